@@ -1,0 +1,14 @@
+//! Database migrations of zhiliang: forward-only, one file per change, never edited once landed.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_notices;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_notices::Migration)]
+    }
+}

@@ -1,0 +1,4 @@
+//! The catalogues zhiliang publishes, one folder per listing family.
+
+pub mod codes;
+pub mod notices;

@@ -1,0 +1,546 @@
+//! GraphQL of notices: the `Notice` type, its filter and order inputs, and the `notice`, `notices` and
+//! `searchNotices` queries.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+
+use super::members::{self, Member};
+use super::model::{AddendumReason, Notice, NoticeArea, NoticeDocument, NoticeKind, NoticeObjective};
+use super::search as notice_search;
+use super::store::{self, Keyset, NoticeQuery, PageRequest, SortField, SortKey};
+use super::symbol::NoticeSymbol;
+use crate::catalog::codes;
+use crate::error::{ApiError, ApiResult, Code};
+use crate::graphql::connection::{PageInfo, decode_cursor, encode_cursor, page_size};
+use crate::graphql::scalars::{Date, today_in_china};
+use crate::graphql::{AppContext, ids};
+
+#[Object]
+impl Notice {
+    /// Opaque global ID, for `node(id:)`.
+    pub async fn id(&self) -> ID {
+        ids::encode("Notice", self.id)
+    }
+    /// The notice's own symbol (the first one of a joint notification), canonical form.
+    async fn symbol(&self) -> String {
+        self.data.primary_symbol().to_string()
+    }
+    /// Every symbol; a joint notification has one per member.
+    async fn symbols(&self) -> Vec<String> {
+        self.data.symbols.iter().map(|s| s.to_string()).collect()
+    }
+    /// The symbol without `Add.`/`Rev.`/`Corr.`/`Suppl.` suffixes: shared by an original and its follow-ups.
+    async fn base_symbol(&self) -> String {
+        self.data.primary_symbol().base().to_string()
+    }
+    async fn area(&self) -> NoticeArea {
+        self.data.area
+    }
+    /// Derived from the symbol unless the record says emergency or recognition of equivalence.
+    async fn kind(&self) -> NoticeKind {
+        self.data.kind
+    }
+    /// The notifying member (box 1).
+    async fn member(&self) -> Member {
+        members::member(&self.data.member)
+    }
+    /// Every member of a joint notification.
+    async fn members(&self) -> Vec<Member> {
+        let mut codes: Vec<String> = Vec::new();
+        for s in &self.data.symbols {
+            let c = s.member().unwrap_or(&self.data.member).to_string();
+            if !codes.contains(&c) {
+                codes.push(c);
+            }
+        }
+        codes.iter().map(|c| members::member(c)).collect()
+    }
+    /// Local government that notified, if any.
+    async fn local_government(&self) -> Option<&str> {
+        self.data.local_government.as_deref()
+    }
+    /// Agency responsible (box 2).
+    async fn agency(&self) -> Option<&str> {
+        self.data.agency.as_deref()
+    }
+    /// Articles notified under (box 3), e.g. `2.9.2`.
+    async fn articles(&self) -> &[String] {
+        &self.data.articles
+    }
+    async fn distribution_date(&self) -> Date {
+        Date(self.data.distribution_date)
+    }
+    /// Final date for comments (box 10): the date given, or distribution + N days where the text says so.
+    async fn comment_deadline(&self) -> Option<Date> {
+        self.data.comment_deadline.map(Date)
+    }
+    /// The deadline as the notice wrote it ("60 days from notification", "待定").
+    async fn comment_deadline_text(&self) -> Option<&str> {
+        self.data.comment_deadline_text.as_deref()
+    }
+    /// True when `commentDeadline` was computed from the text, not given.
+    async fn comment_deadline_derived(&self) -> bool {
+        self.data.comment_deadline_derived
+    }
+    async fn proposed_adoption_date(&self) -> Option<Date> {
+        self.data.proposed_adoption_date.map(Date)
+    }
+    async fn proposed_adoption_date_text(&self) -> Option<&str> {
+        self.data.proposed_adoption_date_text.as_deref()
+    }
+    async fn proposed_entry_into_force_date(&self) -> Option<Date> {
+        self.data.proposed_entry_into_force_date.map(Date)
+    }
+    async fn proposed_entry_into_force_date_text(&self) -> Option<&str> {
+        self.data.proposed_entry_into_force_date_text.as_deref()
+    }
+    /// Whether comments are still accepted on `on` (default: today in Asia/Shanghai).
+    async fn open_for_comment(&self, on: Option<Date>) -> bool {
+        let day = on.map(|d| d.0).unwrap_or_else(today_in_china);
+        self.data.distribution_date <= day && self.data.comment_deadline.is_some_and(|d| d >= day)
+    }
+    async fn title_zh(&self) -> Option<&str> {
+        self.data.title_zh.as_deref()
+    }
+    async fn title_en(&self) -> Option<&str> {
+        self.data.title_en.as_deref()
+    }
+    /// Title in the original language when that is not English.
+    async fn title_original(&self) -> Option<&str> {
+        self.data.title_original.as_deref()
+    }
+    async fn original_language(&self) -> Option<&str> {
+        self.data.original_language.as_deref()
+    }
+    async fn description_zh(&self) -> Option<&str> {
+        self.data.description_zh.as_deref()
+    }
+    async fn description_en(&self) -> Option<&str> {
+        self.data.description_en.as_deref()
+    }
+    /// Products covered (box 4), free text.
+    async fn products_text(&self) -> Option<&str> {
+        self.data.products_text.as_deref()
+    }
+    /// HS codes, 2 to 10 digits, leading zeros kept.
+    async fn hs_codes(&self) -> &[String] {
+        &self.data.hs_codes
+    }
+    async fn ics_codes(&self) -> &[String] {
+        &self.data.ics_codes
+    }
+    async fn objectives(&self) -> &[NoticeObjective] {
+        &self.data.objectives
+    }
+    async fn keywords(&self) -> &[String] {
+        &self.data.keywords
+    }
+    async fn documents(&self) -> &[NoticeDocument] {
+        &self.data.documents
+    }
+    async fn addendum_reasons(&self) -> &[AddendumReason] {
+        &self.data.addendum_reasons
+    }
+    /// Regions affected (SPS).
+    async fn regions_affected(&self) -> &[String] {
+        &self.data.regions_affected
+    }
+    /// The original notice of this chain; null when this is the original or it is not in the catalogue.
+    async fn original(&self, ctx: &Context<'_>) -> Result<Option<Notice>> {
+        let base = self.data.primary_symbol().base();
+        if base == *self.data.primary_symbol() {
+            return Ok(None);
+        }
+        let app = ctx.data_unchecked::<AppContext>();
+        Ok(store::by_symbol(&app.db, &base).await.map_err(ApiError::from)?)
+    }
+    /// Every other notice of the chain (addenda, corrigenda, revisions), oldest first.
+    #[graphql(complexity = "10 * child_complexity")]
+    async fn follow_ups(&self, ctx: &Context<'_>) -> Result<Vec<Notice>> {
+        let app = ctx.data_unchecked::<AppContext>();
+        let bases: Vec<String> = self.data.symbols.iter().map(|s| s.base().to_string()).collect();
+        let chain = store::chain(&app.db, &bases).await.map_err(ApiError::from)?;
+        Ok(chain
+            .into_iter()
+            .filter(|n| n.id != self.id && !n.data.primary_symbol().is_base())
+            .collect())
+    }
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.updated_at
+    }
+}
+
+/// Narrows a notice listing or search. Every field given must hold; a list matches any of its values.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct NoticeFilter {
+    pub area: Option<NoticeArea>,
+    pub kinds: Option<Vec<NoticeKind>>,
+    /// Member codes (`USA`, `EU`, `TPKM`); a joint notification matches each of its members.
+    pub members: Option<Vec<String>>,
+    /// HS code prefixes: `"9503"` matches `950300`; dots are ignored.
+    pub hs_codes: Option<Vec<String>>,
+    /// ICS code prefixes: `"97.200"` matches `97.200.50`.
+    pub ics_codes: Option<Vec<String>>,
+    /// Distributed on or after this day.
+    pub distributed_from: Option<Date>,
+    /// Distributed on or before this day.
+    pub distributed_to: Option<Date>,
+    /// Distributed by this day and the comment deadline not passed on it.
+    pub open_for_comment_on: Option<Date>,
+    pub objectives: Option<Vec<NoticeObjective>>,
+    /// Only the chain of this base symbol (any written form).
+    pub base_symbol: Option<String>,
+}
+
+impl NoticeFilter {
+    pub fn to_query(&self) -> ApiResult<NoticeQuery> {
+        let mut q = NoticeQuery {
+            area: self.area,
+            kinds: self.kinds.clone().unwrap_or_default(),
+            distributed_from: self.distributed_from.map(|d| d.0),
+            distributed_to: self.distributed_to.map(|d| d.0),
+            open_for_comment_on: self.open_for_comment_on.map(|d| d.0),
+            objectives: self.objectives.clone().unwrap_or_default(),
+            ..Default::default()
+        };
+        for m in self.members.iter().flatten() {
+            let code = members::code_for(m)
+                .or_else(|| {
+                    let u = m.trim().to_ascii_uppercase();
+                    ((2..=4).contains(&u.len()) && u.chars().all(|c| c.is_ascii_uppercase())).then_some(u)
+                })
+                .ok_or_else(|| ApiError::bad_input(format!("members: {m:?} is not a WTO member code")))?;
+            q.members.push(code);
+        }
+        for h in self.hs_codes.iter().flatten() {
+            q.hs_prefixes.push(
+                codes::hs_prefix(h)
+                    .ok_or_else(|| ApiError::bad_input(format!("hsCodes: {h:?} is not an HS code prefix (digits)")))?,
+            );
+        }
+        for i in self.ics_codes.iter().flatten() {
+            q.ics_prefixes.push(
+                codes::ics_prefix(i)
+                    .ok_or_else(|| ApiError::bad_input(format!("icsCodes: {i:?} is not an ICS code prefix")))?,
+            );
+        }
+        if let (Some(a), Some(b)) = (q.distributed_from, q.distributed_to)
+            && a > b
+        {
+            return Err(ApiError::bad_input(format!(
+                "distributedFrom {a} is after distributedTo {b}"
+            )));
+        }
+        if let Some(b) = &self.base_symbol {
+            let s = NoticeSymbol::parse(b).map_err(|e| ApiError::bad_input(format!("baseSymbol: {e}")))?;
+            q.base_symbol = Some(s.base().to_string());
+        }
+        Ok(q)
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NoticeOrderField {
+    #[default]
+    DistributionDate,
+    Symbol,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    Asc,
+    #[default]
+    Desc,
+}
+
+/// Order of a notice listing; ties are broken by the internal id in the same direction.
+#[derive(InputObject, Debug, Clone, Copy, Default)]
+pub struct NoticeOrder {
+    #[graphql(default)]
+    pub field: NoticeOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// One notice in a listing.
+#[derive(SimpleObject)]
+pub struct NoticeEdge {
+    pub cursor: String,
+    pub node: Notice,
+}
+
+/// A page of notices.
+pub struct NoticeConnection {
+    edges: Vec<NoticeEdge>,
+    page_info: PageInfo,
+    query: NoticeQuery,
+}
+
+#[Object]
+impl NoticeConnection {
+    async fn edges(&self) -> &[NoticeEdge] {
+        &self.edges
+    }
+    async fn nodes(&self) -> Vec<&Notice> {
+        self.edges.iter().map(|e| &e.node).collect()
+    }
+    async fn page_info(&self) -> &PageInfo {
+        &self.page_info
+    }
+    /// Exact number of notices that match the filter; counted only when asked for.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        let app = ctx.data_unchecked::<AppContext>();
+        Ok(store::count(&app.db, &self.query).await.map_err(ApiError::from)?)
+    }
+}
+
+const LISTING: &str = "notices";
+
+fn field_tag(f: SortField) -> &'static str {
+    match f {
+        SortField::DistributionDate => "d",
+        SortField::Symbol => "s",
+    }
+}
+
+fn cursor_for(n: &Notice, f: SortField, desc: bool) -> String {
+    let k = n.sort_key(f);
+    let key = match &k.key {
+        SortKey::Date(d) => d.to_string(),
+        SortKey::Text(t) => t.clone(),
+    };
+    encode_cursor(&[
+        LISTING,
+        field_tag(f),
+        if desc { "desc" } else { "asc" },
+        &key,
+        &k.id.to_string(),
+    ])
+}
+
+fn parse_cursor(c: &str, f: SortField, desc: bool) -> ApiResult<Keyset> {
+    let parts = decode_cursor(c, LISTING, 4)?;
+    let mismatch = || {
+        ApiError::user(
+            Code::InvalidCursor,
+            "the cursor was made for another order; start again without it",
+        )
+    };
+    if parts[0] != field_tag(f) || parts[1] != if desc { "desc" } else { "asc" } {
+        return Err(mismatch());
+    }
+    let bad = || ApiError::user(Code::InvalidCursor, format!("cursor {c:?} is damaged"));
+    let key = match f {
+        SortField::DistributionDate => SortKey::Date(parts[2].parse().map_err(|_| bad())?),
+        SortField::Symbol => SortKey::Text(parts[2].clone()),
+    };
+    Ok(Keyset {
+        key,
+        id: parts[3].parse().map_err(|_| bad())?,
+    })
+}
+
+/// Highlighted parts of a search hit, HTML-escaped, with `<mark>` around the words that matched.
+#[derive(SimpleObject, Debug, Clone, Default)]
+pub struct NoticeHighlights {
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+    /// Cropped around the match.
+    pub description_zh: Option<String>,
+    /// Cropped around the match.
+    pub description_en: Option<String>,
+    pub products_text: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct NoticeSearchEdge {
+    pub cursor: String,
+    pub node: Notice,
+    pub highlights: NoticeHighlights,
+}
+
+/// One value of a facet and how many hits have it.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: i32,
+}
+
+/// Counts of the hits by one attribute.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Facet {
+    /// `member`, `area`, `kind`, `objectives` or `year`.
+    pub field: String,
+    pub values: Vec<FacetValue>,
+}
+
+/// Results of a full-text search.
+#[derive(SimpleObject)]
+pub struct NoticeSearchResult {
+    pub edges: Vec<NoticeSearchEdge>,
+    pub nodes: Vec<Notice>,
+    pub page_info: PageInfo,
+    /// Meilisearch's estimate of the number of hits, not an exact count; it stops at 10,000.
+    pub estimated_total_count: i32,
+    pub facets: Vec<Facet>,
+    /// Time Meilisearch took, in milliseconds.
+    pub processing_time_ms: i32,
+}
+
+/// Queries of the notice catalogue.
+#[derive(Default)]
+pub struct NoticeQueries;
+
+#[Object]
+impl NoticeQueries {
+    /// One notice by any of its symbols, written in any case and spacing (`g/tbt/n/usa/1598/add.1`).
+    async fn notice(&self, ctx: &Context<'_>, symbol: String) -> Result<Option<Notice>> {
+        let sym = NoticeSymbol::parse(&symbol).map_err(|e| ApiError::bad_input(format!("symbol: {e}")))?;
+        let app = ctx.data_unchecked::<AppContext>();
+        Ok(store::by_symbol(&app.db, &sym).await.map_err(ApiError::from)?)
+    }
+
+    /// Notices, newest first unless `orderBy` says otherwise. `first`/`last` default to 20 and may not exceed 100.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn notices(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<NoticeFilter>,
+        order_by: Option<NoticeOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<NoticeConnection> {
+        let app = ctx.data_unchecked::<AppContext>();
+        let query = filter.unwrap_or_default().to_query()?;
+        let order = order_by.unwrap_or_default();
+        let field = match order.field {
+            NoticeOrderField::DistributionDate => SortField::DistributionDate,
+            NoticeOrderField::Symbol => SortField::Symbol,
+        };
+        let desc = order.direction == OrderDirection::Desc;
+        let size = page_size(first, last)?;
+        let req = PageRequest {
+            field,
+            descending: desc,
+            after: after.as_deref().map(|c| parse_cursor(c, field, desc)).transpose()?,
+            before: before.as_deref().map(|c| parse_cursor(c, field, desc)).transpose()?,
+            limit: size.limit,
+            from_end: size.from_end,
+        };
+        let page = store::list(&app.db, &query, &req).await.map_err(ApiError::from)?;
+        let edges: Vec<NoticeEdge> = page
+            .rows
+            .into_iter()
+            .map(|n| NoticeEdge {
+                cursor: cursor_for(&n, field, desc),
+                node: n,
+            })
+            .collect();
+        let page_info = PageInfo {
+            has_next_page: page.has_next,
+            has_previous_page: page.has_previous,
+            start_cursor: edges.first().map(|e| e.cursor.clone()),
+            end_cursor: edges.last().map(|e| e.cursor.clone()),
+        };
+        Ok(NoticeConnection {
+            edges,
+            page_info,
+            query,
+        })
+    }
+
+    /// Full-text search in Chinese and English over symbols, titles, descriptions, products, HS and ICS codes,
+    /// with the same filters as `notices`. Traditional characters are searched as simplified.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn search_notices(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        filter: Option<NoticeFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<NoticeSearchResult> {
+        let app = ctx.data_unchecked::<AppContext>();
+        let q = filter.unwrap_or_default().to_query()?;
+        let size = page_size(first, None)?;
+        let offset: usize = match after {
+            None => 0,
+            Some(c) => {
+                decode_cursor(&c, "search-notices", 1)?[0]
+                    .parse::<usize>()
+                    .map_err(|_| ApiError::user(Code::InvalidCursor, "damaged search cursor"))?
+                    + 1
+            }
+        };
+        if offset + size.limit as usize > notice_search::MAX_TOTAL_HITS {
+            return Err(ApiError::bad_input(format!(
+                "search results can be paged through the first {} hits only; narrow the query",
+                notice_search::MAX_TOTAL_HITS
+            ))
+            .into());
+        }
+        let outcome = notice_search::search(&app.search, &query, &q, offset, size.limit as usize)
+            .await
+            .map_err(ApiError::Search)?;
+        let ids: Vec<i32> = outcome.hits.iter().map(|h| h.id).collect();
+        let mut notices: std::collections::HashMap<i32, Notice> = store::by_ids(&app.db, &ids)
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .map(|n| (n.id, n))
+            .collect();
+        let mut edges = Vec::new();
+        for (i, hit) in outcome.hits.into_iter().enumerate() {
+            // A hit whose record is gone from the database (deleted, not yet re-indexed) is skipped.
+            if let Some(n) = notices.remove(&hit.id) {
+                let h = hit.highlights;
+                edges.push(NoticeSearchEdge {
+                    cursor: encode_cursor(&["search-notices", &(offset + i).to_string()]),
+                    node: n,
+                    highlights: NoticeHighlights {
+                        title_zh: h.title_zh,
+                        title_en: h.title_en,
+                        description_zh: h.description_zh,
+                        description_en: h.description_en,
+                        products_text: h.products_text,
+                    },
+                });
+            }
+        }
+        let total = outcome.estimated_total;
+        let page_info = PageInfo {
+            has_next_page: offset + (size.limit as usize) < total,
+            has_previous_page: offset > 0,
+            start_cursor: edges.first().map(|e| e.cursor.clone()),
+            end_cursor: edges.last().map(|e| e.cursor.clone()),
+        };
+        Ok(NoticeSearchResult {
+            nodes: edges.iter().map(|e| e.node.clone()).collect(),
+            edges,
+            page_info,
+            estimated_total_count: total as i32,
+            facets: outcome
+                .facets
+                .into_iter()
+                .map(|(field, values)| Facet {
+                    field,
+                    values: values
+                        .into_iter()
+                        .map(|(value, count)| FacetValue {
+                            value,
+                            count: count as i32,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            processing_time_ms: outcome.processing_ms as i32,
+        })
+    }
+}
+
+/// The `Node` lookups of notices.
+pub async fn node_by_id(app: &AppContext, id: i32) -> ApiResult<Option<Notice>> {
+    Ok(store::by_ids(&app.db, &[id]).await?.into_iter().next())
+}

@@ -1,0 +1,451 @@
+//! The notice search document, its index settings, and full-text search with filters, highlights and facets.
+
+use std::collections::HashMap;
+
+use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+use meilisearch_sdk::settings::{
+    FacetingSettings, LocalizedAttributes, PaginationSetting, Settings as IndexSettings, TypoToleranceSettings,
+};
+use serde::{Deserialize, Serialize};
+
+use super::members;
+use super::model::Notice;
+use super::store::NoticeQuery;
+use super::symbol::NoticeSymbol;
+use crate::search::text::{POST, PRE, han_bigrams, prepare_query, safe_highlight};
+use crate::search::{Catalogue, Search, quote};
+
+/// Largest number of hits a search can page through and count (`estimatedTotalCount` stops here).
+pub const MAX_TOTAL_HITS: usize = 10_000;
+
+/// What Meilisearch stores for a notice.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoticeDoc {
+    pub id: i32,
+    pub symbols: Vec<String>,
+    /// Each symbol without separators (`GTBTNUSA1598ADD1`) and as member+number (`USA1598`).
+    pub symbol_codes: Vec<String>,
+    /// The base symbols without separators: an original and its follow-ups share them.
+    pub base_codes: Vec<String>,
+    pub base_symbol: String,
+    pub area: String,
+    pub kind: String,
+    pub member: Vec<String>,
+    pub member_names: Vec<String>,
+    /// Words for the area and kind (`技术性贸易措施 通报`, `补遗`), so such words find the notices.
+    pub labels: String,
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+    pub title_original: Option<String>,
+    pub description_zh: Option<String>,
+    pub description_en: Option<String>,
+    pub products_text: Option<String>,
+    pub hs_codes: Vec<String>,
+    /// Every prefix of every HS code, for prefix filters and for typing `9503`.
+    pub hs_prefixes: Vec<String>,
+    pub ics_codes: Vec<String>,
+    pub ics_prefixes: Vec<String>,
+    pub objectives: Vec<String>,
+    pub keywords: Vec<String>,
+    pub agency: Option<String>,
+    /// `YYYYMMDD` as a number, for range filters and sorting.
+    pub distribution_date: u32,
+    pub comment_deadline: Option<u32>,
+    pub year: i32,
+    /// Overlapping Chinese bigrams of the Chinese text; searched last.
+    pub overlap: String,
+}
+
+fn ymd(d: chrono::NaiveDate) -> u32 {
+    use chrono::Datelike;
+    d.year() as u32 * 10_000 + d.month() * 100 + d.day()
+}
+
+fn prefixes(codes: &[String], min: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in codes {
+        for end in min..=c.len() {
+            if c.is_char_boundary(end) {
+                let p = c[..end].to_string();
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn compact_codes(s: &NoticeSymbol) -> Vec<String> {
+    let mut v = vec![s.compact()];
+    if let Some(m) = s.member() {
+        v.push(format!("{m}{}", s.number()));
+    }
+    v
+}
+
+impl NoticeDoc {
+    pub fn from_notice(n: &Notice) -> NoticeDoc {
+        let d = &n.data;
+        use chrono::Datelike;
+        let mut member_codes: Vec<String> = Vec::new();
+        for s in &d.symbols {
+            let m = s.member().unwrap_or(&d.member).to_string();
+            if !member_codes.contains(&m) {
+                member_codes.push(m);
+            }
+        }
+        let mut member_names = Vec::new();
+        for code in &member_codes {
+            let m = members::member(code);
+            member_names.extend(m.name_zh);
+            member_names.extend(m.name_en);
+        }
+        let mut labels = match d.area.as_str() {
+            "TBT" => "技术性贸易措施 技术性贸易壁垒 TBT 通报".to_string(),
+            _ => "卫生与植物卫生措施 SPS 通报".to_string(),
+        };
+        labels.push(' ');
+        labels.push_str(match d.kind.as_str() {
+            "ADDENDUM" => "补遗 addendum",
+            "CORRIGENDUM" => "勘误 corrigendum",
+            "REVISION" => "修订 revision",
+            "SUPPLEMENT" => "增补 supplement",
+            "EMERGENCY" => "紧急通报 emergency",
+            "RECOGNITION_OF_EQUIVALENCE" => "等效性承认 equivalence",
+            _ => "",
+        });
+        let mut symbol_codes = Vec::new();
+        let mut base_codes = Vec::new();
+        for s in &d.symbols {
+            symbol_codes.extend(compact_codes(s));
+            base_codes.extend(compact_codes(&s.base()));
+        }
+        let overlap = han_bigrams(
+            [&d.title_zh, &d.description_zh, &d.products_text]
+                .into_iter()
+                .filter_map(|t| t.as_deref())
+                .chain(d.keywords.iter().map(String::as_str)),
+        );
+        NoticeDoc {
+            id: n.id,
+            symbols: d.symbols.iter().map(|s| s.to_string()).collect(),
+            symbol_codes,
+            base_codes,
+            base_symbol: d.primary_symbol().base().to_string(),
+            area: d.area.as_str().to_string(),
+            kind: d.kind.as_str().to_string(),
+            member: member_codes,
+            member_names,
+            labels: labels.trim().to_string(),
+            title_zh: d.title_zh.clone(),
+            title_en: d.title_en.clone(),
+            title_original: d.title_original.clone(),
+            description_zh: d.description_zh.clone(),
+            description_en: d.description_en.clone(),
+            products_text: d.products_text.clone(),
+            hs_codes: d.hs_codes.clone(),
+            hs_prefixes: prefixes(&d.hs_codes, 1),
+            ics_codes: d.ics_codes.clone(),
+            ics_prefixes: prefixes(&d.ics_codes, 1),
+            objectives: d.objectives.iter().map(|o| o.as_str().to_string()).collect(),
+            keywords: d.keywords.clone(),
+            agency: d.agency.clone(),
+            distribution_date: ymd(d.distribution_date),
+            comment_deadline: d.comment_deadline.map(ymd),
+            year: d.distribution_date.year(),
+            overlap,
+        }
+    }
+}
+
+/// Synonym sets kept as data in `src/search/synonyms.txt`.
+pub fn synonyms() -> HashMap<String, Vec<String>> {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for line in include_str!("../../search/synonyms.txt").lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let words: Vec<String> = line
+            .split('=')
+            .map(|w| w.trim().to_string())
+            .filter(|w| !w.is_empty())
+            .collect();
+        for w in &words {
+            let others: Vec<String> = words.iter().filter(|o| *o != w).cloned().collect();
+            map.entry(w.clone()).or_default().extend(others);
+        }
+    }
+    map
+}
+
+/// The facets a notice search counts.
+pub const FACETS: [&str; 5] = ["member", "area", "kind", "objectives", "year"];
+
+/// Index settings, applied at start-up and on every rebuild.
+pub fn index_settings() -> IndexSettings {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+    IndexSettings::new()
+        .with_searchable_attributes(s(&[
+            "symbolCodes",
+            "baseCodes",
+            "symbols",
+            "titleZh",
+            "titleEn",
+            "titleOriginal",
+            "productsText",
+            "hsPrefixes",
+            "icsCodes",
+            "keywords",
+            "memberNames",
+            "labels",
+            "descriptionZh",
+            "descriptionEn",
+            "agency",
+            "overlap",
+        ]))
+        .with_filterable_attributes(s(&[
+            "area",
+            "kind",
+            "member",
+            "hsPrefixes",
+            "icsPrefixes",
+            "objectives",
+            "distributionDate",
+            "commentDeadline",
+            "year",
+            "baseSymbol",
+        ]))
+        .with_sortable_attributes(s(&["distributionDate", "commentDeadline"]))
+        .with_displayed_attributes(s(&[
+            "id",
+            "symbols",
+            "titleZh",
+            "titleEn",
+            "descriptionZh",
+            "descriptionEn",
+            "productsText",
+        ]))
+        .with_synonyms(synonyms())
+        .with_stop_words(s(&["的", "和", "与", "及"]))
+        .with_typo_tolerance(TypoToleranceSettings {
+            enabled: Some(true),
+            disable_on_attributes: Some(s(&[
+                "symbolCodes",
+                "baseCodes",
+                "hsPrefixes",
+                "icsCodes",
+                "memberNames",
+            ])),
+            disable_on_words: None,
+            min_word_size_for_typos: None,
+            disable_on_numbers: Some(true),
+        })
+        .with_pagination(PaginationSetting {
+            max_total_hits: MAX_TOTAL_HITS,
+        })
+        .with_faceting(FacetingSettings {
+            max_values_per_facet: 200,
+            sort_facet_values_by: None,
+        })
+        .with_localized_attributes([LocalizedAttributes {
+            locales: vec!["cmn".into()],
+            attribute_patterns: vec!["*".into()],
+        }])
+}
+
+/// The filter array for Meilisearch: one condition an element (elements are ANDed), every value quoted.
+pub fn filter_array(q: &NoticeQuery) -> Vec<String> {
+    let list = |vals: Vec<String>| vals.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ");
+    let mut f = Vec::new();
+    if let Some(a) = q.area {
+        f.push(format!("area = {}", quote(a.as_str())));
+    }
+    if !q.kinds.is_empty() {
+        f.push(format!(
+            "kind IN [{}]",
+            list(q.kinds.iter().map(|k| k.as_str().to_string()).collect())
+        ));
+    }
+    if !q.members.is_empty() {
+        f.push(format!("member IN [{}]", list(q.members.clone())));
+    }
+    if !q.hs_prefixes.is_empty() {
+        f.push(format!("hsPrefixes IN [{}]", list(q.hs_prefixes.clone())));
+    }
+    if !q.ics_prefixes.is_empty() {
+        f.push(format!("icsPrefixes IN [{}]", list(q.ics_prefixes.clone())));
+    }
+    if !q.objectives.is_empty() {
+        f.push(format!(
+            "objectives IN [{}]",
+            list(q.objectives.iter().map(|o| o.as_str().to_string()).collect())
+        ));
+    }
+    if let Some(d) = q.distributed_from {
+        f.push(format!("distributionDate >= {}", ymd(d)));
+    }
+    if let Some(d) = q.distributed_to {
+        f.push(format!("distributionDate <= {}", ymd(d)));
+    }
+    if let Some(d) = q.open_for_comment_on {
+        f.push(format!("distributionDate <= {}", ymd(d)));
+        f.push(format!("commentDeadline >= {}", ymd(d)));
+    }
+    if let Some(b) = &q.base_symbol {
+        f.push(format!("baseSymbol = {}", quote(b)));
+    }
+    f
+}
+
+/// Highlighted and cropped text of one hit, HTML-escaped with `<mark>` around matches.
+#[derive(Debug, Clone, Default)]
+pub struct Highlights {
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+    pub description_zh: Option<String>,
+    pub description_en: Option<String>,
+    pub products_text: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub id: i32,
+    pub highlights: Highlights,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub hits: Vec<Hit>,
+    pub estimated_total: usize,
+    pub facets: Vec<(String, Vec<(String, usize)>)>,
+    pub processing_ms: usize,
+}
+
+#[derive(Debug, Deserialize)]
+struct HitDoc {
+    id: i32,
+}
+
+/// How a query is sent: code-shaped queries are rewritten to the compact code and must match whole.
+fn plan(query: &str) -> (String, bool) {
+    let q = prepare_query(query);
+    if let Ok(sym) = NoticeSymbol::parse(&q)
+        && q.contains('/')
+    {
+        return (sym.compact(), true);
+    }
+    let codey = !q.is_empty()
+        && q.chars().all(|c| c.is_ascii_alphanumeric() || "/.-: ".contains(c))
+        && q.chars().any(|c| c.is_ascii_digit());
+    (q, codey)
+}
+
+pub async fn search(
+    search: &Search,
+    query: &str,
+    filter: &NoticeQuery,
+    offset: usize,
+    limit: usize,
+) -> anyhow::Result<Outcome> {
+    let (q, exact) = plan(query);
+    let index = search.client.index(search.index_uid(Catalogue::Notices));
+    let filters = filter_array(filter);
+    let filter_refs: Vec<&str> = filters.iter().map(String::as_str).collect();
+    let highlight = ["titleZh", "titleEn", "descriptionZh", "descriptionEn", "productsText"];
+    let crop: [(&str, Option<usize>); 2] = [("descriptionZh", Some(60)), ("descriptionEn", Some(40))];
+    let mut sq = index.search();
+    sq.with_query(&q)
+        .with_offset(offset)
+        .with_limit(limit)
+        .with_attributes_to_retrieve(Selectors::Some(&["id"]))
+        .with_attributes_to_highlight(Selectors::Some(&highlight))
+        .with_attributes_to_crop(Selectors::Some(&crop))
+        .with_highlight_pre_tag(PRE)
+        .with_highlight_post_tag(POST)
+        .with_crop_marker("…")
+        .with_facets(Selectors::Some(&FACETS))
+        .with_matching_strategy(if exact {
+            MatchingStrategies::ALL
+        } else {
+            MatchingStrategies::LAST
+        });
+    if !filter_refs.is_empty() {
+        sq.with_array_filter(filter_refs);
+    }
+    let res = search.timed("search", sq.execute::<HitDoc>()).await?;
+    let hits = res
+        .hits
+        .into_iter()
+        .map(|h| {
+            let get = |name: &str| {
+                h.formatted_result
+                    .as_ref()
+                    .and_then(|f| f.get(name))
+                    .and_then(|v| v.as_str())
+                    .map(safe_highlight)
+            };
+            Hit {
+                id: h.result.id,
+                highlights: Highlights {
+                    title_zh: get("titleZh"),
+                    title_en: get("titleEn"),
+                    description_zh: get("descriptionZh"),
+                    description_en: get("descriptionEn"),
+                    products_text: get("productsText"),
+                },
+            }
+        })
+        .collect();
+    let mut facets: Vec<(String, Vec<(String, usize)>)> = Vec::new();
+    if let Some(dist) = res.facet_distribution {
+        for name in FACETS {
+            let mut values: Vec<(String, usize)> = dist
+                .get(name)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
+                .unwrap_or_default();
+            values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            facets.push((name.to_string(), values));
+        }
+    }
+    Ok(Outcome {
+        hits,
+        estimated_total: res.estimated_total_hits.unwrap_or(0),
+        facets,
+        processing_ms: res.processing_time_ms,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbol_queries_become_compact_codes() {
+        assert_eq!(plan("G/TBT/N/CHN/2140"), ("GTBTNCHN2140".to_string(), true));
+        assert_eq!(plan("g/tbt/n/usa/1598/add.1"), ("GTBTNUSA1598ADD1".to_string(), true));
+        assert!(!plan("信号灯").1);
+        assert_eq!(plan("950300"), ("950300".to_string(), true));
+    }
+
+    #[test]
+    fn filters_quote_values() {
+        let q = NoticeQuery {
+            members: vec!["USA\" OR area = \"SPS".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            filter_array(&q),
+            vec!["member IN [\"USA\\\" OR area = \\\"SPS\"]".to_string()]
+        );
+    }
+
+    #[test]
+    fn synonyms_are_mutual() {
+        let s = synonyms();
+        assert!(s["tbt"].contains(&"技术性贸易措施".to_string()));
+        assert!(s["技术性贸易壁垒"].contains(&"tbt".to_string()));
+    }
+}

@@ -1,0 +1,543 @@
+//! Notice storage: upsert with its outbox entry in one transaction, lookups, filtered keyset listing.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
+};
+
+use super::entity::{notice, notice_hs, notice_ics, notice_objective, notice_symbol};
+use super::model::{AddendumReason, Notice, NoticeArea, NoticeData, NoticeKind, NoticeObjective};
+use super::symbol::NoticeSymbol;
+use crate::search::outbox;
+
+/// What a listing of notices may be narrowed by; every part is ANDed, lists inside a part are ORed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NoticeQuery {
+    pub area: Option<NoticeArea>,
+    pub kinds: Vec<NoticeKind>,
+    pub members: Vec<String>,
+    /// HS code prefixes (digits): `9503` matches `950300`.
+    pub hs_prefixes: Vec<String>,
+    /// ICS code prefixes: `97.200` matches `97.200.50`.
+    pub ics_prefixes: Vec<String>,
+    pub distributed_from: Option<NaiveDate>,
+    pub distributed_to: Option<NaiveDate>,
+    /// Distributed on or before this day and the comment deadline not yet passed.
+    pub open_for_comment_on: Option<NaiveDate>,
+    pub objectives: Vec<NoticeObjective>,
+    pub base_symbol: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortField {
+    DistributionDate,
+    Symbol,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortKey {
+    Date(NaiveDate),
+    Text(String),
+}
+
+/// A position in a sorted listing: the sort value and the row id that breaks ties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyset {
+    pub key: SortKey,
+    pub id: i32,
+}
+
+impl Notice {
+    pub fn sort_key(&self, field: SortField) -> Keyset {
+        let key = match field {
+            SortField::DistributionDate => SortKey::Date(self.data.distribution_date),
+            SortField::Symbol => SortKey::Text(self.data.primary_symbol().to_string()),
+        };
+        Keyset { key, id: self.id }
+    }
+}
+
+/// One page request in store terms.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub field: SortField,
+    pub descending: bool,
+    /// Rows strictly after this position (in listing order).
+    pub after: Option<Keyset>,
+    /// Rows strictly before this position (in listing order).
+    pub before: Option<Keyset>,
+    pub limit: u64,
+    /// Take the last `limit` rows of the window instead of the first.
+    pub from_end: bool,
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub rows: Vec<Notice>,
+    pub has_next: bool,
+    pub has_previous: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Added,
+    Updated,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpsertError {
+    #[error("symbols {0} already belong to different notices; split or merge them by hand")]
+    Conflict(String),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("plain data serialises")
+}
+
+fn strs<T: Copy>(v: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
+    v.iter().map(|x| f(*x)).collect()
+}
+
+/// Inserts or updates the notice that holds any of these symbols, and queues it for search, in `txn`.
+pub async fn upsert<C: ConnectionTrait>(
+    txn: &C,
+    data: &NoticeData,
+    source: &str,
+) -> Result<(i32, Outcome), UpsertError> {
+    let symbols: Vec<String> = data.symbols.iter().map(|s| s.to_string()).collect();
+    let existing = notice_symbol::Entity::find()
+        .filter(notice_symbol::Column::Symbol.is_in(symbols.clone()))
+        .all(txn)
+        .await?;
+    let mut ids: Vec<i32> = existing.iter().map(|r| r.notice_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() > 1 {
+        return Err(UpsertError::Conflict(symbols.join(", ")));
+    }
+    // A notice that was stored under a different primary symbol: match that too.
+    let mut id = ids.first().copied();
+    if id.is_none()
+        && let Some(row) = notice::Entity::find()
+            .filter(notice::Column::PrimarySymbol.eq(symbols[0].clone()))
+            .one(txn)
+            .await?
+    {
+        id = Some(row.id);
+    }
+    let now = Utc::now();
+    let mut am = notice::ActiveModel {
+        id: NotSet,
+        primary_symbol: Set(symbols[0].clone()),
+        base_symbol: Set(data.primary_symbol().base().to_string()),
+        area: Set(data.area.as_str().into()),
+        kind: Set(data.kind.as_str().into()),
+        member: Set(data.member.clone()),
+        local_government: Set(data.local_government.clone()),
+        agency: Set(data.agency.clone()),
+        articles: Set(json(&data.articles)),
+        distribution_date: Set(data.distribution_date),
+        comment_deadline: Set(data.comment_deadline),
+        comment_deadline_text: Set(data.comment_deadline_text.clone()),
+        comment_deadline_derived: Set(data.comment_deadline_derived),
+        proposed_adoption_date: Set(data.proposed_adoption_date),
+        proposed_adoption_date_text: Set(data.proposed_adoption_date_text.clone()),
+        proposed_entry_into_force_date: Set(data.proposed_entry_into_force_date),
+        proposed_entry_into_force_date_text: Set(data.proposed_entry_into_force_date_text.clone()),
+        title_zh: Set(data.title_zh.clone()),
+        title_en: Set(data.title_en.clone()),
+        title_original: Set(data.title_original.clone()),
+        original_language: Set(data.original_language.clone()),
+        description_zh: Set(data.description_zh.clone()),
+        description_en: Set(data.description_en.clone()),
+        products_text: Set(data.products_text.clone()),
+        symbols: Set(json(&symbols)),
+        hs_codes: Set(json(&data.hs_codes)),
+        ics_codes: Set(json(&data.ics_codes)),
+        objectives: Set(json(&strs(&data.objectives, NoticeObjective::as_str))),
+        keywords: Set(json(&data.keywords)),
+        documents: Set(json(&data.documents)),
+        addendum_reasons: Set(json(&strs(&data.addendum_reasons, AddendumReason::as_str))),
+        regions_affected: Set(json(&data.regions_affected)),
+        source: Set(source.to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let (id, outcome) = match id {
+        Some(id) => {
+            am.id = Set(id);
+            am.created_at = NotSet;
+            notice::Entity::update(am).exec(txn).await?;
+            for del in [
+                notice_symbol::Entity::delete_many()
+                    .filter(notice_symbol::Column::NoticeId.eq(id))
+                    .build(txn.get_database_backend()),
+                notice_hs::Entity::delete_many()
+                    .filter(notice_hs::Column::NoticeId.eq(id))
+                    .build(txn.get_database_backend()),
+                notice_ics::Entity::delete_many()
+                    .filter(notice_ics::Column::NoticeId.eq(id))
+                    .build(txn.get_database_backend()),
+                notice_objective::Entity::delete_many()
+                    .filter(notice_objective::Column::NoticeId.eq(id))
+                    .build(txn.get_database_backend()),
+            ] {
+                txn.execute_raw(del).await?;
+            }
+            (id, Outcome::Updated)
+        }
+        None => (
+            notice::Entity::insert(am).exec(txn).await?.last_insert_id,
+            Outcome::Added,
+        ),
+    };
+    notice_symbol::Entity::insert_many(
+        data.symbols
+            .iter()
+            .enumerate()
+            .map(|(i, s)| notice_symbol::ActiveModel {
+                symbol: Set(s.to_string()),
+                notice_id: Set(id),
+                base_symbol: Set(s.base().to_string()),
+                member: Set(s.member().unwrap_or(&data.member).to_string()),
+                position: Set(i as i32),
+            }),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    if !data.hs_codes.is_empty() {
+        notice_hs::Entity::insert_many(data.hs_codes.iter().map(|c| notice_hs::ActiveModel {
+            notice_id: Set(id),
+            code: Set(c.clone()),
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    if !data.ics_codes.is_empty() {
+        notice_ics::Entity::insert_many(data.ics_codes.iter().map(|c| notice_ics::ActiveModel {
+            notice_id: Set(id),
+            code: Set(c.clone()),
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    if !data.objectives.is_empty() {
+        notice_objective::Entity::insert_many(data.objectives.iter().map(|o| notice_objective::ActiveModel {
+            notice_id: Set(id),
+            objective: Set(o.as_str().to_string()),
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    outbox::enqueue(txn, outbox::NOTICE, id).await?;
+    Ok((id, outcome))
+}
+
+fn parse_list<T>(text: &str, what: &str, f: impl Fn(&str) -> Option<T>) -> anyhow::Result<Vec<T>> {
+    let raw: Vec<String> = serde_json::from_str(text).map_err(|e| anyhow::anyhow!("stored {what} unreadable: {e}"))?;
+    raw.iter()
+        .map(|s| f(s).ok_or_else(|| anyhow::anyhow!("stored {what} {s:?} unreadable")))
+        .collect()
+}
+
+fn from_model(m: notice::Model) -> anyhow::Result<Notice> {
+    let symbols = parse_list(&m.symbols, "symbol", |s| NoticeSymbol::parse(s).ok())?;
+    if symbols.is_empty() {
+        anyhow::bail!("notice {} has no symbol", m.id);
+    }
+    let area = if m.area == "SPS" {
+        NoticeArea::Sps
+    } else {
+        NoticeArea::Tbt
+    };
+    Ok(Notice {
+        id: m.id,
+        data: NoticeData {
+            symbols,
+            area,
+            kind: NoticeKind::parse(&m.kind).unwrap_or(NoticeKind::Regular),
+            member: m.member,
+            local_government: m.local_government,
+            agency: m.agency,
+            articles: serde_json::from_str(&m.articles)?,
+            distribution_date: m.distribution_date,
+            comment_deadline: m.comment_deadline,
+            comment_deadline_text: m.comment_deadline_text,
+            comment_deadline_derived: m.comment_deadline_derived,
+            proposed_adoption_date: m.proposed_adoption_date,
+            proposed_adoption_date_text: m.proposed_adoption_date_text,
+            proposed_entry_into_force_date: m.proposed_entry_into_force_date,
+            proposed_entry_into_force_date_text: m.proposed_entry_into_force_date_text,
+            title_zh: m.title_zh,
+            title_en: m.title_en,
+            title_original: m.title_original,
+            original_language: m.original_language,
+            description_zh: m.description_zh,
+            description_en: m.description_en,
+            products_text: m.products_text,
+            hs_codes: serde_json::from_str(&m.hs_codes)?,
+            ics_codes: serde_json::from_str(&m.ics_codes)?,
+            objectives: parse_list(&m.objectives, "objective", NoticeObjective::parse)?,
+            keywords: serde_json::from_str(&m.keywords)?,
+            documents: serde_json::from_str(&m.documents)?,
+            addendum_reasons: parse_list(&m.addendum_reasons, "addendum reason", AddendumReason::parse)?,
+            regions_affected: serde_json::from_str(&m.regions_affected)?,
+        },
+        source: m.source,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+/// The notice that carries this symbol (any of a joint notification's symbols).
+pub async fn by_symbol<C: ConnectionTrait>(db: &C, symbol: &NoticeSymbol) -> anyhow::Result<Option<Notice>> {
+    let Some(row) = notice_symbol::Entity::find_by_id(symbol.to_string()).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(by_ids(db, &[row.notice_id]).await?.into_iter().next())
+}
+
+/// Notices by id, in the order of `ids`; missing ids are skipped.
+pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[i32]) -> anyhow::Result<Vec<Notice>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = notice::Entity::find()
+        .filter(notice::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?;
+    let mut by_id: std::collections::HashMap<i32, notice::Model> = rows.into_iter().map(|r| (r.id, r)).collect();
+    ids.iter().filter_map(|id| by_id.remove(id)).map(from_model).collect()
+}
+
+/// Every notice of a chain (same base symbol on any of its symbols), oldest first.
+pub async fn chain<C: ConnectionTrait>(db: &C, bases: &[String]) -> anyhow::Result<Vec<Notice>> {
+    let ids: Vec<i32> = notice_symbol::Entity::find()
+        .filter(notice_symbol::Column::BaseSymbol.is_in(bases.to_vec()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.notice_id)
+        .collect();
+    let mut notices = by_ids(db, &ids).await?;
+    notices.sort_by(|a, b| {
+        (a.data.distribution_date, a.data.primary_symbol().to_string(), a.id).cmp(&(
+            b.data.distribution_date,
+            b.data.primary_symbol().to_string(),
+            b.id,
+        ))
+    });
+    notices.dedup_by_key(|n| n.id);
+    Ok(notices)
+}
+
+fn filter_condition(q: &NoticeQuery) -> Condition {
+    let mut c = Condition::all();
+    if let Some(a) = q.area {
+        c = c.add(notice::Column::Area.eq(a.as_str()));
+    }
+    if !q.kinds.is_empty() {
+        c = c.add(notice::Column::Kind.is_in(q.kinds.iter().map(|k| k.as_str())));
+    }
+    if !q.members.is_empty() {
+        c = c.add(
+            notice::Column::Id.in_subquery(
+                Query::select()
+                    .column(notice_symbol::Column::NoticeId)
+                    .from(notice_symbol::Entity)
+                    .and_where(notice_symbol::Column::Member.is_in(q.members.clone()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if !q.hs_prefixes.is_empty() {
+        let mut any = Condition::any();
+        for p in &q.hs_prefixes {
+            any = any.add(notice_hs::Column::Code.starts_with(p));
+        }
+        c = c.add(
+            notice::Column::Id.in_subquery(
+                Query::select()
+                    .column(notice_hs::Column::NoticeId)
+                    .from(notice_hs::Entity)
+                    .cond_where(any)
+                    .to_owned(),
+            ),
+        );
+    }
+    if !q.ics_prefixes.is_empty() {
+        let mut any = Condition::any();
+        for p in &q.ics_prefixes {
+            any = any.add(notice_ics::Column::Code.starts_with(p));
+        }
+        c = c.add(
+            notice::Column::Id.in_subquery(
+                Query::select()
+                    .column(notice_ics::Column::NoticeId)
+                    .from(notice_ics::Entity)
+                    .cond_where(any)
+                    .to_owned(),
+            ),
+        );
+    }
+    if !q.objectives.is_empty() {
+        c = c.add(
+            notice::Column::Id.in_subquery(
+                Query::select()
+                    .column(notice_objective::Column::NoticeId)
+                    .from(notice_objective::Entity)
+                    .and_where(notice_objective::Column::Objective.is_in(q.objectives.iter().map(|o| o.as_str())))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(d) = q.distributed_from {
+        c = c.add(notice::Column::DistributionDate.gte(d));
+    }
+    if let Some(d) = q.distributed_to {
+        c = c.add(notice::Column::DistributionDate.lte(d));
+    }
+    if let Some(d) = q.open_for_comment_on {
+        c = c
+            .add(notice::Column::DistributionDate.lte(d))
+            .add(notice::Column::CommentDeadline.gte(d));
+    }
+    if let Some(b) = &q.base_symbol {
+        c = c.add(
+            notice::Column::Id.in_subquery(
+                Query::select()
+                    .column(notice_symbol::Column::NoticeId)
+                    .from(notice_symbol::Entity)
+                    .and_where(notice_symbol::Column::BaseSymbol.eq(b.clone()))
+                    .to_owned(),
+            ),
+        );
+    }
+    c
+}
+
+fn sort_column(f: SortField) -> notice::Column {
+    match f {
+        SortField::DistributionDate => notice::Column::DistributionDate,
+        SortField::Symbol => notice::Column::PrimarySymbol,
+    }
+}
+
+/// Rows that come after `k` in a listing sorted by `field` (`descending` or not), ties broken by id.
+fn beyond(field: SortField, k: &Keyset, descending: bool) -> Condition {
+    let col = sort_column(field);
+    let value: sea_orm::Value = match &k.key {
+        SortKey::Date(d) => (*d).into(),
+        SortKey::Text(t) => t.clone().into(),
+    };
+    if descending {
+        Condition::any()
+            .add(col.lt(value.clone()))
+            .add(Condition::all().add(col.eq(value)).add(notice::Column::Id.lt(k.id)))
+    } else {
+        Condition::any()
+            .add(col.gt(value.clone()))
+            .add(Condition::all().add(col.eq(value)).add(notice::Column::Id.gt(k.id)))
+    }
+}
+
+/// One page of a filtered listing with keyset paging, so page 1,000 costs what page 1 costs.
+pub async fn list<C: ConnectionTrait>(db: &C, q: &NoticeQuery, p: &PageRequest) -> anyhow::Result<Page> {
+    let base = filter_condition(q);
+    let mut window = base.clone();
+    if let Some(a) = &p.after {
+        window = window.add(beyond(p.field, a, p.descending));
+    }
+    if let Some(b) = &p.before {
+        window = window.add(beyond(p.field, b, !p.descending));
+    }
+    // Reading from the end means reading the reversed order, then turning the rows round.
+    let desc = p.descending != p.from_end;
+    let order = if desc { Order::Desc } else { Order::Asc };
+    let rows = notice::Entity::find()
+        .filter(window)
+        .order_by(sort_column(p.field), order.clone())
+        .order_by(notice::Column::Id, order)
+        .limit(p.limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > p.limit;
+    let mut rows: Vec<Notice> = rows
+        .into_iter()
+        .take(p.limit as usize)
+        .map(from_model)
+        .collect::<Result<_, _>>()?;
+    if p.from_end {
+        rows.reverse();
+    }
+    // Whether anything lies on the other side of the cursor we came from.
+    let exists_beyond = |k: &Keyset, forward: bool| {
+        let cond = base
+            .clone()
+            .add(beyond(p.field, k, if forward { p.descending } else { !p.descending }));
+        async move {
+            notice::Entity::find()
+                .filter(cond)
+                .limit(1)
+                .count(db)
+                .await
+                .map(|n| n > 0)
+        }
+    };
+    let (has_next, has_previous) = if p.from_end {
+        let next = match &p.before {
+            Some(b) => exists_beyond(b, true).await?,
+            None => false,
+        };
+        (next, more)
+    } else {
+        let prev = match &p.after {
+            Some(a) => exists_beyond(a, false).await?,
+            None => false,
+        };
+        (more, prev)
+    };
+    Ok(Page {
+        rows,
+        has_next,
+        has_previous,
+    })
+}
+
+/// How many notices match the filter.
+pub async fn count<C: ConnectionTrait>(db: &C, q: &NoticeQuery) -> anyhow::Result<u64> {
+    Ok(notice::Entity::find().filter(filter_condition(q)).count(db).await?)
+}
+
+/// Notices changed at or after `since`, in id order, from `after_id` on: for re-sending after a rebuild.
+pub async fn ids_updated_since<C: ConnectionTrait>(db: &C, since: chrono::DateTime<Utc>) -> anyhow::Result<Vec<i32>> {
+    Ok(notice::Entity::find()
+        .select_only()
+        .column(notice::Column::Id)
+        .filter(notice::Column::UpdatedAt.gte(since))
+        .into_tuple::<i32>()
+        .all(db)
+        .await?)
+}
+
+/// A batch of notices in id order after `after_id`: for streaming the whole catalogue.
+pub async fn batch_after<C: ConnectionTrait>(db: &C, after_id: i32, limit: u64) -> anyhow::Result<Vec<Notice>> {
+    notice::Entity::find()
+        .filter(notice::Column::Id.gt(after_id))
+        .order_by(notice::Column::Id, Order::Asc)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
+}
+
+pub async fn total<C: ConnectionTrait>(db: &C) -> anyhow::Result<u64> {
+    Ok(notice::Entity::find().count(db).await?)
+}

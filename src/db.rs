@@ -1,0 +1,79 @@
+//! Database connection (SQLite file or PostgreSQL) and migrations, run only by an explicit command.
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+
+/// The file a `sqlite:` URL points at, if any (not for in-memory databases).
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let sqlite = url.starts_with("sqlite:");
+    if sqlite
+        && let Some(path) = sqlite_path(url)
+        && let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.sqlx_logging(false).max_connections(if sqlite { 4 } else { 10 });
+    let db = Database::connect(opts)
+        .await
+        .with_context(|| format!("connecting to the database ({})", redact(url)))?;
+    if sqlite {
+        // Readers never wait for the writer; the setting stays with the file.
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+    }
+    Ok(db)
+}
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    let pending = Migrator::get_pending_migrations(db).await?.len();
+    Migrator::up(db, None).await.context("applying migrations")?;
+    Ok(pending)
+}
+
+/// Names of migrations not yet applied.
+pub async fn pending_migrations(db: &DatabaseConnection) -> anyhow::Result<Vec<String>> {
+    Ok(Migrator::get_pending_migrations(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect())
+}
+
+pub async fn ping(db: &DatabaseConnection) -> anyhow::Result<()> {
+    db.ping().await.context("database ping")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("sqlite://data/z.db"), "sqlite://data/z.db");
+        assert_eq!(
+            super::sqlite_path("sqlite://data/z.db?mode=rwc").unwrap().to_str(),
+            Some("data/z.db")
+        );
+    }
+}

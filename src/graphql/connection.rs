@@ -1,0 +1,121 @@
+//! Relay paging shared by every listing: page-size rules, opaque cursors, `PageInfo`.
+
+use async_graphql::SimpleObject;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::error::{ApiError, ApiResult, Code};
+
+pub const DEFAULT_PAGE: u64 = 20;
+pub const MAX_PAGE: u64 = 100;
+
+/// Relay `PageInfo`.
+#[derive(SimpleObject, Debug, Clone, Default)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+/// Which end of the window a page is read from, and how many rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSize {
+    pub limit: u64,
+    pub from_end: bool,
+}
+
+/// `first`/`last`: at most one of them, 0..=100, default 20 from the start. Larger values are an error, not a clamp.
+pub fn page_size(first: Option<i32>, last: Option<i32>) -> ApiResult<PageSize> {
+    let check = |name: &str, v: i32| -> ApiResult<u64> {
+        if v < 0 || v as u64 > MAX_PAGE {
+            Err(ApiError::user(
+                Code::PageSizeInvalid,
+                format!("`{name}` must be between 0 and {MAX_PAGE}, got {v}"),
+            ))
+        } else {
+            Ok(v as u64)
+        }
+    };
+    match (first, last) {
+        (Some(_), Some(_)) => Err(ApiError::user(
+            Code::PageSizeInvalid,
+            "give `first` or `last`, not both",
+        )),
+        (Some(f), None) => Ok(PageSize {
+            limit: check("first", f)?,
+            from_end: false,
+        }),
+        (None, Some(l)) => Ok(PageSize {
+            limit: check("last", l)?,
+            from_end: true,
+        }),
+        (None, None) => Ok(PageSize {
+            limit: DEFAULT_PAGE,
+            from_end: false,
+        }),
+    }
+}
+
+/// Encodes the parts of a cursor, `|`-separated, as opaque text. The first part names the listing.
+pub fn encode_cursor(parts: &[&str]) -> String {
+    URL_SAFE_NO_PAD.encode(parts.join("|"))
+}
+
+/// Decodes a cursor made by `encode_cursor` for `listing`, with `n` parts after the listing name.
+pub fn decode_cursor(cursor: &str, listing: &str, n: usize) -> ApiResult<Vec<String>> {
+    let bad = || {
+        ApiError::user(
+            Code::InvalidCursor,
+            format!("cursor {cursor:?} does not belong to this listing"),
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let parts: Vec<String> = text.split('|').map(str::to_string).collect();
+    if parts.len() != n + 1 || parts[0] != listing {
+        return Err(bad());
+    }
+    Ok(parts[1..].to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_sizes() {
+        assert_eq!(
+            page_size(None, None).unwrap(),
+            PageSize {
+                limit: 20,
+                from_end: false
+            }
+        );
+        assert_eq!(page_size(Some(100), None).unwrap().limit, 100);
+        assert_eq!(
+            page_size(None, Some(5)).unwrap(),
+            PageSize {
+                limit: 5,
+                from_end: true
+            }
+        );
+        assert_eq!(page_size(Some(101), None).unwrap_err().code(), Code::PageSizeInvalid);
+        assert_eq!(page_size(Some(-1), None).unwrap_err().code(), Code::PageSizeInvalid);
+        assert_eq!(page_size(Some(1), Some(1)).unwrap_err().code(), Code::PageSizeInvalid);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_strangers() {
+        let c = encode_cursor(&["notices", "d", "2024-01-01", "7"]);
+        assert_eq!(decode_cursor(&c, "notices", 3).unwrap(), vec!["d", "2024-01-01", "7"]);
+        assert_eq!(
+            decode_cursor(&c, "standards", 3).unwrap_err().code(),
+            Code::InvalidCursor
+        );
+        assert_eq!(
+            decode_cursor("%%%", "notices", 3).unwrap_err().code(),
+            Code::InvalidCursor
+        );
+    }
+}

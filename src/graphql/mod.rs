@@ -1,0 +1,92 @@
+//! Schema assembly: the query root, `node`/`nodes`, limits on depth and complexity.
+
+pub mod connection;
+pub mod ids;
+pub mod scalars;
+
+use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema};
+use sea_orm::DatabaseConnection;
+
+use crate::catalog::notices::graphql::{NoticeQueries, node_by_id};
+use crate::catalog::notices::model::Notice;
+use crate::error::{ApiError, Code};
+use crate::search::Search;
+
+/// What every resolver reaches: the database and Meilisearch.
+#[derive(Clone)]
+pub struct AppContext {
+    pub db: DatabaseConnection,
+    pub search: Search,
+}
+
+/// An object with a global ID.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global ID."))]
+pub enum Node {
+    Notice(Notice),
+}
+
+#[derive(Default)]
+pub struct NodeQueries;
+
+/// The most IDs one `nodes` call takes.
+pub const MAX_NODES: usize = 100;
+
+async fn load_node(app: &AppContext, id: &str) -> Result<Option<Node>, ApiError> {
+    let (type_name, n) = ids::decode(id)?;
+    match type_name.as_str() {
+        "Notice" => Ok(node_by_id(app, n).await?.map(Node::Notice)),
+        _ => Err(ApiError::user(
+            Code::InvalidId,
+            format!("{id:?} is not an ID of this API"),
+        )),
+    }
+}
+
+#[Object]
+impl NodeQueries {
+    /// Any object by its global ID.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        Ok(load_node(ctx.data_unchecked::<AppContext>(), &id).await?)
+    }
+
+    /// Several objects by global ID (at most 100), in the order asked; null where none exists.
+    #[graphql(complexity = "ids.len() * child_complexity")]
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::user(Code::PageSizeInvalid, format!("at most {MAX_NODES} ids at once")).into());
+        }
+        let app = ctx.data_unchecked::<AppContext>();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in &ids {
+            out.push(load_node(app, id).await?);
+        }
+        Ok(out)
+    }
+}
+
+#[derive(MergedObject, Default)]
+pub struct Query(NodeQueries, NoticeQueries);
+
+pub type ZhiliangSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Deepest query accepted.
+pub const MAX_DEPTH: usize = 12;
+/// Largest complexity accepted: a page of 100 costs 100 times its fields.
+pub const MAX_COMPLEXITY: usize = 20_000;
+
+/// The schema without data: for `export-schema`.
+pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+}
+
+pub fn build_schema(ctx: AppContext) -> ZhiliangSchema {
+    schema_builder().data(ctx).finish()
+}
+
+/// The SDL that `schema.graphql` must equal.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}

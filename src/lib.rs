@@ -1,0 +1,125 @@
+//! zhiliang: China's quality-and-export public information (TBT/SPS notices, standards, enterprises) over GraphQL.
+
+pub mod catalog;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod import;
+pub mod search;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+
+use crate::config::Settings;
+use crate::graphql::AppContext;
+use crate::search::Search;
+
+/// A built application: bound to its port, not yet serving. One start-up path for `main` and the tests.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    port: u16,
+    worker: Option<search::outbox::Worker>,
+    shutdown_tx: watch::Sender<bool>,
+    pub context: AppContext,
+    pub wake_worker: Arc<Notify>,
+}
+
+impl Application {
+    /// Connects to the database (which must be migrated) and Meilisearch, and binds the listen address.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let db = db::connect(&settings.database_url).await?;
+        let pending = db::pending_migrations(&db).await?;
+        if !pending.is_empty() {
+            anyhow::bail!(
+                "the database lacks {} migration(s) ({}); run `zhiliang migrate` first",
+                pending.len(),
+                pending.join(", ")
+            );
+        }
+        let search = Search::new(&settings)?;
+        let context = AppContext {
+            db: db.clone(),
+            search: search.clone(),
+        };
+        let schema = graphql::build_schema(context.clone());
+        let router = http::router(
+            http::HttpState {
+                schema,
+                app: context.clone(),
+            },
+            settings.max_body_bytes,
+            settings.request_timeout,
+        );
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("binding {}", settings.listen))?;
+        let port = listener.local_addr()?.port();
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let wake_worker = Arc::new(Notify::new());
+        let worker = settings.search_worker.then(|| search::outbox::Worker {
+            db,
+            search,
+            wake: wake_worker.clone(),
+            shutdown: shutdown_rx,
+        });
+        Ok(Application {
+            listener,
+            router,
+            port,
+            worker,
+            shutdown_tx,
+            context,
+            wake_worker,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until `signal` completes, then finishes open requests and stops the worker.
+    pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let worker = self.worker.map(|w| tokio::spawn(w.run()));
+        let tx = self.shutdown_tx;
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(signal)
+            .await
+            .context("serving HTTP")?;
+        let _ = tx.send(true);
+        if let Some(w) = worker {
+            let _ = w.await;
+        }
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down: finishing open requests");
+}

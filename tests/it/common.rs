@@ -1,0 +1,225 @@
+//! The test harness: the real application on port 0, its own SQLite file or PostgreSQL database, and its own
+//! Meilisearch index prefix.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use zhiliang::Application;
+use zhiliang::config::Settings;
+use zhiliang::import::Report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn meili_url() -> String {
+    std::env::var("ZHILIANG_TEST_MEILI_URL").unwrap_or_else(|_| "http://127.0.0.1:7701".into())
+}
+
+pub fn pg_admin_url() -> String {
+    std::env::var("ZHILIANG_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Path of a file of the repository.
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A name no other test (in this run or another) uses.
+pub fn unique(tag: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{tag}_{}_{n}_{nanos:x}", std::process::id())
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+    pg_database: Option<String>,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with_meili(backend, &meili_url()).await
+    }
+
+    pub async fn spawn_with_meili(backend: Backend, meili: &str) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let (database_url, pg_database) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}/test.db?mode=rwc", dir.path().display()), None),
+            Backend::Postgres => {
+                let name = unique("zl_test");
+                let admin = Database::connect(pg_admin_url()).await.expect("PostgreSQL reachable");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap();
+                admin.close().await.unwrap();
+                let base = pg_admin_url();
+                let root = &base[..base.rfind('/').unwrap()];
+                (format!("{root}/{name}"), Some(name))
+            }
+        };
+        let settings = Settings {
+            database_url,
+            meili_url: meili.to_string(),
+            meili_index_prefix: format!("{}_", unique("t")),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            meili_timeout: Duration::from_secs(5),
+            ..Settings::default()
+        };
+        let db = zhiliang::db::connect(&settings.database_url).await.unwrap();
+        zhiliang::db::migrate(&db).await.unwrap();
+        let app = Application::build(settings.clone()).await.expect("app builds");
+        let port = app.port();
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+            db,
+            settings,
+            pg_database,
+            stop: Some(tx),
+            server: Some(server),
+            dir,
+        }
+    }
+
+    /// Runs a GraphQL query over POST and returns the whole response body.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        let resp = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .unwrap();
+        resp.json().await.unwrap()
+    }
+
+    /// Runs a query that must succeed and returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        assert!(body.get("errors").is_none(), "errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Runs a query that must fail and returns the first error's `extensions.code`.
+    pub async fn error_code(&self, query: &str, variables: Value) -> String {
+        let body = self.gql(query, variables).await;
+        let errors = body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("expected errors: {body:#}"));
+        errors[0]["extensions"]["code"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Imports a file through the same path as `zhiliang import`.
+    pub async fn import(&self, path: &Path) -> Report {
+        zhiliang::import::import_file(&self.db, path, false).await.unwrap()
+    }
+
+    /// Writes `text` to a file named `name` in the test's folder and imports it.
+    pub async fn import_text(&self, name: &str, text: &str) -> Report {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        self.import(&path).await
+    }
+
+    pub async fn import_demo(&self) -> Report {
+        let r = self.import(&repo("demo/notices.jsonl")).await;
+        assert!(r.rejected.is_empty(), "demo rows rejected: {:?}", r.rejected);
+        r
+    }
+
+    /// Waits until the outbox is empty: every change is in Meilisearch (tasks are confirmed before entries go).
+    pub async fn wait_indexed(&self) {
+        let start = Instant::now();
+        loop {
+            let n = zhiliang::search::outbox::pending(&self.db).await.unwrap();
+            if n == 0 {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "outbox still has {n} entries after 60 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Stops the server and removes the database and indexes of this test.
+    pub async fn finish(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), s).await;
+        }
+        if let Ok(search) = zhiliang::search::Search::new(&self.settings) {
+            for c in [zhiliang::search::Catalogue::Notices] {
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(5), search.client.delete_index(search.index_uid(c))).await;
+            }
+        }
+        self.db.clone().close().await.ok();
+        if let Some(name) = self.pg_database.take()
+            && let Ok(admin) = Database::connect(pg_admin_url()).await
+        {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+/// The demo records as plain JSON, for computing expected answers independently of the store.
+pub fn demo_records() -> Vec<Value> {
+    std::fs::read_to_string(repo("demo/notices.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Runs a test body against SQLite and against PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let body = $body;
+                body($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let body = $body;
+                body($crate::common::Backend::Postgres).await
+            }
+        }
+    };
+}

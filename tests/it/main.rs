@@ -1,0 +1,8 @@
+//! Integration tests: the real application against SQLite, PostgreSQL and Meilisearch.
+
+mod common;
+mod http;
+mod import;
+mod notices;
+mod outbox;
+mod search;

@@ -1,0 +1,186 @@
+//! Full-text search through Meilisearch: Chinese, traditional input, codes, filters, facets, highlights, reindex.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::common::{Backend, TestApp};
+
+const SEARCH: &str = r#"query($q: String!, $filter: NoticeFilter, $first: Int, $after: String) {
+  searchNotices(query: $q, filter: $filter, first: $first, after: $after) {
+    estimatedTotalCount
+    edges { cursor node { symbol member { code } hsCodes } highlights { titleZh titleEn descriptionZh } }
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    facets { field values { value count } } } }"#;
+
+fn hit_symbols(r: &Value) -> Vec<String> {
+    r["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["symbol"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn search(app: &TestApp, q: &str, filter: Value) -> Value {
+    app.data(SEARCH, json!({"q": q, "filter": filter, "first": 10})).await["searchNotices"].clone()
+}
+
+both_backends!(
+    chinese_search_finds_what_a_person_expects,
+    |backend: Backend| async move {
+        let app = TestApp::spawn(backend).await;
+        app.import_demo().await;
+        app.wait_indexed().await;
+
+        // A symbol finds its notice first, then its follow-ups.
+        let r = search(&app, "G/TBT/N/CHN/2140", json!(null)).await;
+        assert_eq!(hit_symbols(&r)[..2], ["G/TBT/N/CHN/2140", "G/TBT/N/CHN/2140/Add.1"]);
+        let r = search(&app, "g/tbt/n/chn/2140/add.1", json!(null)).await;
+        assert_eq!(hit_symbols(&r)[0], "G/TBT/N/CHN/2140/Add.1");
+        // Its number alone.
+        assert!(hit_symbols(&search(&app, "2140", json!(null)).await).contains(&"G/TBT/N/CHN/2140".to_string()));
+        // A Chinese word of the title, with a highlight around it.
+        let r = search(&app, "信号灯", json!(null)).await;
+        assert_eq!(hit_symbols(&r)[0], "G/TBT/N/CHN/2140");
+        let title = r["edges"][0]["highlights"]["titleZh"].as_str().unwrap();
+        assert!(title.contains("<mark>"), "{title}");
+        // Traditional characters find simplified text.
+        let simplified = search(&app, "儿童 玩具", json!(null)).await;
+        let traditional = search(&app, "兒童 玩具", json!(null)).await;
+        assert!(!hit_symbols(&simplified).is_empty());
+        assert_eq!(hit_symbols(&traditional), hit_symbols(&simplified));
+        let r = search(&app, "通報", json!(null)).await;
+        assert!(
+            r["estimatedTotalCount"].as_i64().unwrap() >= 60,
+            "通報 is every notice: {}",
+            r["estimatedTotalCount"]
+        );
+        let r = search(&app, "電池", json!(null)).await;
+        assert!(!hit_symbols(&r).is_empty(), "電池 finds 电池");
+        // A part of a longer word: 电池 inside 锂电池 / 蓄电池.
+        let r = search(&app, "电池", json!(null)).await;
+        assert!(r["estimatedTotalCount"].as_i64().unwrap() >= 3);
+        // An HS code, whole or as a heading.
+        for code in ["950300", "9503"] {
+            let r = search(&app, code, json!(null)).await;
+            let edges = r["edges"].as_array().unwrap();
+            assert!(!edges.is_empty(), "{code}");
+            for e in edges.iter().take(3) {
+                let hs: Vec<&str> = e["node"]["hsCodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| h.as_str().unwrap())
+                    .collect();
+                assert!(hs.iter().any(|h| h.starts_with("9503")), "{code}: {hs:?}");
+            }
+        }
+        // English.
+        assert!(!hit_symbols(&search(&app, "toys", json!(null)).await).is_empty());
+        // Synonyms: 技术性贸易壁垒 means TBT.
+        let r = search(&app, "技术性贸易壁垒", json!(null)).await;
+        assert!(r["estimatedTotalCount"].as_i64().unwrap() >= 40);
+        app.finish().await;
+    }
+);
+
+both_backends!(search_filters_facets_and_paging, |backend: Backend| async move {
+    let app = TestApp::spawn(backend).await;
+    app.import_demo().await;
+    app.wait_indexed().await;
+
+    let all = search(&app, "玩具", json!(null)).await;
+    let eu = search(&app, "玩具", json!({"members": ["EU"]})).await;
+    assert!(!hit_symbols(&eu).is_empty());
+    for e in eu["edges"].as_array().unwrap() {
+        assert_eq!(e["node"]["member"]["code"], "EU");
+    }
+    // Facet counts agree with the filtered search.
+    let member_facet = all["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "member")
+        .unwrap();
+    let eu_count = member_facet["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["value"] == "EU")
+        .unwrap()["count"]
+        .clone();
+    assert_eq!(eu_count, eu["estimatedTotalCount"]);
+    let fields: Vec<&str> = all["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["member", "area", "kind", "objectives", "year"]);
+
+    // Every listing filter works in search too.
+    let sps = search(&app, "通报", json!({"area": "SPS"})).await;
+    assert!(hit_symbols(&sps).iter().all(|s| s.starts_with("G/SPS/")));
+    let open = search(&app, "通报", json!({"openForCommentOn": "2026-11-22"})).await;
+    assert_eq!(open["estimatedTotalCount"], 6);
+    let hs = search(&app, "通报", json!({"hsCodes": ["8507"]})).await;
+    for e in hs["edges"].as_array().unwrap() {
+        assert!(
+            e["node"]["hsCodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h.as_str().unwrap().starts_with("8507"))
+        );
+    }
+    // A hostile filter value never reaches Meilisearch: it is not a member code.
+    let hostile = json!({"q": "通报", "filter": {"members": ["EU\" OR area = \"SPS"]}});
+    assert_eq!(app.error_code(SEARCH, hostile).await, "BAD_USER_INPUT");
+
+    // Paging through search results.
+    let p1 = app.data(SEARCH, json!({"q": "通报", "first": 5})).await["searchNotices"].clone();
+    let p2 = app
+        .data(
+            SEARCH,
+            json!({"q": "通报", "first": 5, "after": p1["pageInfo"]["endCursor"]}),
+        )
+        .await["searchNotices"]
+        .clone();
+    assert_eq!(p1["pageInfo"]["hasNextPage"], true);
+    assert_eq!(p2["pageInfo"]["hasPreviousPage"], true);
+    let a = hit_symbols(&p1);
+    let b = hit_symbols(&p2);
+    assert!(a.iter().all(|s| !b.contains(s)), "pages do not overlap");
+    assert_eq!(
+        app.error_code(SEARCH, json!({"q": "x", "first": 500})).await,
+        "PAGE_SIZE_INVALID"
+    );
+    app.finish().await;
+});
+
+both_backends!(reindex_swaps_in_a_complete_index, |backend: Backend| async move {
+    let app = TestApp::spawn(backend).await;
+    app.import_demo().await;
+    app.wait_indexed().await;
+    let search_client = zhiliang::search::Search::new(&app.settings).unwrap();
+    let n = zhiliang::search::reindex::notices(&app.db, &search_client, false)
+        .await
+        .unwrap();
+    assert_eq!(n, 65);
+    let r = search(&app, "通报", json!(null)).await;
+    assert_eq!(r["estimatedTotalCount"], 65);
+    assert_eq!(
+        hit_symbols(&search(&app, "信号灯", json!(null)).await)[0],
+        "G/TBT/N/CHN/2140"
+    );
+    // The rebuild index is gone after the swap.
+    let leftover = search_client
+        .client
+        .get_index(format!(
+            "{}__rebuild",
+            search_client.index_uid(zhiliang::search::Catalogue::Notices)
+        ))
+        .await;
+    assert!(leftover.is_err());
+    app.finish().await;
+});

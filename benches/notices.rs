@@ -162,7 +162,10 @@ fn agencies(member: &str) -> &'static [&'static str] {
             "Ministry of Economy, Trade and Industry (METI)",
             "Ministry of Health, Labour and Welfare (MHLW)",
         ],
-        "KOR" => &["Korean Agency for Technology and Standards (KATS)", "Ministry of Food and Drug Safety (MFDS)"],
+        "KOR" => &[
+            "Korean Agency for Technology and Standards (KATS)",
+            "Ministry of Food and Drug Safety (MFDS)",
+        ],
         "BRA" => &[
             "National Institute of Metrology, Quality and Technology (INMETRO)",
             "Brazilian Health Regulatory Agency (ANVISA)",
@@ -178,64 +181,248 @@ fn agencies(member: &str) -> &'static [&'static str] {
     }
 }
 
+/// What a product's measures are about: decides which requirements and changes its texts mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    Electrical,
+    Children,
+    Consumer,
+    Industrial,
+    /// SPS: food, with residue and contaminant limits.
+    Food,
+    /// SPS: plants, animals and their carriers, with quarantine requirements only.
+    Quarantine,
+}
+
 struct Product {
     zh: &'static str,
     en: &'static str,
     hs: &'static [&'static str],
     ics: &'static [&'static str],
+    group: Group,
 }
 
+const fn p(
+    zh: &'static str,
+    en: &'static str,
+    hs: &'static [&'static str],
+    ics: &'static [&'static str],
+    group: Group,
+) -> Product {
+    Product { zh, en, hs, ics, group }
+}
+
+use Group::{Children, Consumer, Electrical, Food, Industrial, Quarantine};
+
 const TBT_PRODUCTS: &[Product] = &[
-    Product { zh: "玩具", en: "toys", hs: &["9503", "950300"], ics: &["97.200.50"] },
-    Product { zh: "锂电池", en: "lithium-ion batteries", hs: &["8507", "850760"], ics: &["29.220.20", "29.220.99"] },
-    Product { zh: "儿童用品", en: "children's products", hs: &["9503", "9401", "940171", "6111"], ics: &["97.190"] },
-    Product { zh: "食品接触材料", en: "food contact materials", hs: &["3924", "392410", "7323", "6912"], ics: &["67.250"] },
-    Product { zh: "电动自行车", en: "electric bicycles", hs: &["8711", "871160"], ics: &["43.150"] },
-    Product { zh: "灯具", en: "luminaires", hs: &["9405", "940510", "940540"], ics: &["29.140.40"] },
-    Product { zh: "家具", en: "furniture", hs: &["9403", "940360", "940320"], ics: &["97.140"] },
-    Product { zh: "模具", en: "moulds", hs: &["8480", "848071"], ics: &["25.120.30"] },
-    Product { zh: "汽车零部件", en: "motor vehicle parts", hs: &["8708", "870830", "870899"], ics: &["43.040"] },
-    Product { zh: "文具", en: "stationery", hs: &["9608", "960810", "4820"], ics: &["97.180"] },
-    Product { zh: "化妆品", en: "cosmetic products", hs: &["3304", "330499", "3305"], ics: &["71.100.70"] },
-    Product {
-        zh: "家用电器",
-        en: "household electrical appliances",
-        hs: &["8516", "851610", "851660", "8509"],
-        ics: &["13.120", "97.030"],
-    },
-    Product { zh: "纺织品", en: "textile products", hs: &["6302", "6109", "5208"], ics: &["59.080.01"] },
-    Product { zh: "医疗器械", en: "medical devices", hs: &["9018", "901890"], ics: &["11.040.01"] },
-    Product { zh: "无线电设备", en: "radio equipment", hs: &["8517", "851762"], ics: &["33.060.01"] },
-    Product { zh: "建筑材料", en: "construction products", hs: &["6810", "6907"], ics: &["91.100.01"] },
-    Product { zh: "电冰箱", en: "household refrigerators", hs: &["8418", "841810"], ics: &["97.040.30"] },
-    Product { zh: "轮胎", en: "pneumatic tyres", hs: &["4011", "401110"], ics: &["83.160.10"] },
-    Product { zh: "钢材", en: "steel products", hs: &["7208", "7213"], ics: &["77.140.01"] },
-    Product { zh: "化学品", en: "chemical substances", hs: &["3824", "2903"], ics: &["71.100.01"] },
-    Product { zh: "烟草制品", en: "tobacco products", hs: &["2402", "240220"], ics: &["65.160"] },
-    Product { zh: "葡萄酒", en: "wine", hs: &["2204", "220421"], ics: &["67.160.10"] },
-    Product { zh: "化肥", en: "fertilizers", hs: &["3105", "3102"], ics: &["65.080"] },
-    Product { zh: "电线电缆", en: "electric wires and cables", hs: &["8544", "854449"], ics: &["29.060.20"] },
-    Product { zh: "光伏组件", en: "photovoltaic modules", hs: &["8541", "854143"], ics: &["27.160"] },
-    Product { zh: "预包装食品", en: "prepackaged foods", hs: &["2106", "1905"], ics: &["67.040"] },
+    p("玩具", "toys", &["9503", "950300"], &["97.200.50"], Children),
+    p(
+        "锂电池",
+        "lithium-ion batteries",
+        &["8507", "850760"],
+        &["29.220.20", "29.220.99"],
+        Electrical,
+    ),
+    p(
+        "儿童用品",
+        "children's products",
+        &["9503", "9401", "940171", "6111"],
+        &["97.190"],
+        Children,
+    ),
+    p(
+        "食品接触材料",
+        "food contact materials",
+        &["3924", "392410", "7323", "6912"],
+        &["67.250"],
+        Consumer,
+    ),
+    p(
+        "电动自行车",
+        "electric bicycles",
+        &["8711", "871160"],
+        &["43.150"],
+        Electrical,
+    ),
+    p(
+        "灯具",
+        "luminaires",
+        &["9405", "940510", "940540"],
+        &["29.140.40"],
+        Electrical,
+    ),
+    p(
+        "家具",
+        "furniture",
+        &["9403", "940360", "940320"],
+        &["97.140"],
+        Industrial,
+    ),
+    p("模具", "moulds", &["8480", "848071"], &["25.120.30"], Industrial),
+    p(
+        "汽车零部件",
+        "motor vehicle parts",
+        &["8708", "870830", "870899"],
+        &["43.040"],
+        Industrial,
+    ),
+    p("文具", "stationery", &["9608", "960810", "4820"], &["97.180"], Children),
+    p(
+        "化妆品",
+        "cosmetic products",
+        &["3304", "330499", "3305"],
+        &["71.100.70"],
+        Consumer,
+    ),
+    p(
+        "家用电器",
+        "household electrical appliances",
+        &["8516", "851610", "851660", "8509"],
+        &["13.120", "97.030"],
+        Electrical,
+    ),
+    p(
+        "纺织品",
+        "textile products",
+        &["6302", "6109", "5208"],
+        &["59.080.01"],
+        Consumer,
+    ),
+    p(
+        "医疗器械",
+        "medical devices",
+        &["9018", "901890"],
+        &["11.040.01"],
+        Industrial,
+    ),
+    p(
+        "无线电设备",
+        "radio equipment",
+        &["8517", "851762"],
+        &["33.060.01"],
+        Electrical,
+    ),
+    p(
+        "建筑材料",
+        "construction products",
+        &["6810", "6907"],
+        &["91.100.01"],
+        Industrial,
+    ),
+    p(
+        "电冰箱",
+        "household refrigerators",
+        &["8418", "841810"],
+        &["97.040.30"],
+        Electrical,
+    ),
+    p(
+        "轮胎",
+        "pneumatic tyres",
+        &["4011", "401110"],
+        &["83.160.10"],
+        Industrial,
+    ),
+    p("钢材", "steel products", &["7208", "7213"], &["77.140.01"], Industrial),
+    p(
+        "化学品",
+        "chemical substances",
+        &["3824", "2903"],
+        &["71.100.01"],
+        Industrial,
+    ),
+    p(
+        "烟草制品",
+        "tobacco products",
+        &["2402", "240220"],
+        &["65.160"],
+        Consumer,
+    ),
+    p("葡萄酒", "wine", &["2204", "220421"], &["67.160.10"], Consumer),
+    p("化肥", "fertilizers", &["3105", "3102"], &["65.080"], Industrial),
+    p(
+        "电线电缆",
+        "electric wires and cables",
+        &["8544", "854449"],
+        &["29.060.20"],
+        Electrical,
+    ),
+    p(
+        "光伏组件",
+        "photovoltaic modules",
+        &["8541", "854143"],
+        &["27.160"],
+        Electrical,
+    ),
+    p(
+        "预包装食品",
+        "prepackaged foods",
+        &["2106", "1905"],
+        &["67.040"],
+        Consumer,
+    ),
 ];
 
 const SPS_PRODUCTS: &[Product] = &[
-    Product { zh: "柑橘", en: "citrus fruit", hs: &["0805", "080510", "080550"], ics: &["67.080.10"] },
-    Product { zh: "食品添加剂", en: "food additives", hs: &["2106", "210690"], ics: &["67.220.20"] },
-    Product { zh: "乳制品", en: "dairy products", hs: &["0401", "0402", "0406"], ics: &["67.100.10"] },
-    Product { zh: "禽肉", en: "poultry meat", hs: &["0207", "020714"], ics: &["67.120.20"] },
-    Product { zh: "牛肉", en: "bovine meat", hs: &["0201", "0202"], ics: &["67.120.10"] },
-    Product { zh: "水产品", en: "fishery products", hs: &["0303", "0306"], ics: &["67.120.30"] },
-    Product { zh: "大豆", en: "soya beans", hs: &["1201", "120190"], ics: &["67.060"] },
-    Product { zh: "小麦", en: "wheat", hs: &["1001", "100199"], ics: &["67.060"] },
-    Product { zh: "婴幼儿配方食品", en: "infant formula", hs: &["1901", "190110"], ics: &["67.230"] },
-    Product { zh: "蜂蜜", en: "natural honey", hs: &["0409", "040900"], ics: &["67.180.10"] },
-    Product { zh: "茶叶", en: "tea", hs: &["0902", "090230"], ics: &["67.140.10"] },
-    Product { zh: "苹果", en: "apples", hs: &["0808", "080810"], ics: &["67.080.10"] },
-    Product { zh: "种子", en: "seeds for sowing", hs: &["1209", "120991"], ics: &["65.020.20"] },
-    Product { zh: "木质包装材料", en: "wood packaging material", hs: &["4415", "441520"], ics: &["55.180"] },
-    Product { zh: "兽药", en: "veterinary medicinal products", hs: &["3004", "300490"], ics: &["11.220"] },
-    Product { zh: "宠物食品", en: "pet food", hs: &["2309", "230910"], ics: &["65.120"] },
+    p(
+        "柑橘",
+        "citrus fruit",
+        &["0805", "080510", "080550"],
+        &["67.080.10"],
+        Food,
+    ),
+    p(
+        "食品添加剂",
+        "food additives",
+        &["2106", "210690"],
+        &["67.220.20"],
+        Food,
+    ),
+    p(
+        "乳制品",
+        "dairy products",
+        &["0401", "0402", "0406"],
+        &["67.100.10"],
+        Food,
+    ),
+    p("禽肉", "poultry meat", &["0207", "020714"], &["67.120.20"], Food),
+    p("牛肉", "bovine meat", &["0201", "0202"], &["67.120.10"], Food),
+    p("猪肉", "pig meat", &["0203", "020329"], &["67.120.10"], Food),
+    p("水产品", "fishery products", &["0303", "0306"], &["67.120.30"], Food),
+    p("大豆", "soya beans", &["1201", "120190"], &["67.060"], Food),
+    p("小麦", "wheat", &["1001", "100199"], &["67.060"], Food),
+    p(
+        "婴幼儿配方食品",
+        "infant formula",
+        &["1901", "190110"],
+        &["67.230"],
+        Food,
+    ),
+    p("蜂蜜", "natural honey", &["0409", "040900"], &["67.180.10"], Food),
+    p("茶叶", "tea", &["0902", "090230"], &["67.140.10"], Food),
+    p("苹果", "apples", &["0808", "080810"], &["67.080.10"], Food),
+    p("宠物食品", "pet food", &["2309", "230910"], &["65.120"], Food),
+    p(
+        "种子",
+        "seeds for sowing",
+        &["1209", "120991"],
+        &["65.020.20"],
+        Quarantine,
+    ),
+    p(
+        "木质包装材料",
+        "wood packaging material",
+        &["4415", "441520"],
+        &["55.180"],
+        Quarantine,
+    ),
+    p(
+        "活体动物",
+        "live animals",
+        &["0102", "0105"],
+        &["65.020.30"],
+        Quarantine,
+    ),
 ];
 
 type Pair = (&'static str, &'static str);
@@ -245,7 +432,6 @@ const REGULATIONS: &[Pair] = &[
     ("安全要求", "safety requirements"),
     ("标签要求", "labelling requirements"),
     ("合格评定程序", "conformity assessment procedures"),
-    ("能效要求", "energy efficiency requirements"),
     ("有害物质限量", "limits for hazardous substances"),
     ("强制性认证要求", "mandatory certification requirements"),
     ("技术规范", "technical specifications"),
@@ -256,7 +442,6 @@ const REGULATIONS: &[Pair] = &[
 const STANDARDS: &[Pair] = &[
     ("安全技术规范", "safety technical specification"),
     ("通用技术条件", "general technical conditions"),
-    ("能效限定值及能效等级", "minimum allowable values of energy efficiency and energy efficiency grades"),
     ("有害物质限量", "limits of harmful substances"),
     ("标识标签规定", "provisions on marking and labelling"),
 ];
@@ -302,21 +487,72 @@ const ASPECTS: &[Pair] = &[
     ("标签内容", "labelling content"),
     ("有害物质限量", "limits for hazardous substances"),
     ("合格评定程序", "conformity assessment procedures"),
-    ("能效等级", "energy efficiency classes"),
 ];
 
-const CHANGES: &[Pair] = &[
-    ("电磁兼容", "electromagnetic compatibility"),
-    ("阻燃性能", "flame retardancy"),
-    ("邻苯二甲酸酯含量", "phthalate content"),
-    ("重金属迁移量", "migration of heavy metals"),
-    ("热失控防护", "thermal runaway protection"),
-    ("小零件", "small parts"),
-    ("甲醛释放量", "formaldehyde emission"),
-    ("能效限定值", "minimum energy performance"),
-    ("可追溯性", "traceability"),
-    ("中文标签", "Chinese-language labelling"),
-];
+impl Group {
+    /// Requirements only this kind of product has, and the changes its drafts make.
+    fn specific(self) -> (&'static [Pair], &'static [Pair]) {
+        match self {
+            Electrical => (
+                &[
+                    ("能效要求", "energy efficiency requirements"),
+                    (
+                        "能效限定值及能效等级",
+                        "minimum energy performance and energy efficiency grades",
+                    ),
+                    ("电气安全要求", "electrical safety requirements"),
+                ],
+                &[
+                    ("电磁兼容", "electromagnetic compatibility"),
+                    ("热失控防护", "thermal runaway protection"),
+                    ("能效限定值", "minimum energy performance"),
+                    ("待机功耗", "standby power"),
+                    ("防触电保护", "protection against electric shock"),
+                ],
+            ),
+            Children => (
+                &[
+                    ("儿童安全要求", "child safety requirements"),
+                    ("警示标识", "warning labels"),
+                ],
+                &[
+                    ("邻苯二甲酸酯含量", "phthalate content"),
+                    ("小零件", "small parts"),
+                    ("重金属迁移量", "migration of heavy metals"),
+                    ("可触及锐利边缘", "accessible sharp edges"),
+                    ("磁体", "magnets"),
+                ],
+            ),
+            Consumer => (
+                &[
+                    ("标签标识要求", "labelling and marking requirements"),
+                    ("成分标示", "ingredient labelling"),
+                ],
+                &[
+                    ("中文标签", "Chinese-language labelling"),
+                    ("重金属迁移量", "migration of heavy metals"),
+                    ("过敏原标示", "allergen labelling"),
+                    ("禁用物质清单", "list of prohibited substances"),
+                    ("可追溯性", "traceability"),
+                ],
+            ),
+            Industrial => (
+                &[
+                    ("质量要求", "quality requirements"),
+                    ("性能要求", "performance requirements"),
+                ],
+                &[
+                    ("甲醛释放量", "formaldehyde emission"),
+                    ("阻燃性能", "flame retardancy"),
+                    ("可追溯性", "traceability"),
+                    ("耐久性", "durability"),
+                    ("产品认证", "product certification"),
+                ],
+            ),
+            Food | Quarantine => (&[], &[]),
+        }
+    }
+}
 
 const SUBSTANCES: &[Pair] = &[
     ("毒死蜱", "chlorpyrifos"),
@@ -361,7 +597,14 @@ const SPS_OBJECTIVES: &[(&str, u32)] = &[
 
 /// Addendum reasons with their Chinese and English captions.
 const ADDENDUM_REASONS: &[((&str, &str, &str), u32)] = &[
-    (("COMMENT_PERIOD_CHANGED", "延长评议期", "extension of the comment period"), 3),
+    (
+        (
+            "COMMENT_PERIOD_CHANGED",
+            "延长评议期",
+            "extension of the comment period",
+        ),
+        3,
+    ),
     (("MEASURE_ADOPTED", "措施已通过", "adoption of the measure"), 4),
     (("MEASURE_PUBLISHED", "措施已发布", "publication of the measure"), 2),
     (("ENTERED_INTO_FORCE", "措施生效", "entry into force"), 2),
@@ -435,9 +678,9 @@ impl Generator {
         *n
     }
 
-    fn document(&mut self, member: &str, sps: bool, date: NaiveDate, title: &str) -> Value {
+    fn document(&mut self, member: &str, sps: bool, spanish: bool, date: NaiveDate, title: &str) -> Value {
         let area = if sps { "SPS" } else { "TBT" };
-        let lang = if self.rng.chance(80) { "en" } else { "es" };
+        let (lang, letter) = if spanish { ("es", "s") } else { ("en", "e") };
         let num = self.rng.range(1, 99_999);
         json!({
             "title": title,
@@ -445,7 +688,7 @@ impl Generator {
                 "https://members.wto.org/crnattachments/{}/{area}/{member}/{}_{num:05}_00_{}.pdf",
                 date.format("%Y"),
                 date.format("%y"),
-                &lang[..1]
+                letter
             ),
             "language": lang,
             "pages": self.rng.range(2, 180),
@@ -456,14 +699,24 @@ impl Generator {
         let rng = &mut self.rng;
         let sps = rng.chance(35);
         let joint = !sps && rng.chance(2);
-        let member: &'static str = if joint { rng.pick(EAC) } else { rng.weighted(MEMBERS) };
-        let product: &'static Product = if sps { rng.pick(SPS_PRODUCTS) } else { rng.pick(TBT_PRODUCTS) };
+        // A joint notification of the East African Community is filed under its first member.
+        let member = if joint { EAC[0] } else { *rng.weighted(MEMBERS) };
+        let product: &'static Product = if sps {
+            rng.pick(SPS_PRODUCTS)
+        } else {
+            rng.pick(TBT_PRODUCTS)
+        };
         // Spread over 2015-2026 in file order, with some jitter.
         let span = (self.last - self.first).num_days();
         let day = (span * index as i64 / total.max(1) as i64 + rng.range(-20, 20)).clamp(0, span - 70);
         let date = self.first + chrono::Duration::days(day);
-        let agency: &'static str = rng.pick(agencies(member));
-        let hs: Vec<String> = rng.some(product.hs, 1 + rng.below(2)).into_iter().map(|s| s.to_string()).collect();
+        let agency = *rng.pick(agencies(member));
+        let hs_count = 1 + rng.below(2);
+        let hs: Vec<String> = rng
+            .some(product.hs, hs_count)
+            .into_iter()
+            .map(|s| s.to_string())
+            .collect();
         let ics: Vec<String> = if !sps || rng.chance(50) {
             rng.some(product.ics, 1).into_iter().map(|s| s.to_string()).collect()
         } else {
@@ -480,98 +733,128 @@ impl Generator {
         let (m_zh, m_en) = (member_zh(member), member_en(member));
         let (p_zh, p_en) = (product.zh, product.en);
         let draft = *rng.pick(DRAFTS);
-        let (title_zh, title_en, description_zh, description_en, mut keywords): (String, String, String, String, Vec<String>) =
-            if sps {
-                let limit = *rng.pick(SPS_LIMITS);
-                let req = *rng.pick(SPS_REQUIREMENTS);
-                let substance = *rng.pick(SUBSTANCES);
-                let pest = *rng.pick(PESTS);
-                match rng.below(3) {
-                    0 => (
-                        format!("{p_zh}中{}", limit.0),
-                        format!("{} in {p_en}", capitalise(limit.1)),
-                        format!(
-                            "该通报拟修订{p_zh}中{}种物质的{}，包括{}等。限量依据食品法典委员会（CAC）标准及风险评估结果制定，适用于在{m_zh}境内销售的国产和进口{p_zh}。",
-                            rng.range(3, 60),
-                            limit.0,
-                            substance.0
-                        ),
-                        format!(
-                            "The notified measure revises the {} for {} substances in {p_en}, including {}. The limits follow Codex Alimentarius standards and risk assessments and apply to domestic and imported {p_en} sold in {m_en}.",
-                            limit.1,
-                            rng.range(3, 60),
-                            substance.1
-                        ),
-                        vec![p_zh.to_string(), limit.0.to_string(), substance.0.to_string(), p_en.to_string()],
+        let months = *rng.pick(&[6, 12, 18, 24]);
+        let (title_zh, title_en, description_zh, description_en, mut keywords): (
+            String,
+            String,
+            String,
+            String,
+            Vec<String>,
+        ) = if sps {
+            let limit = *rng.pick(SPS_LIMITS);
+            let req = *rng.pick(SPS_REQUIREMENTS);
+            let substance = *rng.pick(SUBSTANCES);
+            let pest = *rng.pick(PESTS);
+            let template = if product.group == Quarantine { 1 } else { rng.below(3) };
+            match template {
+                0 => (
+                    format!("{p_zh}中{}", limit.0),
+                    format!("{} in {p_en}", capitalise(limit.1)),
+                    format!(
+                        "该通报拟修订{p_zh}中{}种物质的{}，包括{}等。限量依据食品法典委员会（CAC）标准及风险评估结果制定，适用于在{m_zh}境内销售的国产和进口{p_zh}。",
+                        rng.range(3, 60),
+                        limit.0,
+                        substance.0
                     ),
-                    1 => (
-                        format!("进口{p_zh}{}", req.0),
-                        format!("{} for imported {p_en}", capitalise(req.1)),
-                        format!(
-                            "为防止{}传入，{m_zh}规定进口{p_zh}须附有出口国官方机构签发的证书，并在入境口岸接受检疫。来自疫区的货物须经批准的处理方法处理。",
-                            pest.0
-                        ),
-                        format!(
-                            "To prevent the introduction of {}, {m_en} requires imported {p_en} to be accompanied by an official certificate of the exporting country and to be inspected at the port of entry. Consignments from affected areas must undergo an approved treatment.",
-                            pest.1
-                        ),
-                        vec![p_zh.to_string(), req.0.to_string(), pest.0.to_string(), p_en.to_string()],
+                    format!(
+                        "The notified measure revises the {} for {} substances in {p_en}, including {}. The limits follow Codex Alimentarius standards and risk assessments and apply to domestic and imported {p_en} sold in {m_en}.",
+                        limit.1,
+                        rng.range(3, 60),
+                        substance.1
                     ),
-                    _ => (
-                        format!("{p_zh}{}（{}）", limit.0, draft.0),
-                        format!("{} for {p_en} ({})", capitalise(limit.1), draft.1),
-                        format!(
-                            "该草案规定了{p_zh}的{}及检验方法，涉及{}，并规定了过渡期。",
-                            limit.0, substance.0
-                        ),
-                        format!(
-                            "The draft sets {} and methods of analysis for {p_en}, covering {}, with a transition period.",
-                            limit.1, substance.1
-                        ),
-                        vec![p_zh.to_string(), limit.0.to_string(), p_en.to_string()],
+                    vec![
+                        p_zh.to_string(),
+                        limit.0.to_string(),
+                        substance.0.to_string(),
+                        p_en.to_string(),
+                    ],
+                ),
+                1 => (
+                    format!("进口{p_zh}{}", req.0),
+                    format!("{} for imported {p_en}", capitalise(req.1)),
+                    format!(
+                        "为防止{}传入，{m_zh}规定进口{p_zh}须附有出口国官方机构签发的证书，并在入境口岸接受检疫。来自疫区的货物须经批准的处理方法处理。",
+                        pest.0
                     ),
-                }
+                    format!(
+                        "To prevent the introduction of {}, {m_en} requires imported {p_en} to be accompanied by an official certificate of the exporting country and to be inspected at the port of entry. Consignments from affected areas must undergo an approved treatment.",
+                        pest.1
+                    ),
+                    vec![
+                        p_zh.to_string(),
+                        req.0.to_string(),
+                        pest.0.to_string(),
+                        p_en.to_string(),
+                    ],
+                ),
+                _ => (
+                    format!("{p_zh}{}（{}）", limit.0, draft.0),
+                    format!("{} for {p_en} ({})", capitalise(limit.1), draft.1),
+                    format!(
+                        "该草案规定了{p_zh}的{}及检验方法，涉及{}，并规定了过渡期。",
+                        limit.0, substance.0
+                    ),
+                    format!(
+                        "The draft sets {} and methods of analysis for {p_en}, covering {}, with a transition period.",
+                        limit.1, substance.1
+                    ),
+                    vec![p_zh.to_string(), limit.0.to_string(), p_en.to_string()],
+                ),
+            }
+        } else {
+            let (own_requirements, changes) = product.group.specific();
+            let reg = if rng.chance(30) {
+                *rng.pick(own_requirements)
             } else {
-                let reg = *rng.pick(REGULATIONS);
-                let std = *rng.pick(STANDARDS);
-                let inst = *rng.pick(INSTRUMENTS);
-                let asp = rng.some(ASPECTS, 3);
-                let change = *rng.pick(CHANGES);
-                let months = *rng.pick(&[6, 12, 18, 24]);
-                let (title_zh, title_en) = match rng.below(4) {
-                    0 => (
-                        format!("{p_zh}{}（{}）", reg.0, draft.0),
-                        format!("{}: {} ({})", capitalise(p_en), reg.1, draft.1),
-                    ),
-                    1 => (
-                        format!("关于{p_zh}{}的{}", reg.0, inst.0),
-                        format!("{} on {} for {p_en}", capitalise(inst.1), reg.1),
-                    ),
-                    2 => (
-                        format!("《{p_zh}{}》{}", std.0, draft.0),
-                        format!("{} — {} ({})", capitalise(p_en), std.1, draft.1),
-                    ),
-                    _ => (
-                        format!("{m_zh}{p_zh}{}修订案", reg.0),
-                        format!("Amendment to the {} for {p_en}", reg.1),
-                    ),
-                };
-                let description_zh = format!(
-                    "该{}规定了{p_zh}的{}、{}和{}，适用于在{m_zh}境内生产、进口和销售的{p_zh}。主要修改包括增加{}的要求，并调整了{}。拟于发布后{months}个月生效。",
-                    inst.0, asp[0].0, asp[1].0, asp[2].0, change.0, reg.0
-                );
-                let description_en = format!(
-                    "The {} sets out the {}, {} and {} of {p_en} manufactured, imported or sold in {m_en}. Main changes add requirements on {} and revise the {}. Proposed entry into force {months} months after publication.",
-                    inst.1, asp[0].1, asp[1].1, asp[2].1, change.1, reg.1
-                );
-                (
-                    title_zh,
-                    title_en,
-                    description_zh,
-                    description_en,
-                    vec![p_zh.to_string(), reg.0.to_string(), change.0.to_string(), p_en.to_string()],
-                )
+                *rng.pick(REGULATIONS)
             };
+            let std = if rng.chance(30) {
+                *rng.pick(own_requirements)
+            } else {
+                *rng.pick(STANDARDS)
+            };
+            let inst = *rng.pick(INSTRUMENTS);
+            let asp = rng.some(ASPECTS, 3);
+            let change = *rng.pick(changes);
+            let (title_zh, title_en) = match rng.below(4) {
+                0 => (
+                    format!("{p_zh}{}（{}）", reg.0, draft.0),
+                    format!("{}: {} ({})", capitalise(p_en), reg.1, draft.1),
+                ),
+                1 => (
+                    format!("关于{p_zh}{}的{}", reg.0, inst.0),
+                    format!("{} on {} for {p_en}", capitalise(inst.1), reg.1),
+                ),
+                2 => (
+                    format!("《{p_zh}{}》{}", std.0, draft.0),
+                    format!("{} — {} ({})", capitalise(p_en), std.1, draft.1),
+                ),
+                _ => (
+                    format!("{m_zh}{p_zh}{}修订案", reg.0),
+                    format!("Amendment to the {} for {p_en}", reg.1),
+                ),
+            };
+            let description_zh = format!(
+                "该{}规定了{p_zh}的{}、{}和{}，适用于在{m_zh}境内生产、进口和销售的{p_zh}。主要修改包括增加{}的要求，并调整了{}。拟于发布后{months}个月生效。",
+                inst.0, asp[0].0, asp[1].0, asp[2].0, change.0, reg.0
+            );
+            let description_en = format!(
+                "The {} sets out the {}, {} and {} of {p_en} manufactured, imported or sold in {m_en}. Main changes add requirements on {} and revise the {}. Proposed entry into force {months} months after publication.",
+                inst.1, asp[0].1, asp[1].1, asp[2].1, change.1, reg.1
+            );
+            (
+                title_zh,
+                title_en,
+                description_zh,
+                description_en,
+                vec![
+                    p_zh.to_string(),
+                    reg.0.to_string(),
+                    change.0.to_string(),
+                    p_en.to_string(),
+                ],
+            )
+        };
         keywords.dedup();
         let mut symbols = Vec::new();
         let members_of: Vec<&'static str> = if joint { EAC.to_vec() } else { vec![member] };
@@ -583,7 +866,8 @@ impl Generator {
         let emergency = sps && rng.chance(5);
         let deadline = date + chrono::Duration::days(60);
         let en_deadline = rng.chance(50);
-        let doc_title = format!("{} ({} pages)", title_en, rng.range(2, 180));
+        let doc_title = title_en.clone();
+        let spanish = matches!(member, "MEX" | "PER" | "COL" | "ECU" | "ARG" | "CHL");
         let mut record = json!({
             "type": "notice",
             "symbols": symbols,
@@ -593,10 +877,10 @@ impl Generator {
             "commentDeadline": iso(deadline),
             "commentDeadlineText": if en_deadline { "60 days after notification" } else { "通报后60天" },
             "proposedAdoptionDateText": if rng.chance(50) { "To be determined" } else { "待定" },
-            "proposedEntryIntoForceDateText": "6 months after publication",
+            "proposedEntryIntoForceDateText": format!("{months} months after publication"),
             "titleZh": title_zh,
             "titleEn": title_en,
-            "originalLanguage": if rng.chance(75) { "English" } else { "Spanish" },
+            "originalLanguage": if spanish { "Spanish" } else { "English" },
             "descriptionZh": description_zh,
             "descriptionEn": description_en,
             "productsText": format!("{} (HS {}); {p_zh}", capitalise(p_en), hs.join(", ")),
@@ -613,16 +897,21 @@ impl Generator {
                 o.insert("kind".into(), json!("EMERGENCY"));
             }
         } else {
-            o.insert("articles".into(), json!([*rng.pick(&["2.9.2", "2.10.1", "5.6.2", "2.9.2, 5.6.2"])]));
+            o.insert(
+                "articles".into(),
+                json!([*rng.pick(&["2.9.2", "2.10.1", "5.6.2", "2.9.2, 5.6.2"])]),
+            );
         }
         if rng.chance(60) {
-            o.insert("proposedAdoptionDate".into(), json!(iso(date + chrono::Duration::days(180))));
+            o.insert(
+                "proposedAdoptionDate".into(),
+                json!(iso(date + chrono::Duration::days(180))),
+            );
         }
-        let primary = symbols_of(&record)[0].clone();
-        let doc = self.document(member, sps, date, &doc_title);
+        let doc = self.document(member, sps, spanish, date, &doc_title);
         record["documents"] = json!([doc]);
         let original = Original {
-            symbols: symbols_of(&record),
+            symbols,
             sps,
             member,
             product,
@@ -630,22 +919,13 @@ impl Generator {
             title_zh: record["titleZh"].as_str().unwrap_or_default().to_string(),
             title_en: record["titleEn"].as_str().unwrap_or_default().to_string(),
             agency,
-            hs: strings(&record["hsCodes"]),
-            ics: strings(&record["icsCodes"]),
-            objectives: record["objectives"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str())
-                        .filter_map(|s| objectives_src.iter().map(|(o, _)| *o).find(|o| *o == s))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            hs,
+            ics,
+            objectives,
             adds: 0,
             revs: 0,
             corrs: 0,
         };
-        debug_assert_eq!(original.symbols[0], primary);
         (record, original)
     }
 
@@ -692,7 +972,10 @@ impl Generator {
                 "WITHDRAWN" => format!("{m_zh}撤回{base}号通报的{p_zh}措施草案。"),
                 _ => format!("{m_zh}根据收到的评议意见修改了{base}号通报的{p_zh}措施草案的部分内容。"),
             };
-            description_en = format!("{m_en} informs Members of the {} of notification {base} ({p_en}).", reason.2);
+            description_en = format!(
+                "{m_en} informs Members of the {} of notification {base} ({p_en}).",
+                reason.2
+            );
             record["addendumReasons"] = json!([reason.0]);
         } else if roll < 85 {
             o.revs += 1;
@@ -700,17 +983,21 @@ impl Generator {
             symbol = format!("{base}/Rev.{k}");
             title_zh = format!("{}（修订版{k}）", o.title_zh);
             title_en = format!("{}, Revision {k}", o.title_en);
-            description_zh = format!(
-                "本修订版取代{base}号通报。{m_zh}根据评议意见修订了{p_zh}措施草案，新的评议期为通报后60天。"
+            description_zh =
+                format!("本修订版取代{base}号通报。{m_zh}根据评议意见修订了{p_zh}措施草案，新的评议期为通报后60天。");
+            description_en = format!(
+                "This revision replaces notification {base}. {m_en} revised the draft on {p_en}; 60 days for comments."
             );
-            description_en =
-                format!("This revision replaces notification {base}. {m_en} revised the draft on {p_en}; 60 days for comments.");
             record["commentDeadline"] = json!(iso(date + chrono::Duration::days(60)));
             record["commentDeadlineText"] = json!("通报后60天");
         } else {
             o.corrs += 1;
             let k = o.corrs;
-            let what = *self.rng.pick(&[("HS编码", "HS codes"), ("评议期截止日期", "comment deadline"), ("产品范围", "products covered")]);
+            let what = *self.rng.pick(&[
+                ("HS编码", "HS codes"),
+                ("评议期截止日期", "comment deadline"),
+                ("产品范围", "products covered"),
+            ]);
             symbol = format!("{base}/Corr.{k}");
             title_zh = format!("{}勘误{k}", o.title_zh);
             title_en = format!("{}, Corrigendum {k}", o.title_en);
@@ -993,11 +1280,13 @@ async fn prepare_database(backend: Backend, env: &Env) -> anyhow::Result<(String
 async fn run_backend(backend: Backend, env: &Env) -> anyhow::Result<Figures> {
     println!("\n## {} ({} notices)", backend.label(), env.n);
     let (database_url, pg_database) = prepare_database(backend, env).await?;
-    let mut settings = Settings::default();
-    settings.database_url = database_url;
-    settings.meili_url = env.meili_url.clone();
-    settings.meili_index_prefix = format!("bench_{}_{}_", std::process::id(), backend.name());
-    settings.listen = "127.0.0.1:0".parse()?;
+    let settings = Settings {
+        database_url,
+        meili_url: env.meili_url.clone(),
+        meili_index_prefix: format!("bench_{}_{}_", std::process::id(), backend.name()),
+        listen: "127.0.0.1:0".parse()?,
+        ..Settings::default()
+    };
     let result = measure_backend(backend, env, &settings).await;
     // Clean up whatever happened.
     let mut cleanup: Vec<String> = Vec::new();
@@ -1101,7 +1390,10 @@ async fn measure_backend(backend: Backend, env: &Env, settings: &Settings) -> an
                 bail!("the application stopped while the outbox still held {left} entries");
             }
             if last_report.elapsed() > Duration::from_secs(15) {
-                eprintln!("bench: {left} of {docs} outbox entries left after {:.0} s", t.elapsed().as_secs_f64());
+                eprintln!(
+                    "bench: {left} of {docs} outbox entries left after {:.0} s",
+                    t.elapsed().as_secs_f64()
+                );
                 last_report = Instant::now();
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -1131,7 +1423,10 @@ async fn measure_backend(backend: Backend, env: &Env, settings: &Settings) -> an
                 },
             )
             .await?;
-        println!("notices(first: 20), page 1: p50 {:.2} ms, p99 {:.2} ms", first.p50, first.p99);
+        println!(
+            "notices(first: 20), page 1: p50 {:.2} ms, p99 {:.2} ms",
+            first.p50, first.p99
+        );
 
         // Walk forward to a deep cursor; stop one page short of the end so the page after it is full-ish.
         let depth = DEEP_PAGES.min((rows as usize).div_ceil(PAGE).saturating_sub(1));
@@ -1255,7 +1550,11 @@ fn commit() -> String {
     match git(&["rev-parse", "--short", "HEAD"]) {
         Some(head) if !head.is_empty() => {
             let dirty = git(&["status", "--porcelain"]).is_some_and(|s| !s.is_empty());
-            if dirty { format!("{head} (with uncommitted changes)") } else { head }
+            if dirty {
+                format!("{head} (with uncommitted changes)")
+            } else {
+                head
+            }
         }
         _ => "none (no commit yet)".to_string(),
     }
@@ -1327,8 +1626,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let backends = parse_backends()?;
     let meili_url = std::env::var("ZHILIANG_TEST_MEILI_URL").unwrap_or_else(|_| "http://127.0.0.1:7701".into());
-    let pg_admin_url = std::env::var("ZHILIANG_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let pg_admin_url =
+        std::env::var("ZHILIANG_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
 
     // Fail early when a service is missing.
     check_meilisearch(&meili_url).await?;

@@ -280,7 +280,7 @@ impl StandardNumber {
     fn parse_group(upper: &str) -> Result<StandardNumber, NumberError> {
         let body = &upper[2..];
         let split = body
-            .find(|c: char| c == ' ')
+            .find(' ')
             .or_else(|| {
                 // T/ZZB0001-2015: letters then digits.
                 let first_digit = body.find(|c: char| c.is_ascii_digit())?;

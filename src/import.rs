@@ -5,11 +5,15 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
-use crate::catalog::notices::import::read_eping;
+use crate::catalog::notices::import::{is_eping, read_eping};
 use crate::catalog::notices::model::{NoticeData, NoticeRecord};
-use crate::catalog::notices::store::{self, Outcome};
+use crate::catalog::notices::store as notice_store;
+use crate::catalog::standards::import::{is_standards, read_standards};
+use crate::catalog::standards::model::{StandardData, StandardRecord};
+use crate::catalog::standards::store as standard_store;
+use crate::catalog::table::Table;
 
 /// Rows written in one transaction.
 const BATCH: usize = 500;
@@ -47,6 +51,44 @@ impl Report {
     }
 }
 
+/// A record read from a file, before validation.
+pub enum Raw {
+    Notice(Box<NoticeRecord>),
+    Standard(Box<StandardRecord>),
+}
+
+/// Rows read from a file: each with its line number and the record or the reason it cannot be read.
+type Rows = Vec<(usize, Result<Raw, String>)>;
+
+/// A validated record, ready to store.
+enum Valid {
+    Notice(Box<NoticeData>),
+    Standard(Box<StandardData>),
+}
+
+impl Raw {
+    fn validate(self) -> Result<Valid, String> {
+        match self {
+            Raw::Notice(r) => r.validate().map(|d| Valid::Notice(Box::new(d))),
+            Raw::Standard(r) => r.validate().map(|d| Valid::Standard(Box::new(d))),
+        }
+    }
+}
+
+/// Stores one record; `true` when it was new.
+async fn store(txn: &DatabaseTransaction, v: &Valid, source: &str) -> Result<bool, String> {
+    match v {
+        Valid::Notice(d) => notice_store::upsert(txn, d, source)
+            .await
+            .map(|(_, o)| o == notice_store::Outcome::Added)
+            .map_err(|e| e.to_string()),
+        Valid::Standard(d) => standard_store::upsert(txn, d)
+            .await
+            .map(|(_, o)| o == standard_store::Outcome::Added)
+            .map_err(|e| format!("database: {e}")),
+    }
+}
+
 fn bar(len: u64, show: bool, msg: String) -> ProgressBar {
     let b = if show {
         ProgressBar::new(len)
@@ -63,13 +105,18 @@ fn bar(len: u64, show: bool, msg: String) -> ProgressBar {
 }
 
 /// A JSON Lines record: its `type` decides how it is read.
-fn parse_jsonl_line(text: &str) -> Result<NoticeRecord, String> {
+fn parse_jsonl_line(text: &str) -> Result<Raw, String> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let t = value.get("type").and_then(|t| t.as_str()).ok_or("no \"type\" field")?;
     match t {
-        "notice" => serde_json::from_value(value).map_err(|e| format!("notice: {e}")),
+        "notice" => serde_json::from_value(value)
+            .map(|r| Raw::Notice(Box::new(r)))
+            .map_err(|e| format!("notice: {e}")),
+        "standard" => serde_json::from_value(value)
+            .map(|r| Raw::Standard(Box::new(r)))
+            .map_err(|e| format!("standard: {e}")),
         other => Err(format!(
-            "type {other:?} is not a record type this version imports (known: notice)"
+            "type {other:?} is not a record type this version imports (known: notice, standard)"
         )),
     }
 }
@@ -78,32 +125,47 @@ struct Loader<'a> {
     db: &'a DatabaseConnection,
     source: &'static str,
     file: PathBuf,
-    pending: Vec<(usize, NoticeData)>,
+    pending: Vec<(usize, Valid)>,
     report: Report,
 }
 
 impl Loader<'_> {
-    async fn push(&mut self, line: usize, row: Result<NoticeRecord, String>) -> anyhow::Result<()> {
-        match row.and_then(NoticeRecord::validate) {
-            Ok(data) => {
-                self.pending.push((line, data));
+    fn new<'a>(db: &'a DatabaseConnection, source: &'static str, file: &Path) -> Loader<'a> {
+        Loader {
+            db,
+            source,
+            file: file.to_path_buf(),
+            pending: Vec::new(),
+            report: Report::default(),
+        }
+    }
+
+    async fn push(&mut self, line: usize, row: Result<Raw, String>) -> anyhow::Result<()> {
+        match row.and_then(Raw::validate) {
+            Ok(v) => {
+                self.pending.push((line, v));
                 if self.pending.len() >= BATCH {
                     self.flush().await?;
                 }
             }
-            Err(reason) => self.report.rejected.push(Rejection {
-                file: self.file.clone(),
-                line,
-                reason,
-            }),
+            Err(reason) => self.reject(line, reason),
         }
         Ok(())
     }
 
-    fn count(&mut self, o: Outcome) {
-        match o {
-            Outcome::Added => self.report.added += 1,
-            Outcome::Updated => self.report.updated += 1,
+    fn reject(&mut self, line: usize, reason: String) {
+        self.report.rejected.push(Rejection {
+            file: self.file.clone(),
+            line,
+            reason,
+        });
+    }
+
+    fn count(&mut self, added: bool) {
+        if added {
+            self.report.added += 1;
+        } else {
+            self.report.updated += 1;
         }
     }
 
@@ -115,38 +177,30 @@ impl Loader<'_> {
         let rows = std::mem::take(&mut self.pending);
         let txn = self.db.begin().await?;
         let mut outcomes = Vec::with_capacity(rows.len());
-        let mut failed = false;
-        for (_, data) in &rows {
-            match store::upsert(&txn, data, self.source).await {
-                Ok((_, o)) => outcomes.push(o),
-                Err(_) => {
-                    failed = true;
-                    break;
-                }
+        for (_, v) in &rows {
+            match store(&txn, v, self.source).await {
+                Ok(added) => outcomes.push(added),
+                Err(_) => break,
             }
         }
-        if !failed {
+        if outcomes.len() == rows.len() {
             txn.commit().await?;
-            for o in outcomes {
-                self.count(o);
+            for added in outcomes {
+                self.count(added);
             }
             return Ok(());
         }
         txn.rollback().await?;
-        for (line, data) in rows {
+        for (line, v) in rows {
             let txn = self.db.begin().await?;
-            match store::upsert(&txn, &data, self.source).await {
-                Ok((_, o)) => {
+            match store(&txn, &v, self.source).await {
+                Ok(added) => {
                     txn.commit().await?;
-                    self.count(o);
+                    self.count(added);
                 }
-                Err(e) => {
+                Err(reason) => {
                     txn.rollback().await?;
-                    self.report.rejected.push(Rejection {
-                        file: self.file.clone(),
-                        line,
-                        reason: e.to_string(),
-                    });
+                    self.reject(line, reason);
                 }
             }
         }
@@ -154,7 +208,8 @@ impl Loader<'_> {
     }
 }
 
-/// Imports one file: `.jsonl`/`.ndjson` (records with a `type`) or `.xlsx`/`.xls` (the ePing export).
+/// Imports one file: `.jsonl`/`.ndjson` (records with a `type`), `.xlsx`/`.xls` or `.csv` (the ePing export, or a
+/// standards list with Chinese headers).
 pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bool) -> anyhow::Result<Report> {
     let ext = path
         .extension()
@@ -170,23 +225,13 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
             let file = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
             let size = file.metadata().map(|m| m.len()).unwrap_or(0);
             let progress = bar(size, show_progress, name);
-            let mut loader = Loader {
-                db,
-                source: "jsonl",
-                file: path.to_path_buf(),
-                pending: Vec::new(),
-                report: Report::default(),
-            };
+            let mut loader = Loader::new(db, "jsonl", path);
             for (i, line) in BufReader::new(file).lines().enumerate() {
                 let line_no = i + 1;
                 let text = match line {
                     Ok(t) => t,
                     Err(e) => {
-                        loader.report.rejected.push(Rejection {
-                            file: path.to_path_buf(),
-                            line: line_no,
-                            reason: format!("unreadable line: {e}"),
-                        });
+                        loader.reject(line_no, format!("unreadable line: {e}"));
                         continue;
                     }
                 };
@@ -201,16 +246,28 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
             progress.finish_and_clear();
             Ok(loader.report)
         }
-        "xlsx" | "xls" | "xlsm" => {
-            let rows = read_eping(path)?;
-            let progress = bar(rows.len() as u64, show_progress, name);
-            let mut loader = Loader {
-                db,
-                source: "eping-xlsx",
-                file: path.to_path_buf(),
-                pending: Vec::new(),
-                report: Report::default(),
+        "xlsx" | "xls" | "xlsm" | "csv" => {
+            let table = Table::read(path)?;
+            let (source, rows): (&'static str, Rows) = if is_eping(&table) {
+                let rows = read_eping(&table)
+                    .into_iter()
+                    .map(|(l, r)| (l, r.map(|r| Raw::Notice(Box::new(r)))))
+                    .collect();
+                ("eping", rows)
+            } else if is_standards(&table) {
+                let rows = read_standards(&table)
+                    .into_iter()
+                    .map(|(l, r)| (l, r.map(|r| Raw::Standard(Box::new(r)))))
+                    .collect();
+                ("standards-sheet", rows)
+            } else {
+                anyhow::bail!(
+                    "{}: unknown sheet: the header row needs \"Document symbol\" and \"Distribution date\" (ePing export) or 标准号 (standards)",
+                    path.display()
+                );
             };
+            let progress = bar(rows.len() as u64, show_progress, name);
+            let mut loader = Loader::new(db, source, path);
             for (line, row) in rows {
                 loader.push(line, row).await?;
                 progress.inc(1);
@@ -220,7 +277,7 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
             Ok(loader.report)
         }
         other => anyhow::bail!(
-            "{}: unknown file type {other:?}; give .jsonl (JSON Lines) or .xlsx (ePing export)",
+            "{}: unknown file type {other:?}; give .jsonl (JSON Lines), .xlsx or .csv",
             path.display()
         ),
     }

@@ -3,12 +3,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_notices;
+mod m20261122_000002_standards;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_notices::Migration)]
+        vec![
+            Box::new(m20261122_000001_notices::Migration),
+            Box::new(m20261122_000002_standards::Migration),
+        ]
     }
 }

@@ -101,6 +101,21 @@ pub fn html_to_text(s: &str) -> String {
     text
 }
 
+/// Trimmed text, or nothing when empty.
+pub fn clean(s: Option<String>) -> Option<String> {
+    s.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// An optional date field of an import record: the reason names the field.
+pub fn date_field(name: &str, v: Option<String>) -> Result<Option<NaiveDate>, String> {
+    match clean(v) {
+        None => Ok(None),
+        Some(t) => parse_date(&t)
+            .map(Some)
+            .ok_or_else(|| format!("{name}: {t:?} is not a date (YYYY-MM-DD)")),
+    }
+}
+
 /// Traditional Chinese characters converted to simplified; other text unchanged.
 pub fn to_simplified(s: &str) -> String {
     fast2s::convert(s)

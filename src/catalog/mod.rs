@@ -2,4 +2,6 @@
 
 pub mod codes;
 pub mod notices;
+pub mod paging;
 pub mod standards;
+pub mod table;

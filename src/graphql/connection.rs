@@ -4,6 +4,7 @@ use async_graphql::SimpleObject;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use crate::catalog::paging::{PageRequest, Position};
 use crate::error::{ApiError, ApiResult, Code};
 
 pub const DEFAULT_PAGE: u64 = 20;
@@ -77,6 +78,77 @@ pub fn decode_cursor(cursor: &str, listing: &str, n: usize) -> ApiResult<Vec<Str
         return Err(bad());
     }
     Ok(parts[1..].to_vec())
+}
+
+/// A keyset cursor: the listing, the sort and direction it belongs to, the sort value and the row id.
+pub fn keyset_cursor(listing: &str, sort: &str, desc: bool, key: &str, id: i32) -> String {
+    encode_cursor(&[listing, sort, if desc { "desc" } else { "asc" }, key, &id.to_string()])
+}
+
+/// Reads a keyset cursor made for this listing, sort and direction; `parse_key` turns the sort value back.
+pub fn parse_keyset_cursor(
+    cursor: &str,
+    listing: &str,
+    sort: &str,
+    desc: bool,
+    parse_key: &dyn Fn(&str) -> Option<sea_orm::Value>,
+) -> ApiResult<Position> {
+    let parts = decode_cursor(cursor, listing, 4)?;
+    if parts[0] != sort || parts[1] != if desc { "desc" } else { "asc" } {
+        return Err(ApiError::user(
+            Code::InvalidCursor,
+            "the cursor was made for another order; start again without it",
+        ));
+    }
+    let bad = || ApiError::user(Code::InvalidCursor, format!("cursor {cursor:?} is damaged"));
+    Ok(Position {
+        key: parse_key(&parts[2]).ok_or_else(bad)?,
+        id: parts[3].parse().map_err(|_| bad())?,
+    })
+}
+
+/// The Relay arguments of a keyset listing, checked and turned into a store request.
+pub struct KeysetArgs<'a> {
+    pub listing: &'a str,
+    pub sort: &'a str,
+    pub descending: bool,
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+impl KeysetArgs<'_> {
+    pub fn request(&self, parse_key: &dyn Fn(&str) -> Option<sea_orm::Value>) -> ApiResult<PageRequest> {
+        let size = page_size(self.first, self.last)?;
+        let read = |c: &Option<String>| {
+            c.as_deref()
+                .map(|c| parse_keyset_cursor(c, self.listing, self.sort, self.descending, parse_key))
+                .transpose()
+        };
+        Ok(PageRequest {
+            descending: self.descending,
+            after: read(&self.after)?,
+            before: read(&self.before)?,
+            limit: size.limit,
+            from_end: size.from_end,
+        })
+    }
+
+    pub fn cursor(&self, key: &str, id: i32) -> String {
+        keyset_cursor(self.listing, self.sort, self.descending, key, id)
+    }
+}
+
+impl PageInfo {
+    pub fn from_cursors(cursors: &[String], has_next: bool, has_previous: bool) -> PageInfo {
+        PageInfo {
+            has_next_page: has_next,
+            has_previous_page: has_previous,
+            start_cursor: cursors.first().cloned(),
+            end_cursor: cursors.last().cloned(),
+        }
+    }
 }
 
 #[cfg(test)]

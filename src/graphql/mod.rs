@@ -3,12 +3,16 @@
 pub mod connection;
 pub mod ids;
 pub mod scalars;
+pub mod search;
 
 use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema};
 use sea_orm::DatabaseConnection;
 
-use crate::catalog::notices::graphql::{NoticeQueries, node_by_id};
+use crate::catalog::notices::graphql::NoticeQueries;
 use crate::catalog::notices::model::Notice;
+use crate::catalog::standards::graphql::StandardQueries;
+use crate::catalog::standards::model::Standard;
+use crate::catalog::{notices, standards};
 use crate::error::{ApiError, Code};
 use crate::search::Search;
 
@@ -24,6 +28,7 @@ pub struct AppContext {
 #[graphql(field(name = "id", ty = "ID", desc = "Opaque global ID."))]
 pub enum Node {
     Notice(Notice),
+    Standard(Standard),
 }
 
 #[derive(Default)]
@@ -35,7 +40,8 @@ pub const MAX_NODES: usize = 100;
 async fn load_node(app: &AppContext, id: &str) -> Result<Option<Node>, ApiError> {
     let (type_name, n) = ids::decode(id)?;
     match type_name.as_str() {
-        "Notice" => Ok(node_by_id(app, n).await?.map(Node::Notice)),
+        "Notice" => Ok(notices::graphql::node_by_id(app, n).await?.map(Node::Notice)),
+        "Standard" => Ok(standards::graphql::node_by_id(app, n).await?.map(Node::Standard)),
         _ => Err(ApiError::user(
             Code::InvalidId,
             format!("{id:?} is not an ID of this API"),
@@ -66,7 +72,7 @@ impl NodeQueries {
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQueries, NoticeQueries);
+pub struct Query(NodeQueries, NoticeQueries, StandardQueries);
 
 pub type ZhiliangSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 

@@ -27,12 +27,18 @@ pub struct Search {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Catalogue {
     Notices,
+    Standards,
+}
+
+impl Catalogue {
+    pub const ALL: [Catalogue; 2] = [Catalogue::Notices, Catalogue::Standards];
 }
 
 impl Catalogue {
     pub fn name(self) -> &'static str {
         match self {
             Catalogue::Notices => "notices",
+            Catalogue::Standards => "standards",
         }
     }
 }
@@ -106,11 +112,182 @@ impl Search {
 
     /// Applies the settings of every catalogue at start-up.
     pub async fn apply_settings(&self) -> anyhow::Result<()> {
-        self.ensure_index(
-            &self.index_uid(Catalogue::Notices),
-            &crate::catalog::notices::search::index_settings(),
-        )
-        .await
+        for c in Catalogue::ALL {
+            self.ensure_index(&self.index_uid(c), &settings_of(c)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Largest number of hits a search can page through and count (`estimatedTotalCount` stops there).
+pub const MAX_TOTAL_HITS: usize = 10_000;
+
+/// Synonym sets kept as data in `src/search/synonyms.txt`.
+pub fn synonyms() -> std::collections::HashMap<String, Vec<String>> {
+    let mut map: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for line in include_str!("synonyms.txt").lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let words: Vec<String> = line
+            .split('=')
+            .map(|w| w.trim().to_string())
+            .filter(|w| !w.is_empty())
+            .collect();
+        for w in &words {
+            let others: Vec<String> = words.iter().filter(|o| *o != w).cloned().collect();
+            map.entry(w.clone()).or_default().extend(others);
+        }
+    }
+    map
+}
+
+/// The attributes of one index; everything else every index shares.
+pub struct IndexSpec<'a> {
+    /// In order of importance; the overlapping-bigram field last.
+    pub searchable: &'a [&'a str],
+    pub filterable: &'a [&'a str],
+    pub sortable: &'a [&'a str],
+    pub displayed: &'a [&'a str],
+    /// Code fields where a typo must not match.
+    pub no_typos: &'a [&'a str],
+}
+
+/// Settings of an index: the spec's attributes plus what every index shares (synonyms, stop words written as
+/// jieba outputs them, no typos on numbers, the pagination cap, Chinese for every attribute).
+pub fn build_settings(spec: &IndexSpec<'_>) -> IndexSettings {
+    use meilisearch_sdk::settings::{FacetingSettings, LocalizedAttributes, PaginationSetting, TypoToleranceSettings};
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+    IndexSettings::new()
+        .with_searchable_attributes(s(spec.searchable))
+        .with_filterable_attributes(s(spec.filterable))
+        .with_sortable_attributes(s(spec.sortable))
+        .with_displayed_attributes(s(spec.displayed))
+        .with_synonyms(synonyms())
+        .with_stop_words(s(&["的", "和", "与", "及"]))
+        .with_typo_tolerance(TypoToleranceSettings {
+            enabled: Some(true),
+            disable_on_attributes: Some(s(spec.no_typos)),
+            disable_on_words: None,
+            min_word_size_for_typos: None,
+            disable_on_numbers: Some(true),
+        })
+        .with_pagination(PaginationSetting {
+            max_total_hits: MAX_TOTAL_HITS,
+        })
+        .with_faceting(FacetingSettings {
+            max_values_per_facet: 200,
+            sort_facet_values_by: None,
+        })
+        .with_localized_attributes([LocalizedAttributes {
+            locales: vec!["cmn".into()],
+            attribute_patterns: vec!["*".into()],
+        }])
+}
+
+/// The index settings of a catalogue, kept in code.
+pub fn settings_of(c: Catalogue) -> IndexSettings {
+    match c {
+        Catalogue::Notices => crate::catalog::notices::search::index_settings(),
+        Catalogue::Standards => crate::catalog::standards::search::index_settings(),
+    }
+}
+
+/// One full-text query against a catalogue's index.
+pub struct SearchRequest<'a> {
+    pub catalogue: Catalogue,
+    pub query: String,
+    /// Code-shaped queries must match every term.
+    pub exact: bool,
+    /// Filter conditions, ANDed, values already quoted.
+    pub filters: Vec<String>,
+    pub highlight: &'a [&'a str],
+    pub crop: &'a [(&'a str, Option<usize>)],
+    pub facets: &'a [&'a str],
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One hit: the record id and Meilisearch's formatted (highlighted, cropped) fields.
+pub struct RawHit {
+    pub id: i32,
+    formatted: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl RawHit {
+    /// A field's highlighted text, HTML-escaped with `<mark>` around matches.
+    pub fn highlight(&self, field: &str) -> Option<String> {
+        self.formatted
+            .as_ref()
+            .and_then(|f| f.get(field))
+            .and_then(|v| v.as_str())
+            .map(text::safe_highlight)
+    }
+}
+
+pub struct RawOutcome {
+    pub hits: Vec<RawHit>,
+    pub estimated_total: usize,
+    /// Facets in the order asked, values by count then name.
+    pub facets: Vec<(String, Vec<(String, usize)>)>,
+    pub processing_ms: usize,
+}
+
+#[derive(serde::Deserialize)]
+struct IdOnly {
+    id: i32,
+}
+
+impl Search {
+    pub async fn run(&self, r: &SearchRequest<'_>) -> anyhow::Result<RawOutcome> {
+        use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+        let index = self.client.index(self.index_uid(r.catalogue));
+        let filter_refs: Vec<&str> = r.filters.iter().map(String::as_str).collect();
+        let mut sq = index.search();
+        sq.with_query(&r.query)
+            .with_offset(r.offset)
+            .with_limit(r.limit)
+            .with_attributes_to_retrieve(Selectors::Some(&["id"]))
+            .with_attributes_to_highlight(Selectors::Some(r.highlight))
+            .with_attributes_to_crop(Selectors::Some(r.crop))
+            .with_highlight_pre_tag(text::PRE)
+            .with_highlight_post_tag(text::POST)
+            .with_crop_marker("…")
+            .with_facets(Selectors::Some(r.facets))
+            .with_matching_strategy(if r.exact {
+                MatchingStrategies::ALL
+            } else {
+                MatchingStrategies::LAST
+            });
+        if !filter_refs.is_empty() {
+            sq.with_array_filter(filter_refs);
+        }
+        let res = self.timed("search", sq.execute::<IdOnly>()).await?;
+        let hits = res
+            .hits
+            .into_iter()
+            .map(|h| RawHit {
+                id: h.result.id,
+                formatted: h.formatted_result,
+            })
+            .collect();
+        let mut facets = Vec::new();
+        let dist = res.facet_distribution.unwrap_or_default();
+        for name in r.facets {
+            let mut values: Vec<(String, usize)> = dist
+                .get(*name)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
+                .unwrap_or_default();
+            values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            facets.push((name.to_string(), values));
+        }
+        Ok(RawOutcome {
+            hits,
+            estimated_total: res.estimated_total_hits.unwrap_or(0),
+            facets,
+            processing_ms: res.processing_time_ms,
+        })
     }
 }
 

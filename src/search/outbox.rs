@@ -13,7 +13,7 @@ use sea_orm::{
 use tokio::sync::{Notify, watch};
 
 use super::{Catalogue, Search};
-use crate::catalog::notices;
+use crate::catalog::{notices, standards};
 
 pub const NOTICE: &str = "notice";
 
@@ -36,6 +36,55 @@ pub mod entity {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod state {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "app_state")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        pub value: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+const STATUS_DAY: &str = "standards_status_day";
+
+/// Search documents carry a standard's status of the day they were written. When the day changes, the
+/// standards whose status changed since the last refresh are queued again. Returns how many were queued.
+pub async fn refresh_statuses(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    let today = crate::graphql::scalars::today_in_china();
+    let stored = state::Entity::find_by_id(STATUS_DAY.to_string()).one(db).await?;
+    let last = stored.as_ref().and_then(|s| s.value.parse::<chrono::NaiveDate>().ok());
+    if last == Some(today) {
+        return Ok(0);
+    }
+    let txn = sea_orm::TransactionTrait::begin(db).await?;
+    let mut queued = 0;
+    if let Some(last) = last {
+        for id in standards::store::ids_changing_status(&txn, last, today).await? {
+            enqueue(&txn, standards::store::OUTBOX, id).await?;
+            queued += 1;
+        }
+    }
+    let row = state::ActiveModel {
+        key: Set(STATUS_DAY.to_string()),
+        value: Set(today.to_string()),
+    };
+    if stored.is_some() {
+        state::Entity::update(row).exec(&txn).await?;
+    } else {
+        state::Entity::insert(row).exec_without_returning(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(queued)
 }
 
 /// Queues one record for (re)indexing. Call inside the transaction that changed it.
@@ -91,34 +140,75 @@ pub async fn drain_once(db: &DatabaseConnection, search: &Search, batch: u64) ->
     }
 }
 
-async fn send(db: &DatabaseConnection, search: &Search, rows: &[entity::Model]) -> anyhow::Result<()> {
-    let mut notice_ids: Vec<i32> = rows
-        .iter()
-        .filter(|r| r.entity == NOTICE)
-        .map(|r| r.entity_id)
-        .collect();
-    notice_ids.sort_unstable();
-    notice_ids.dedup();
-    if notice_ids.is_empty() {
-        return Ok(());
-    }
-    let found = notices::store::by_ids(db, &notice_ids).await?;
-    let docs: Vec<notices::search::NoticeDoc> = found.iter().map(notices::search::NoticeDoc::from_notice).collect();
-    let gone: Vec<i32> = notice_ids
-        .iter()
-        .copied()
-        .filter(|id| !found.iter().any(|n| n.id == *id))
-        .collect();
-    let index = search.client.index(search.index_uid(Catalogue::Notices));
+/// The ids of one kind of record in these entries, without repeats.
+fn ids_of(rows: &[entity::Model], kind: &str) -> Vec<i32> {
+    let mut ids: Vec<i32> = rows.iter().filter(|r| r.entity == kind).map(|r| r.entity_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Sends the current documents of `ids` (and deletes those no longer in the database) to one index.
+pub async fn send_documents<D: serde::Serialize + Send + Sync>(
+    search: &Search,
+    uid: &str,
+    docs: &[D],
+    gone: &[i32],
+) -> anyhow::Result<()> {
+    let index = search.client.index(uid);
     if !docs.is_empty() {
         let task = search
-            .timed("add documents", index.add_or_replace(&docs, Some("id")))
+            .timed("add documents", index.add_or_replace(docs, Some("id")))
             .await?;
-        search.wait(task, Duration::from_secs(120)).await?;
+        search.wait(task, Duration::from_secs(600)).await?;
     }
     if !gone.is_empty() {
-        let task = search.timed("delete documents", index.delete_documents(&gone)).await?;
+        let task = search.timed("delete documents", index.delete_documents(gone)).await?;
         search.wait(task, Duration::from_secs(120)).await?;
+    }
+    Ok(())
+}
+
+/// Sends the records of `ids` of one catalogue to the index `uid`.
+pub async fn send_catalogue(
+    db: &DatabaseConnection,
+    search: &Search,
+    c: Catalogue,
+    uid: &str,
+    ids: &[i32],
+) -> anyhow::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // Ids no longer in the database are deleted from the index.
+    fn gone(ids: &[i32], found: &[i32]) -> Vec<i32> {
+        ids.iter().copied().filter(|id| !found.contains(id)).collect()
+    }
+    match c {
+        Catalogue::Notices => {
+            let found = notices::store::by_ids(db, ids).await?;
+            let docs: Vec<_> = found.iter().map(notices::search::NoticeDoc::from_notice).collect();
+            let present: Vec<i32> = found.iter().map(|n| n.id).collect();
+            send_documents(search, uid, &docs, &gone(ids, &present)).await
+        }
+        Catalogue::Standards => {
+            let found = standards::store::by_ids(db, ids).await?;
+            let docs: Vec<_> = found
+                .iter()
+                .map(standards::search::StandardDoc::from_standard)
+                .collect();
+            let present: Vec<i32> = found.iter().map(|n| n.id).collect();
+            send_documents(search, uid, &docs, &gone(ids, &present)).await
+        }
+    }
+}
+
+async fn send(db: &DatabaseConnection, search: &Search, rows: &[entity::Model]) -> anyhow::Result<()> {
+    for (kind, c) in [
+        (NOTICE, Catalogue::Notices),
+        (standards::store::OUTBOX, Catalogue::Standards),
+    ] {
+        send_catalogue(db, search, c, &search.index_uid(c), &ids_of(rows, kind)).await?;
     }
     Ok(())
 }
@@ -144,6 +234,7 @@ impl Worker {
                     self.search.apply_settings().await?;
                     settings_applied = true;
                 }
+                refresh_statuses(&self.db).await?;
                 drain_once(&self.db, &self.search, 1000).await
             };
             let idle = match step.await {

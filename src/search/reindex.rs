@@ -7,40 +7,73 @@ use indicatif::{ProgressBar, ProgressStyle};
 use meilisearch_sdk::client::SwapIndexes;
 use sea_orm::DatabaseConnection;
 
-use super::{Catalogue, Search};
-use crate::catalog::notices::{search::NoticeDoc, search::index_settings, store};
+use super::outbox::send_catalogue;
+use super::{Catalogue, Search, settings_of};
+use crate::catalog::notices::entity::notice;
+use crate::catalog::paging;
+use crate::catalog::standards::entity::standard;
 
 const BATCH: u64 = 20_000;
 
-async fn send(search: &Search, uid: &str, notices: &[crate::catalog::notices::model::Notice]) -> anyhow::Result<()> {
-    if notices.is_empty() {
-        return Ok(());
+async fn total(db: &DatabaseConnection, c: Catalogue) -> anyhow::Result<u64> {
+    match c {
+        Catalogue::Notices => paging::total::<notice::Entity, _>(db, notice::Column::Id).await,
+        Catalogue::Standards => paging::total::<standard::Entity, _>(db, standard::Column::Id).await,
     }
-    let docs: Vec<NoticeDoc> = notices.iter().map(NoticeDoc::from_notice).collect();
-    let index = search.client.index(uid);
-    let task = search
-        .timed("add documents", index.add_or_replace(&docs, Some("id")))
-        .await?;
-    search.wait(task, Duration::from_secs(600)).await
+}
+
+/// Ids in id order after `after`, at most `limit`.
+async fn ids_after(db: &DatabaseConnection, c: Catalogue, after: i32, limit: u64) -> anyhow::Result<Vec<i32>> {
+    match c {
+        Catalogue::Notices => paging::ids_after::<notice::Entity, _>(db, notice::Column::Id, after, limit).await,
+        Catalogue::Standards => paging::ids_after::<standard::Entity, _>(db, standard::Column::Id, after, limit).await,
+    }
+}
+
+async fn updated_since(
+    db: &DatabaseConnection,
+    c: Catalogue,
+    since: chrono::DateTime<Utc>,
+) -> anyhow::Result<Vec<i32>> {
+    match c {
+        Catalogue::Notices => {
+            paging::ids_updated_since::<notice::Entity, _>(db, notice::Column::Id, notice::Column::UpdatedAt, since)
+                .await
+        }
+        Catalogue::Standards => {
+            paging::ids_updated_since::<standard::Entity, _>(
+                db,
+                standard::Column::Id,
+                standard::Column::UpdatedAt,
+                since,
+            )
+            .await
+        }
+    }
 }
 
 async fn resend_since(
     db: &DatabaseConnection,
     search: &Search,
+    c: Catalogue,
     uid: &str,
     since: chrono::DateTime<Utc>,
-) -> anyhow::Result<usize> {
-    let ids = store::ids_updated_since(db, since).await?;
+) -> anyhow::Result<()> {
+    let ids = updated_since(db, c, since).await?;
     for chunk in ids.chunks(BATCH as usize) {
-        let notices = store::by_ids(db, chunk).await?;
-        send(search, uid, &notices).await?;
+        send_catalogue(db, search, c, uid, chunk).await?;
     }
-    Ok(ids.len())
+    Ok(())
 }
 
-/// Rebuilds the notice index from the database and swaps it in. Returns the number of documents.
-pub async fn notices(db: &DatabaseConnection, search: &Search, show_progress: bool) -> anyhow::Result<u64> {
-    let live = search.index_uid(Catalogue::Notices);
+/// Rebuilds one catalogue's index from the database and swaps it in. Returns the number of documents.
+pub async fn rebuild(
+    db: &DatabaseConnection,
+    search: &Search,
+    c: Catalogue,
+    show_progress: bool,
+) -> anyhow::Result<u64> {
+    let live = search.index_uid(c);
     let build = format!("{live}__rebuild");
     // Writes from this moment on are sent again before and after the swap.
     let started = Utc::now() - chrono::Duration::seconds(2);
@@ -48,10 +81,9 @@ pub async fn notices(db: &DatabaseConnection, search: &Search, show_progress: bo
         let task = search.timed("delete index", search.client.delete_index(&build)).await?;
         search.wait(task, Duration::from_secs(120)).await?;
     }
-    search.ensure_index(&build, &index_settings()).await?;
-    let total = store::total(db).await?;
+    search.ensure_index(&build, &settings_of(c)).await?;
     let bar = if show_progress {
-        ProgressBar::new(total)
+        ProgressBar::new(total(db, c).await?)
     } else {
         ProgressBar::hidden()
     };
@@ -60,20 +92,20 @@ pub async fn notices(db: &DatabaseConnection, search: &Search, show_progress: bo
             .expect("valid template")
             .progress_chars("=> "),
     );
-    bar.set_message("indexing notices");
+    bar.set_message(format!("indexing {}", c.name()));
     let mut last = 0;
     let mut count = 0u64;
     loop {
-        let batch = store::batch_after(db, last, BATCH).await?;
-        let Some(tail) = batch.last() else { break };
-        last = tail.id;
-        send(search, &build, &batch).await?;
-        count += batch.len() as u64;
-        bar.inc(batch.len() as u64);
+        let ids = ids_after(db, c, last, BATCH).await?;
+        let Some(tail) = ids.last() else { break };
+        last = *tail;
+        send_catalogue(db, search, c, &build, &ids).await?;
+        count += ids.len() as u64;
+        bar.inc(ids.len() as u64);
     }
     bar.finish_and_clear();
-    search.ensure_index(&live, &index_settings()).await?;
-    resend_since(db, search, &build, started).await?;
+    search.ensure_index(&live, &settings_of(c)).await?;
+    resend_since(db, search, c, &build, started).await?;
     let swap = SwapIndexes {
         indexes: (live.clone(), build.clone()),
         rename: None,
@@ -83,8 +115,13 @@ pub async fn notices(db: &DatabaseConnection, search: &Search, show_progress: bo
         .await?;
     search.wait(task, Duration::from_secs(120)).await?;
     // Tasks that were queued for the old index are not redirected by the swap: send those records again.
-    resend_since(db, search, &live, started).await?;
+    resend_since(db, search, c, &live, started).await?;
     let task = search.timed("delete index", search.client.delete_index(&build)).await?;
     search.wait(task, Duration::from_secs(120)).await?;
     Ok(count)
+}
+
+/// Rebuilds the notice index.
+pub async fn notices(db: &DatabaseConnection, search: &Search, show_progress: bool) -> anyhow::Result<u64> {
+    rebuild(db, search, Catalogue::Notices, show_progress).await
 }

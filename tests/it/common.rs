@@ -60,6 +60,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with_meili(backend: Backend, meili: &str) -> TestApp {
+        // The worker's warnings show in the output of a failing test.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("zhiliang=warn")
+            .with_test_writer()
+            .try_init();
         let dir = tempfile::tempdir().unwrap();
         let (database_url, pg_database) = match backend {
             Backend::Sqlite => (format!("sqlite://{}/test.db?mode=rwc", dir.path().display()), None),
@@ -161,10 +166,10 @@ impl TestApp {
             if n == 0 {
                 return;
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "outbox still has {n} entries after 60 s"
-            );
+            if start.elapsed() > Duration::from_secs(60) {
+                let oldest = zhiliang::search::outbox::oldest(&self.db).await.unwrap();
+                panic!("outbox still has {n} entries after 60 s; oldest: {oldest:?}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

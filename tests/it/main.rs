@@ -6,3 +6,4 @@ mod import;
 mod notices;
 mod outbox;
 mod search;
+mod standards;

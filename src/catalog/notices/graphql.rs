@@ -6,12 +6,13 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use super::members::{self, Member};
 use super::model::{AddendumReason, Notice, NoticeArea, NoticeDocument, NoticeKind, NoticeObjective};
 use super::search as notice_search;
-use super::store::{self, Keyset, NoticeQuery, PageRequest, SortField, SortKey};
+use super::store::{self, NoticeQuery, SortField};
 use super::symbol::NoticeSymbol;
 use crate::catalog::codes;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::graphql::connection::{PageInfo, decode_cursor, encode_cursor, page_size};
+use crate::graphql::connection::{KeysetArgs, PageInfo, decode_cursor, encode_cursor, page_size};
 use crate::graphql::scalars::{Date, today_in_china};
+use crate::graphql::search::{Facet, facets};
 use crate::graphql::{AppContext, ids};
 
 #[Object]
@@ -167,6 +168,28 @@ impl Notice {
     async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.updated_at
     }
+    /// Standards that share this notice's ICS codes or that its title and description name (at most 20).
+    #[graphql(complexity = "20 * child_complexity")]
+    async fn related_standards(&self, ctx: &Context<'_>) -> Result<Vec<crate::catalog::standards::model::Standard>> {
+        let app = ctx.data_unchecked::<AppContext>();
+        let d = &self.data;
+        let mut families = Vec::new();
+        for t in [&d.title_zh, &d.title_en, &d.description_zh, &d.description_en]
+            .into_iter()
+            .flatten()
+        {
+            for f in crate::catalog::standards::graphql::families_named_in(t) {
+                if !families.contains(&f) {
+                    families.push(f);
+                }
+            }
+        }
+        Ok(
+            crate::catalog::standards::store::related(&app.db, &d.ics_codes, &families, 20)
+                .await
+                .map_err(ApiError::from)?,
+        )
+    }
 }
 
 /// Narrows a notice listing or search. Every field given must hold; a list matches any of its values.
@@ -293,50 +316,11 @@ impl NoticeConnection {
     }
 }
 
-const LISTING: &str = "notices";
-
-fn field_tag(f: SortField) -> &'static str {
+fn cursor_key(n: &Notice, f: SortField) -> String {
     match f {
-        SortField::DistributionDate => "d",
-        SortField::Symbol => "s",
+        SortField::DistributionDate => n.data.distribution_date.to_string(),
+        SortField::Symbol => n.data.primary_symbol().to_string(),
     }
-}
-
-fn cursor_for(n: &Notice, f: SortField, desc: bool) -> String {
-    let k = n.sort_key(f);
-    let key = match &k.key {
-        SortKey::Date(d) => d.to_string(),
-        SortKey::Text(t) => t.clone(),
-    };
-    encode_cursor(&[
-        LISTING,
-        field_tag(f),
-        if desc { "desc" } else { "asc" },
-        &key,
-        &k.id.to_string(),
-    ])
-}
-
-fn parse_cursor(c: &str, f: SortField, desc: bool) -> ApiResult<Keyset> {
-    let parts = decode_cursor(c, LISTING, 4)?;
-    let mismatch = || {
-        ApiError::user(
-            Code::InvalidCursor,
-            "the cursor was made for another order; start again without it",
-        )
-    };
-    if parts[0] != field_tag(f) || parts[1] != if desc { "desc" } else { "asc" } {
-        return Err(mismatch());
-    }
-    let bad = || ApiError::user(Code::InvalidCursor, format!("cursor {c:?} is damaged"));
-    let key = match f {
-        SortField::DistributionDate => SortKey::Date(parts[2].parse().map_err(|_| bad())?),
-        SortField::Symbol => SortKey::Text(parts[2].clone()),
-    };
-    Ok(Keyset {
-        key,
-        id: parts[3].parse().map_err(|_| bad())?,
-    })
 }
 
 /// Highlighted parts of a search hit, HTML-escaped, with `<mark>` around the words that matched.
@@ -358,21 +342,6 @@ pub struct NoticeSearchEdge {
     pub highlights: NoticeHighlights,
 }
 
-/// One value of a facet and how many hits have it.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct FacetValue {
-    pub value: String,
-    pub count: i32,
-}
-
-/// Counts of the hits by one attribute.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct Facet {
-    /// `member`, `area`, `kind`, `objectives` or `year`.
-    pub field: String,
-    pub values: Vec<FacetValue>,
-}
-
 /// Results of a full-text search.
 #[derive(SimpleObject)]
 pub struct NoticeSearchResult {
@@ -381,6 +350,7 @@ pub struct NoticeSearchResult {
     pub page_info: PageInfo,
     /// Meilisearch's estimate of the number of hits, not an exact count; it stops at 10,000.
     pub estimated_total_count: i32,
+    /// Counts by `member`, `area`, `kind`, `objectives` and `year`.
     pub facets: Vec<Facet>,
     /// Time Meilisearch took, in milliseconds.
     pub processing_time_ms: i32,
@@ -419,31 +389,35 @@ impl NoticeQueries {
             NoticeOrderField::DistributionDate => SortField::DistributionDate,
             NoticeOrderField::Symbol => SortField::Symbol,
         };
-        let desc = order.direction == OrderDirection::Desc;
-        let size = page_size(first, last)?;
-        let req = PageRequest {
-            field,
-            descending: desc,
-            after: after.as_deref().map(|c| parse_cursor(c, field, desc)).transpose()?,
-            before: before.as_deref().map(|c| parse_cursor(c, field, desc)).transpose()?,
-            limit: size.limit,
-            from_end: size.from_end,
+        let args = KeysetArgs {
+            listing: "notices",
+            sort: match field {
+                SortField::DistributionDate => "d",
+                SortField::Symbol => "s",
+            },
+            descending: order.direction == OrderDirection::Desc,
+            first,
+            after,
+            last,
+            before,
         };
-        let page = store::list(&app.db, &query, &req).await.map_err(ApiError::from)?;
+        let req = args.request(&|k| match field {
+            SortField::DistributionDate => k.parse::<chrono::NaiveDate>().ok().map(Into::into),
+            SortField::Symbol => Some(k.to_string().into()),
+        })?;
+        let page = store::list(&app.db, &query, field, &req)
+            .await
+            .map_err(ApiError::from)?;
         let edges: Vec<NoticeEdge> = page
             .rows
             .into_iter()
             .map(|n| NoticeEdge {
-                cursor: cursor_for(&n, field, desc),
+                cursor: args.cursor(&cursor_key(&n, field), n.id),
                 node: n,
             })
             .collect();
-        let page_info = PageInfo {
-            has_next_page: page.has_next,
-            has_previous_page: page.has_previous,
-            start_cursor: edges.first().map(|e| e.cursor.clone()),
-            end_cursor: edges.last().map(|e| e.cursor.clone()),
-        };
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
+        let page_info = PageInfo::from_cursors(&cursors, page.has_next, page.has_previous);
         Ok(NoticeConnection {
             edges,
             page_info,
@@ -521,20 +495,7 @@ impl NoticeQueries {
             edges,
             page_info,
             estimated_total_count: total as i32,
-            facets: outcome
-                .facets
-                .into_iter()
-                .map(|(field, values)| Facet {
-                    field,
-                    values: values
-                        .into_iter()
-                        .map(|(value, count)| FacetValue {
-                            value,
-                            count: count as i32,
-                        })
-                        .collect(),
-                })
-                .collect(),
+            facets: facets(outcome.facets),
             processing_time_ms: outcome.processing_ms as i32,
         })
     }

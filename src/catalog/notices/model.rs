@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::symbol::{Area, NoticeSymbol, SuffixKind};
-use crate::catalog::codes;
+use crate::catalog::codes::{self, clean, date_field};
 
 /// Kind of a notification.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -250,20 +250,6 @@ pub struct Notice {
     pub source: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
-}
-
-fn clean(s: Option<String>) -> Option<String> {
-    s.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
-}
-
-/// A date field: either an ISO date or nothing; the reason names the field.
-fn date_field(name: &str, v: Option<String>) -> Result<Option<NaiveDate>, String> {
-    match clean(v) {
-        None => Ok(None),
-        Some(t) => codes::parse_date(&t)
-            .map(Some)
-            .ok_or_else(|| format!("{name}: {t:?} is not a date (YYYY-MM-DD)")),
-    }
 }
 
 /// "60 days after notification", "通报后60天": the number of days counted from distribution, if the text says so.

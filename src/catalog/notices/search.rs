@@ -1,22 +1,16 @@
 //! The notice search document, its index settings, and full-text search with filters, highlights and facets.
 
-use std::collections::HashMap;
-
-use meilisearch_sdk::search::{MatchingStrategies, Selectors};
-use meilisearch_sdk::settings::{
-    FacetingSettings, LocalizedAttributes, PaginationSetting, Settings as IndexSettings, TypoToleranceSettings,
-};
+use meilisearch_sdk::settings::Settings as IndexSettings;
 use serde::{Deserialize, Serialize};
 
 use super::members;
 use super::model::Notice;
 use super::store::NoticeQuery;
 use super::symbol::NoticeSymbol;
-use crate::search::text::{POST, PRE, han_bigrams, prepare_query, safe_highlight};
-use crate::search::{Catalogue, Search, quote};
+use crate::search::text::{han_bigrams, prepare_query};
+use crate::search::{Catalogue, IndexSpec, Search, SearchRequest, build_settings, quote};
 
-/// Largest number of hits a search can page through and count (`estimatedTotalCount` stops here).
-pub const MAX_TOTAL_HITS: usize = 10_000;
+pub use crate::search::MAX_TOTAL_HITS;
 
 /// What Meilisearch stores for a notice.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -160,35 +154,13 @@ impl NoticeDoc {
     }
 }
 
-/// Synonym sets kept as data in `src/search/synonyms.txt`.
-pub fn synonyms() -> HashMap<String, Vec<String>> {
-    let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    for line in include_str!("../../search/synonyms.txt").lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let words: Vec<String> = line
-            .split('=')
-            .map(|w| w.trim().to_string())
-            .filter(|w| !w.is_empty())
-            .collect();
-        for w in &words {
-            let others: Vec<String> = words.iter().filter(|o| *o != w).cloned().collect();
-            map.entry(w.clone()).or_default().extend(others);
-        }
-    }
-    map
-}
-
 /// The facets a notice search counts.
 pub const FACETS: [&str; 5] = ["member", "area", "kind", "objectives", "year"];
 
 /// Index settings, applied at start-up and on every rebuild.
 pub fn index_settings() -> IndexSettings {
-    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<String>>();
-    IndexSettings::new()
-        .with_searchable_attributes(s(&[
+    build_settings(&IndexSpec {
+        searchable: &[
             "symbolCodes",
             "baseCodes",
             "symbols",
@@ -205,8 +177,8 @@ pub fn index_settings() -> IndexSettings {
             "descriptionEn",
             "agency",
             "overlap",
-        ]))
-        .with_filterable_attributes(s(&[
+        ],
+        filterable: &[
             "area",
             "kind",
             "member",
@@ -217,9 +189,9 @@ pub fn index_settings() -> IndexSettings {
             "commentDeadline",
             "year",
             "baseSymbol",
-        ]))
-        .with_sortable_attributes(s(&["distributionDate", "commentDeadline"]))
-        .with_displayed_attributes(s(&[
+        ],
+        sortable: &["distributionDate", "commentDeadline"],
+        displayed: &[
             "id",
             "symbols",
             "titleZh",
@@ -227,33 +199,9 @@ pub fn index_settings() -> IndexSettings {
             "descriptionZh",
             "descriptionEn",
             "productsText",
-        ]))
-        .with_synonyms(synonyms())
-        .with_stop_words(s(&["的", "和", "与", "及"]))
-        .with_typo_tolerance(TypoToleranceSettings {
-            enabled: Some(true),
-            disable_on_attributes: Some(s(&[
-                "symbolCodes",
-                "baseCodes",
-                "hsPrefixes",
-                "icsCodes",
-                "memberNames",
-            ])),
-            disable_on_words: None,
-            min_word_size_for_typos: None,
-            disable_on_numbers: Some(true),
-        })
-        .with_pagination(PaginationSetting {
-            max_total_hits: MAX_TOTAL_HITS,
-        })
-        .with_faceting(FacetingSettings {
-            max_values_per_facet: 200,
-            sort_facet_values_by: None,
-        })
-        .with_localized_attributes([LocalizedAttributes {
-            locales: vec!["cmn".into()],
-            attribute_patterns: vec!["*".into()],
-        }])
+        ],
+        no_typos: &["symbolCodes", "baseCodes", "hsPrefixes", "icsCodes", "memberNames"],
+    })
 }
 
 /// The filter array for Meilisearch: one condition an element (elements are ANDed), every value quoted.
@@ -324,11 +272,6 @@ pub struct Outcome {
     pub processing_ms: usize,
 }
 
-#[derive(Debug, Deserialize)]
-struct HitDoc {
-    id: i32,
-}
-
 /// How a query is sent: code-shaped queries are rewritten to the compact code and must match whole.
 fn plan(query: &str) -> (String, bool) {
     let q = prepare_query(query);
@@ -351,70 +294,37 @@ pub async fn search(
     limit: usize,
 ) -> anyhow::Result<Outcome> {
     let (q, exact) = plan(query);
-    let index = search.client.index(search.index_uid(Catalogue::Notices));
-    let filters = filter_array(filter);
-    let filter_refs: Vec<&str> = filters.iter().map(String::as_str).collect();
-    let highlight = ["titleZh", "titleEn", "descriptionZh", "descriptionEn", "productsText"];
-    let crop: [(&str, Option<usize>); 2] = [("descriptionZh", Some(60)), ("descriptionEn", Some(40))];
-    let mut sq = index.search();
-    sq.with_query(&q)
-        .with_offset(offset)
-        .with_limit(limit)
-        .with_attributes_to_retrieve(Selectors::Some(&["id"]))
-        .with_attributes_to_highlight(Selectors::Some(&highlight))
-        .with_attributes_to_crop(Selectors::Some(&crop))
-        .with_highlight_pre_tag(PRE)
-        .with_highlight_post_tag(POST)
-        .with_crop_marker("…")
-        .with_facets(Selectors::Some(&FACETS))
-        .with_matching_strategy(if exact {
-            MatchingStrategies::ALL
-        } else {
-            MatchingStrategies::LAST
-        });
-    if !filter_refs.is_empty() {
-        sq.with_array_filter(filter_refs);
-    }
-    let res = search.timed("search", sq.execute::<HitDoc>()).await?;
-    let hits = res
-        .hits
-        .into_iter()
-        .map(|h| {
-            let get = |name: &str| {
-                h.formatted_result
-                    .as_ref()
-                    .and_then(|f| f.get(name))
-                    .and_then(|v| v.as_str())
-                    .map(safe_highlight)
-            };
-            Hit {
-                id: h.result.id,
-                highlights: Highlights {
-                    title_zh: get("titleZh"),
-                    title_en: get("titleEn"),
-                    description_zh: get("descriptionZh"),
-                    description_en: get("descriptionEn"),
-                    products_text: get("productsText"),
-                },
-            }
+    let raw = search
+        .run(&SearchRequest {
+            catalogue: Catalogue::Notices,
+            query: q,
+            exact,
+            filters: filter_array(filter),
+            highlight: &["titleZh", "titleEn", "descriptionZh", "descriptionEn", "productsText"],
+            crop: &[("descriptionZh", Some(60)), ("descriptionEn", Some(40))],
+            facets: &FACETS,
+            offset,
+            limit,
         })
-        .collect();
-    let mut facets: Vec<(String, Vec<(String, usize)>)> = Vec::new();
-    if let Some(dist) = res.facet_distribution {
-        for name in FACETS {
-            let mut values: Vec<(String, usize)> = dist
-                .get(name)
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
-                .unwrap_or_default();
-            values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            facets.push((name.to_string(), values));
-        }
-    }
+        .await?;
     Ok(Outcome {
-        hits,
-        estimated_total: res.estimated_total_hits.unwrap_or(0),
-        facets,
-        processing_ms: res.processing_time_ms,
+        hits: raw
+            .hits
+            .iter()
+            .map(|h| Hit {
+                id: h.id,
+                highlights: Highlights {
+                    title_zh: h.highlight("titleZh"),
+                    title_en: h.highlight("titleEn"),
+                    description_zh: h.highlight("descriptionZh"),
+                    description_en: h.highlight("descriptionEn"),
+                    products_text: h.highlight("productsText"),
+                },
+            })
+            .collect(),
+        estimated_total: raw.estimated_total,
+        facets: raw.facets,
+        processing_ms: raw.processing_ms,
     })
 }
 
@@ -444,7 +354,7 @@ mod tests {
 
     #[test]
     fn synonyms_are_mutual() {
-        let s = synonyms();
+        let s = crate::search::synonyms();
         assert!(s["tbt"].contains(&"技术性贸易措施".to_string()));
         assert!(s["技术性贸易壁垒"].contains(&"tbt".to_string()));
     }

@@ -4,13 +4,14 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryTrait,
 };
 
 use super::entity::{notice, notice_hs, notice_ics, notice_objective, notice_symbol};
 use super::model::{AddendumReason, Notice, NoticeArea, NoticeData, NoticeKind, NoticeObjective};
 use super::symbol::NoticeSymbol;
+use crate::catalog::paging;
+pub use crate::catalog::paging::{Page, PageRequest, Position};
 use crate::search::outbox;
 
 /// What a listing of notices may be narrowed by; every part is ANDed, lists inside a part are ORed.
@@ -37,48 +38,15 @@ pub enum SortField {
     Symbol,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SortKey {
-    Date(NaiveDate),
-    Text(String),
-}
-
-/// A position in a sorted listing: the sort value and the row id that breaks ties.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Keyset {
-    pub key: SortKey,
-    pub id: i32,
-}
-
 impl Notice {
-    pub fn sort_key(&self, field: SortField) -> Keyset {
-        let key = match field {
-            SortField::DistributionDate => SortKey::Date(self.data.distribution_date),
-            SortField::Symbol => SortKey::Text(self.data.primary_symbol().to_string()),
+    /// The position of this notice in a listing sorted by `field`.
+    pub fn position(&self, field: SortField) -> Position {
+        let key: sea_orm::Value = match field {
+            SortField::DistributionDate => self.data.distribution_date.into(),
+            SortField::Symbol => self.data.primary_symbol().to_string().into(),
         };
-        Keyset { key, id: self.id }
+        Position { key, id: self.id }
     }
-}
-
-/// One page request in store terms.
-#[derive(Debug, Clone)]
-pub struct PageRequest {
-    pub field: SortField,
-    pub descending: bool,
-    /// Rows strictly after this position (in listing order).
-    pub after: Option<Keyset>,
-    /// Rows strictly before this position (in listing order).
-    pub before: Option<Keyset>,
-    pub limit: u64,
-    /// Take the last `limit` rows of the window instead of the first.
-    pub from_end: bool,
-}
-
-#[derive(Debug)]
-pub struct Page {
-    pub rows: Vec<Notice>,
-    pub has_next: bool,
-    pub has_previous: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,15 +272,11 @@ pub async fn by_symbol<C: ConnectionTrait>(db: &C, symbol: &NoticeSymbol) -> any
 
 /// Notices by id, in the order of `ids`; missing ids are skipped.
 pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[i32]) -> anyhow::Result<Vec<Notice>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = notice::Entity::find()
-        .filter(notice::Column::Id.is_in(ids.to_vec()))
-        .all(db)
-        .await?;
-    let mut by_id: std::collections::HashMap<i32, notice::Model> = rows.into_iter().map(|r| (r.id, r)).collect();
-    ids.iter().filter_map(|id| by_id.remove(id)).map(from_model).collect()
+    paging::by_ids::<notice::Entity, C>(db, notice::Column::Id, ids, |m| m.id)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
 }
 
 /// Every notice of a chain (same base symbol on any of its symbols), oldest first.
@@ -428,116 +392,23 @@ fn sort_column(f: SortField) -> notice::Column {
     }
 }
 
-/// Rows that come after `k` in a listing sorted by `field` (`descending` or not), ties broken by id.
-fn beyond(field: SortField, k: &Keyset, descending: bool) -> Condition {
-    let col = sort_column(field);
-    let value: sea_orm::Value = match &k.key {
-        SortKey::Date(d) => (*d).into(),
-        SortKey::Text(t) => t.clone().into(),
-    };
-    if descending {
-        Condition::any()
-            .add(col.lt(value.clone()))
-            .add(Condition::all().add(col.eq(value)).add(notice::Column::Id.lt(k.id)))
-    } else {
-        Condition::any()
-            .add(col.gt(value.clone()))
-            .add(Condition::all().add(col.eq(value)).add(notice::Column::Id.gt(k.id)))
-    }
-}
-
-/// One page of a filtered listing with keyset paging, so page 1,000 costs what page 1 costs.
-pub async fn list<C: ConnectionTrait>(db: &C, q: &NoticeQuery, p: &PageRequest) -> anyhow::Result<Page> {
-    let base = filter_condition(q);
-    let mut window = base.clone();
-    if let Some(a) = &p.after {
-        window = window.add(beyond(p.field, a, p.descending));
-    }
-    if let Some(b) = &p.before {
-        window = window.add(beyond(p.field, b, !p.descending));
-    }
-    // Reading from the end means reading the reversed order, then turning the rows round.
-    let desc = p.descending != p.from_end;
-    let order = if desc { Order::Desc } else { Order::Asc };
-    let rows = notice::Entity::find()
-        .filter(window)
-        .order_by(sort_column(p.field), order.clone())
-        .order_by(notice::Column::Id, order)
-        .limit(p.limit + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > p.limit;
-    let mut rows: Vec<Notice> = rows
-        .into_iter()
-        .take(p.limit as usize)
-        .map(from_model)
-        .collect::<Result<_, _>>()?;
-    if p.from_end {
-        rows.reverse();
-    }
-    // Whether anything lies on the other side of the cursor we came from.
-    let exists_beyond = |k: &Keyset, forward: bool| {
-        let cond = base
-            .clone()
-            .add(beyond(p.field, k, if forward { p.descending } else { !p.descending }));
-        async move {
-            notice::Entity::find()
-                .filter(cond)
-                .limit(1)
-                .count(db)
-                .await
-                .map(|n| n > 0)
-        }
-    };
-    let (has_next, has_previous) = if p.from_end {
-        let next = match &p.before {
-            Some(b) => exists_beyond(b, true).await?,
-            None => false,
-        };
-        (next, more)
-    } else {
-        let prev = match &p.after {
-            Some(a) => exists_beyond(a, false).await?,
-            None => false,
-        };
-        (more, prev)
-    };
+/// One page of a filtered listing with keyset paging.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    q: &NoticeQuery,
+    field: SortField,
+    p: &PageRequest,
+) -> anyhow::Result<Page<Notice>> {
+    let page =
+        paging::page::<notice::Entity, C>(db, filter_condition(q), sort_column(field), notice::Column::Id, p).await?;
     Ok(Page {
-        rows,
-        has_next,
-        has_previous,
+        rows: page.rows.into_iter().map(from_model).collect::<Result<_, _>>()?,
+        has_next: page.has_next,
+        has_previous: page.has_previous,
     })
 }
 
 /// How many notices match the filter.
 pub async fn count<C: ConnectionTrait>(db: &C, q: &NoticeQuery) -> anyhow::Result<u64> {
     Ok(notice::Entity::find().filter(filter_condition(q)).count(db).await?)
-}
-
-/// Notices changed at or after `since`, in id order, from `after_id` on: for re-sending after a rebuild.
-pub async fn ids_updated_since<C: ConnectionTrait>(db: &C, since: chrono::DateTime<Utc>) -> anyhow::Result<Vec<i32>> {
-    Ok(notice::Entity::find()
-        .select_only()
-        .column(notice::Column::Id)
-        .filter(notice::Column::UpdatedAt.gte(since))
-        .into_tuple::<i32>()
-        .all(db)
-        .await?)
-}
-
-/// A batch of notices in id order after `after_id`: for streaming the whole catalogue.
-pub async fn batch_after<C: ConnectionTrait>(db: &C, after_id: i32, limit: u64) -> anyhow::Result<Vec<Notice>> {
-    notice::Entity::find()
-        .filter(notice::Column::Id.gt(after_id))
-        .order_by(notice::Column::Id, Order::Asc)
-        .limit(limit)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(from_model)
-        .collect()
-}
-
-pub async fn total<C: ConnectionTrait>(db: &C) -> anyhow::Result<u64> {
-    Ok(notice::Entity::find().count(db).await?)
 }

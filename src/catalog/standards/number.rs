@@ -68,8 +68,11 @@ pub const INDUSTRY_CODES: &[&str] = &[
 const INTERNATIONAL_ORGS: &[&str] = &["ISO", "IEC", "ISO/IEC", "ITU", "ITU-T", "ITU-R", "ISO/IEC/IEEE"];
 const FOREIGN_ORGS: &[&str] = &[
     "EN", "ASTM", "BS", "DIN", "JIS", "ANSI", "UL", "IEEE", "NF", "KS", "AS", "AS/NZS", "CSA", "SASO", "GSO", "IS",
-    "ABNT", "GOST", "TCVN", "CNS", "ANSI/UL", "EN ISO", "BS EN", "DIN EN", "CAN/CSA",
+    "ABNT", "GOST", "TCVN", "CNS", "ANSI/UL", "EN ISO", "BS EN", "DIN EN", "CAN/CSA", "OHSAS",
 ];
+
+/// Document types that may stand between an international organisation and its number (`IEC TR 62854`).
+const DOCUMENT_TYPES: &[&str] = &["TR", "TS", "PAS", "GUIDE", "ISP", "IWA"];
 
 /// A valid standard number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -201,7 +204,14 @@ impl StandardNumber {
     }
 
     fn parse_international(upper: &str, org: &'static str) -> Result<StandardNumber, NumberError> {
-        let rest = upper[org.len()..].trim_start_matches([' ', '/']);
+        let mut rest = upper[org.len()..].trim_start_matches([' ', '/']);
+        let mut code = org.to_string();
+        if let Some((word, after)) = rest.split_once(' ')
+            && DOCUMENT_TYPES.contains(&word)
+        {
+            code = format!("{org} {word}");
+            rest = after.trim_start();
+        }
         let level = if INTERNATIONAL_ORGS.contains(&org) {
             StandardLevel::International
         } else {
@@ -240,7 +250,7 @@ impl StandardNumber {
         Ok(StandardNumber {
             raw: String::new(),
             level,
-            code: org.to_string(),
+            code,
             marker: Marker::None,
             sequence,
             year,
@@ -304,7 +314,14 @@ impl StandardNumber {
         {
             let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
             let after = &rest[digits..];
-            let marker_len = if after.starts_with("/T") { 2 } else { 0 };
+            // `DB33/ 2146-2018`: a bare slash marks a mandatory local standard.
+            let marker_len = if after.starts_with("/T") {
+                2
+            } else if after.starts_with('/') {
+                1
+            } else {
+                0
+            };
             2 + digits + marker_len
         } else {
             upper.find(|c: char| c.is_ascii_digit()).unwrap_or(upper.len())
@@ -603,6 +620,7 @@ mod tests {
             ("DB33/T 2350-2021", "DB33/T 2350-2021", StandardLevel::Local),
             ("DB3301/T 0322.3-2020", "DB3301/T 0322.3-2020", StandardLevel::Local),
             ("DB33 1050-2016", "DB33 1050-2016", StandardLevel::Local),
+            ("DB33/ 2146-2018", "DB33 2146-2018", StandardLevel::Local),
             ("DB3302/T 1019-2021", "DB3302/T 1019-2021", StandardLevel::Local),
             ("T/ZZB 0001-2015", "T/ZZB 0001-2015", StandardLevel::Group),
             ("T/ZZB0001-2015", "T/ZZB 0001-2015", StandardLevel::Group),
@@ -638,6 +656,8 @@ mod tests {
             ("iso 9001：2015", "ISO 9001:2015", StandardLevel::International),
             ("EN 71-1:2014+A1:2018", "EN 71-1:2014+A1:2018", StandardLevel::Foreign),
             ("ASTM F963-23", "ASTM F963-2023", StandardLevel::Foreign),
+            ("IEC TR 62854:2014", "IEC TR 62854:2014", StandardLevel::International),
+            ("OHSAS 18001:2007", "OHSAS 18001:2007", StandardLevel::Foreign),
         ] {
             let n = StandardNumber::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
             assert_eq!(n.to_string(), expected, "{input}");

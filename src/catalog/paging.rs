@@ -1,0 +1,173 @@
+//! Keyset paging shared by every listing: rows after/before a position on `(sort key, id)`, read from either end.
+
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Value,
+};
+
+/// A position in a sorted listing: the sort value and the row id that breaks ties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Position {
+    pub key: Value,
+    pub id: i32,
+}
+
+/// One page request in store terms.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub descending: bool,
+    /// Rows strictly after this position (in listing order).
+    pub after: Option<Position>,
+    /// Rows strictly before this position (in listing order).
+    pub before: Option<Position>,
+    pub limit: u64,
+    /// Take the last `limit` rows of the window instead of the first.
+    pub from_end: bool,
+}
+
+#[derive(Debug)]
+pub struct Page<M> {
+    pub rows: Vec<M>,
+    pub has_next: bool,
+    pub has_previous: bool,
+}
+
+/// Rows that come after `p` in a listing sorted by `col` (descending or not), ties broken by `id`.
+pub fn beyond<C: ColumnTrait>(col: C, id: C, p: &Position, descending: bool) -> Condition {
+    if descending {
+        Condition::any()
+            .add(col.lt(p.key.clone()))
+            .add(Condition::all().add(col.eq(p.key.clone())).add(id.lt(p.id)))
+    } else {
+        Condition::any()
+            .add(col.gt(p.key.clone()))
+            .add(Condition::all().add(col.eq(p.key.clone())).add(id.gt(p.id)))
+    }
+}
+
+/// One page of `E` matching `filter`, sorted by `col` then `id`; page 1,000 costs what page 1 costs.
+pub async fn page<E, D>(
+    db: &D,
+    filter: Condition,
+    col: E::Column,
+    id: E::Column,
+    p: &PageRequest,
+) -> anyhow::Result<Page<E::Model>>
+where
+    E: EntityTrait,
+    D: ConnectionTrait,
+{
+    let mut window = filter.clone();
+    if let Some(a) = &p.after {
+        window = window.add(beyond(col, id, a, p.descending));
+    }
+    if let Some(b) = &p.before {
+        window = window.add(beyond(col, id, b, !p.descending));
+    }
+    // Reading from the end means reading the reversed order, then turning the rows round.
+    let desc = p.descending != p.from_end;
+    let order = if desc { Order::Desc } else { Order::Asc };
+    let rows = E::find()
+        .filter(window)
+        .order_by(col, order.clone())
+        .order_by(id, order)
+        .limit(p.limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > p.limit;
+    let mut rows: Vec<E::Model> = rows.into_iter().take(p.limit as usize).collect();
+    if p.from_end {
+        rows.reverse();
+    }
+    // Whether anything lies on the other side of the cursor we came from.
+    let exists = |pos: &Position, forward: bool| {
+        let cond = filter
+            .clone()
+            .add(beyond(col, id, pos, if forward { p.descending } else { !p.descending }));
+        async move {
+            E::find()
+                .filter(cond)
+                .limit(1)
+                .all(db)
+                .await
+                .map(|rows| !rows.is_empty())
+        }
+    };
+    let (has_next, has_previous) = if p.from_end {
+        let next = match &p.before {
+            Some(b) => exists(b, true).await?,
+            None => false,
+        };
+        (next, more)
+    } else {
+        let prev = match &p.after {
+            Some(a) => exists(a, false).await?,
+            None => false,
+        };
+        (more, prev)
+    };
+    Ok(Page {
+        rows,
+        has_next,
+        has_previous,
+    })
+}
+
+/// Ids after `after`, in id order, at most `limit`: for streaming a whole table.
+pub async fn ids_after<E: EntityTrait, D: ConnectionTrait>(
+    db: &D,
+    id: E::Column,
+    after: i32,
+    limit: u64,
+) -> anyhow::Result<Vec<i32>> {
+    Ok(E::find()
+        .select_only()
+        .column(id)
+        .filter(id.gt(after))
+        .order_by(id, Order::Asc)
+        .limit(limit)
+        .into_tuple::<i32>()
+        .all(db)
+        .await?)
+}
+
+/// Ids of rows changed at or after `since`.
+pub async fn ids_updated_since<E: EntityTrait, D: ConnectionTrait>(
+    db: &D,
+    id: E::Column,
+    updated_at: E::Column,
+    since: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Vec<i32>> {
+    Ok(E::find()
+        .select_only()
+        .column(id)
+        .filter(updated_at.gte(since))
+        .into_tuple::<i32>()
+        .all(db)
+        .await?)
+}
+
+pub async fn total<E: EntityTrait, D: ConnectionTrait>(db: &D, id: E::Column) -> anyhow::Result<u64> {
+    use sea_orm::sea_query::{Expr, Func};
+    let n: Option<i64> = E::find()
+        .select_only()
+        .column_as(Expr::from(Func::count(Expr::col(id))), "n")
+        .into_tuple::<i64>()
+        .one(db)
+        .await?;
+    Ok(n.unwrap_or(0) as u64)
+}
+
+/// Rows by id, in the order of `ids`; missing ids are skipped.
+pub async fn by_ids<E: EntityTrait, D: ConnectionTrait>(
+    db: &D,
+    id: E::Column,
+    ids: &[i32],
+    id_of: fn(&E::Model) -> i32,
+) -> anyhow::Result<Vec<E::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = E::find().filter(id.is_in(ids.to_vec())).all(db).await?;
+    let mut by_id: std::collections::HashMap<i32, E::Model> = rows.into_iter().map(|r| (id_of(&r), r)).collect();
+    Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
+}

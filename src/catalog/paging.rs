@@ -31,17 +31,14 @@ pub struct Page<M> {
     pub has_previous: bool,
 }
 
-/// Rows that come after `p` in a listing sorted by `col` (descending or not), ties broken by `id`.
+/// Rows that come after `p` in a listing sorted by `col` (descending or not), ties broken by `id`. Written as a
+/// row-value comparison, `(col, id) < (key, id)`, which PostgreSQL and SQLite both answer from the
+/// `(col, id)` index; the equivalent `col < key OR (col = key AND id < id)` makes PostgreSQL scan.
 pub fn beyond<C: ColumnTrait>(col: C, id: C, p: &Position, descending: bool) -> Condition {
-    if descending {
-        Condition::any()
-            .add(col.lt(p.key.clone()))
-            .add(Condition::all().add(col.eq(p.key.clone())).add(id.lt(p.id)))
-    } else {
-        Condition::any()
-            .add(col.gt(p.key.clone()))
-            .add(Condition::all().add(col.eq(p.key.clone())).add(id.gt(p.id)))
-    }
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let left = Expr::tuple([Expr::col(col), Expr::col(id)]);
+    let right = Expr::tuple([Expr::val(p.key.clone()), Expr::val(p.id)]);
+    Condition::all().add(if descending { left.lt(right) } else { left.gt(right) })
 }
 
 /// One page of `E` matching `filter`, sorted by `col` then `id`; page 1,000 costs what page 1 costs.

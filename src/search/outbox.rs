@@ -17,6 +17,9 @@ use crate::catalog::{notices, standards};
 
 pub const NOTICE: &str = "notice";
 
+/// Entries the worker sends in one batch: it waits for each Meilisearch task, so batches must be large.
+pub const WORKER_BATCH: u64 = 5_000;
+
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -235,7 +238,7 @@ impl Worker {
                     settings_applied = true;
                 }
                 refresh_statuses(&self.db).await?;
-                drain_once(&self.db, &self.search, 1000).await
+                drain_once(&self.db, &self.search, WORKER_BATCH).await
             };
             let idle = match step.await {
                 Ok(0) => {

@@ -7,6 +7,11 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
+use crate::catalog::enterprises::model::{
+    EnterpriseData, EnterpriseRecord, ListingData, ListingKind, ListingRecord, MembershipData, MembershipRecord,
+    ZoneData, ZoneRecord,
+};
+use crate::catalog::enterprises::store as enterprise_store;
 use crate::catalog::notices::import::{is_eping, read_eping};
 use crate::catalog::notices::model::{NoticeData, NoticeRecord};
 use crate::catalog::notices::store as notice_store;
@@ -55,6 +60,10 @@ impl Report {
 pub enum Raw {
     Notice(Box<NoticeRecord>),
     Standard(Box<StandardRecord>),
+    Enterprise(Box<EnterpriseRecord>),
+    Listing(Box<ListingRecord>, ListingKind),
+    Zone(Box<ZoneRecord>),
+    Membership(Box<MembershipRecord>),
 }
 
 /// Rows read from a file: each with its line number and the record or the reason it cannot be read.
@@ -64,6 +73,10 @@ type Rows = Vec<(usize, Result<Raw, String>)>;
 enum Valid {
     Notice(Box<NoticeData>),
     Standard(Box<StandardData>),
+    Enterprise(Box<EnterpriseData>),
+    Listing(Box<ListingData>),
+    Zone(Box<ZoneData>),
+    Membership(Box<MembershipData>),
 }
 
 impl Raw {
@@ -71,6 +84,10 @@ impl Raw {
         match self {
             Raw::Notice(r) => r.validate().map(|d| Valid::Notice(Box::new(d))),
             Raw::Standard(r) => r.validate().map(|d| Valid::Standard(Box::new(d))),
+            Raw::Enterprise(r) => r.validate().map(|d| Valid::Enterprise(Box::new(d))),
+            Raw::Listing(r, kind) => r.validate(kind).map(|d| Valid::Listing(Box::new(d))),
+            Raw::Zone(r) => r.validate().map(|d| Valid::Zone(Box::new(d))),
+            Raw::Membership(r) => r.validate().map(|d| Valid::Membership(Box::new(d))),
         }
     }
 }
@@ -86,7 +103,19 @@ async fn store(txn: &DatabaseTransaction, v: &Valid, source: &str) -> Result<boo
             .await
             .map(|(_, o)| o == standard_store::Outcome::Added)
             .map_err(|e| format!("database: {e}")),
+        Valid::Enterprise(d) => added(enterprise_store::upsert_enterprise(txn, d).await),
+        Valid::Listing(d) => added(enterprise_store::upsert_listing(txn, d).await),
+        Valid::Zone(d) => added(enterprise_store::upsert_zone(txn, d).await),
+        Valid::Membership(d) => enterprise_store::upsert_membership(txn, d)
+            .await
+            .map(|(_, o)| o == enterprise_store::Outcome::Added)
+            .map_err(|e| e.to_string()),
     }
+}
+
+fn added(r: Result<(i32, enterprise_store::Outcome), sea_orm::DbErr>) -> Result<bool, String> {
+    r.map(|(_, o)| o == enterprise_store::Outcome::Added)
+        .map_err(|e| format!("database: {e}"))
 }
 
 fn bar(len: u64, show: bool, msg: String) -> ProgressBar {
@@ -107,7 +136,12 @@ fn bar(len: u64, show: bool, msg: String) -> ProgressBar {
 /// A JSON Lines record: its `type` decides how it is read.
 fn parse_jsonl_line(text: &str) -> Result<Raw, String> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    let t = value.get("type").and_then(|t| t.as_str()).ok_or("no \"type\" field")?;
+    let t = value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .ok_or("no \"type\" field")?
+        .to_string();
+    let t = t.as_str();
     match t {
         "notice" => serde_json::from_value(value)
             .map(|r| Raw::Notice(Box::new(r)))
@@ -115,8 +149,27 @@ fn parse_jsonl_line(text: &str) -> Result<Raw, String> {
         "standard" => serde_json::from_value(value)
             .map(|r| Raw::Standard(Box::new(r)))
             .map_err(|e| format!("standard: {e}")),
+        "enterprise" => serde_json::from_value(value)
+            .map(|r| Raw::Enterprise(Box::new(r)))
+            .map_err(|e| format!("enterprise: {e}")),
+        "creditEntry" | "brand" | "title" => {
+            let kind = match t {
+                "creditEntry" => ListingKind::Credit,
+                "brand" => ListingKind::Brand,
+                _ => ListingKind::Title,
+            };
+            serde_json::from_value(value)
+                .map(|r| Raw::Listing(Box::new(r), kind))
+                .map_err(|e| format!("{t}: {e}"))
+        }
+        "zone" => serde_json::from_value(value)
+            .map(|r| Raw::Zone(Box::new(r)))
+            .map_err(|e| format!("zone: {e}")),
+        "zoneMembership" => serde_json::from_value(value)
+            .map(|r| Raw::Membership(Box::new(r)))
+            .map_err(|e| format!("zoneMembership: {e}")),
         other => Err(format!(
-            "type {other:?} is not a record type this version imports (known: notice, standard)"
+            "type {other:?} is not a record type this version imports (known: notice, standard, enterprise, creditEntry, brand, title, zone, zoneMembership)"
         )),
     }
 }
@@ -244,6 +297,7 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
             }
             loader.flush().await?;
             progress.finish_and_clear();
+            loader.report.rejected.sort_by_key(|r| r.line);
             Ok(loader.report)
         }
         "xlsx" | "xls" | "xlsm" | "csv" => {
@@ -274,6 +328,7 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
             }
             loader.flush().await?;
             progress.finish_and_clear();
+            loader.report.rejected.sort_by_key(|r| r.line);
             Ok(loader.report)
         }
         other => anyhow::bail!(

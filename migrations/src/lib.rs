@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_notices;
 mod m20261122_000002_standards;
+mod m20261122_000003_enterprises;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_notices::Migration),
             Box::new(m20261122_000002_standards::Migration),
+            Box::new(m20261122_000003_enterprises::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! The catalogues zhiliang publishes, one folder per listing family.
 
 pub mod codes;
+pub mod enterprises;
 pub mod notices;
 pub mod paging;
 pub mod standards;

@@ -31,6 +31,17 @@ pub struct Page<M> {
     pub has_previous: bool,
 }
 
+impl<M> Page<M> {
+    /// The same page with each row turned into a domain value.
+    pub fn try_map<T, E>(self, f: impl FnMut(M) -> Result<T, E>) -> Result<Page<T>, E> {
+        Ok(Page {
+            rows: self.rows.into_iter().map(f).collect::<Result<_, _>>()?,
+            has_next: self.has_next,
+            has_previous: self.has_previous,
+        })
+    }
+}
+
 /// Rows that come after `p` in a listing sorted by `col` (descending or not), ties broken by `id`. Written as a
 /// row-value comparison, `(col, id) < (key, id)`, which PostgreSQL and SQLite both answer from the
 /// `(col, id)` index; the equivalent `col < key OR (col = key AND id < id)` makes PostgreSQL scan.

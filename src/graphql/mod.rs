@@ -8,11 +8,14 @@ pub mod search;
 use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema};
 use sea_orm::DatabaseConnection;
 
+use crate::catalog::enterprises::graphql::{Brand, CreditEntry, EnterpriseQueries, Title};
+use crate::catalog::enterprises::model::ListingKind;
+use crate::catalog::enterprises::store::{Enterprise, Zone};
 use crate::catalog::notices::graphql::NoticeQueries;
 use crate::catalog::notices::model::Notice;
 use crate::catalog::standards::graphql::StandardQueries;
 use crate::catalog::standards::model::Standard;
-use crate::catalog::{notices, standards};
+use crate::catalog::{enterprises, notices, standards};
 use crate::error::{ApiError, Code};
 use crate::search::Search;
 
@@ -29,6 +32,11 @@ pub struct AppContext {
 pub enum Node {
     Notice(Notice),
     Standard(Standard),
+    Enterprise(Enterprise),
+    CreditEntry(CreditEntry),
+    Brand(Brand),
+    Title(Title),
+    Zone(Zone),
 }
 
 #[derive(Default)]
@@ -42,6 +50,20 @@ async fn load_node(app: &AppContext, id: &str) -> Result<Option<Node>, ApiError>
     match type_name.as_str() {
         "Notice" => Ok(notices::graphql::node_by_id(app, n).await?.map(Node::Notice)),
         "Standard" => Ok(standards::graphql::node_by_id(app, n).await?.map(Node::Standard)),
+        "Enterprise" => Ok(enterprises::graphql::enterprise_node(app, n)
+            .await?
+            .map(Node::Enterprise)),
+        "Zone" => Ok(enterprises::graphql::zone_node(app, n).await?.map(Node::Zone)),
+        "CreditEntry" | "Brand" | "Title" => {
+            Ok(enterprises::graphql::listing_node(app, n)
+                .await?
+                .and_then(|l| match (type_name.as_str(), l.kind) {
+                    ("CreditEntry", ListingKind::Credit) => Some(Node::CreditEntry(CreditEntry(l))),
+                    ("Brand", ListingKind::Brand) => Some(Node::Brand(Brand(l))),
+                    ("Title", ListingKind::Title) => Some(Node::Title(Title(l))),
+                    _ => None,
+                }))
+        }
         _ => Err(ApiError::user(
             Code::InvalidId,
             format!("{id:?} is not an ID of this API"),
@@ -72,7 +94,7 @@ impl NodeQueries {
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQueries, NoticeQueries, StandardQueries);
+pub struct Query(NodeQueries, NoticeQueries, StandardQueries, EnterpriseQueries);
 
 pub type ZhiliangSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 

@@ -75,7 +75,7 @@ both_backends!(
         let text = [
         r#"{"type":"notice","symbols":["G/TBT/N/USA/3001"],"distributionDate":"2025-01-02","titleEn":"Lamps"}"#,
         r#"this is not json"#,
-        r#"{"type":"enterprise","creditCode":"91330226573218648K"}"#,
+        r#"{"type":"policy","title":"宁海县人民政府办公室关于加快推进出口产品质量安全示范区建设的指导意见"}"#,
         r#"{"type":"notice","symbols":["G/TBT/N/USA/300111"],"distributionDate":"2025-01-02","titleEn":"x"}"#,
         "",
         r#"{"type":"notice","symbols":["G/TBT/N/USA/3002"],"titleEn":"no date"}"#,
@@ -99,7 +99,7 @@ both_backends!(
         );
         let reasons: Vec<&str> = report.rejected.iter().map(|r| r.reason.as_str()).collect();
         assert!(reasons[0].contains("not JSON"));
-        assert!(reasons[1].contains("enterprise"));
+        assert!(reasons[1].contains("policy"));
         assert!(reasons[2].contains("300111"), "{}", reasons[2]);
         assert!(reasons[3].contains("distributionDate"));
         assert!(reasons[4].contains("titlEn"));

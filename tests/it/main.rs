@@ -1,6 +1,7 @@
 //! Integration tests: the real application against SQLite, PostgreSQL and Meilisearch.
 
 mod common;
+mod enterprises;
 mod http;
 mod import;
 mod notices;

@@ -401,11 +401,7 @@ pub async fn list<C: ConnectionTrait>(
 ) -> anyhow::Result<Page<Notice>> {
     let page =
         paging::page::<notice::Entity, C>(db, filter_condition(q), sort_column(field), notice::Column::Id, p).await?;
-    Ok(Page {
-        rows: page.rows.into_iter().map(from_model).collect::<Result<_, _>>()?,
-        has_next: page.has_next,
-        has_previous: page.has_previous,
-    })
+    page.try_map(from_model)
 }
 
 /// How many notices match the filter.

@@ -602,11 +602,7 @@ pub async fn list<C: ConnectionTrait>(
 ) -> anyhow::Result<Page<Standard>> {
     let filter = filter_condition(q);
     let page = paging::page::<standard::Entity, C>(db, filter, sort_column(field), standard::Column::Id, p).await?;
-    Ok(Page {
-        rows: page.rows.into_iter().map(from_model).collect::<Result<_, _>>()?,
-        has_next: page.has_next,
-        has_previous: page.has_previous,
-    })
+    page.try_map(from_model)
 }
 
 pub async fn count<C: ConnectionTrait>(db: &C, q: &StandardQuery) -> anyhow::Result<u64> {

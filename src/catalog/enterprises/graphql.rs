@@ -1,0 +1,899 @@
+//! GraphQL of enterprises, credit entries, brands, titles and demonstration zones. Every listing answers "now"
+//! (today in Asia/Shanghai) and "as of a date".
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+
+use super::model::{
+    AwardStatus, BrandScheme, CreditList, Level, ListingKind, TitleScheme, ZoneKind, ZoneRole, ZoneStatus,
+    award_status, covers,
+};
+use super::store::{self, Enterprise, EnterpriseQuery, Listing, ListingQuery, Membership, Zone, ZoneQuery};
+use super::uscc::{self, Uscc};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::connection::{KeysetArgs, PageInfo};
+use crate::graphql::scalars::{Date, today_in_china};
+use crate::graphql::{AppContext, ids};
+
+fn app<'a>(ctx: &'a Context<'_>) -> &'a AppContext {
+    ctx.data_unchecked::<AppContext>()
+}
+
+fn day(on: Option<Date>) -> NaiveDate {
+    on.map(|d| d.0).unwrap_or_else(today_in_china)
+}
+
+/// The parts of a credit code.
+#[derive(SimpleObject)]
+pub struct CreditCodeParts {
+    /// Position 1 and its registering department.
+    pub department_code: String,
+    pub department: Option<String>,
+    /// Positions 1-2 and the category they name (`91` 企业).
+    pub category_code: String,
+    pub category: Option<String>,
+    /// Positions 3-8: division code of the registering authority when the code was issued.
+    pub region_code: String,
+    /// Positions 9-17.
+    pub organization_code: String,
+}
+
+#[Object]
+impl Enterprise {
+    pub async fn id(&self) -> ID {
+        ids::encode("Enterprise", self.id)
+    }
+    /// 统一社会信用代码, upper case.
+    async fn credit_code(&self) -> &str {
+        &self.credit_code
+    }
+    /// False when the check character does not agree with the other 17 (kept as published, flagged).
+    async fn credit_code_valid(&self) -> bool {
+        self.credit_code_valid
+    }
+    async fn credit_code_parts(&self) -> Option<CreditCodeParts> {
+        let u = Uscc::read(&self.credit_code).ok()?;
+        Some(CreditCodeParts {
+            department_code: u.department_code().to_string(),
+            department: uscc::department(u.department_code()).map(str::to_string),
+            category_code: u.category_code().to_string(),
+            category: uscc::category(u.category_code()).map(str::to_string),
+            region_code: u.region_code().to_string(),
+            organization_code: u.organization_code().to_string(),
+        })
+    }
+    /// True when the enterprise is known only because a listing or zone named its code.
+    async fn known_only_by_reference(&self) -> bool {
+        self.known_by_reference
+    }
+    async fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    async fn former_names(&self) -> &[String] {
+        &self.former_names
+    }
+    /// Legacy 15-digit registration number.
+    async fn registration_number(&self) -> Option<&str> {
+        self.registration_number.as_deref()
+    }
+    /// Division code (GB/T 2260) of the enterprise's region.
+    async fn region_code(&self) -> Option<&str> {
+        self.region_code.as_deref()
+    }
+    async fn industry(&self) -> Option<&str> {
+        self.industry.as_deref()
+    }
+    async fn address(&self) -> Option<&str> {
+        self.address.as_deref()
+    }
+    async fn main_products(&self) -> &[String] {
+        &self.main_products
+    }
+    /// Credit entries; with `asOf`, only those in force on that day (listed and not yet removed).
+    async fn credit_entries(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<CreditEntry>> {
+        let rows = store::listings_of(&app(ctx).db, self.id, ListingKind::Credit)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows
+            .into_iter()
+            .filter(|l| as_of.is_none_or(|d| covers(l.started_on, l.ended_on, d.0)))
+            .map(CreditEntry)
+            .collect())
+    }
+    /// Brands; with `asOf`, only those valid on that day.
+    async fn brands(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Brand>> {
+        let rows = store::listings_of(&app(ctx).db, self.id, ListingKind::Brand)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(Brand)
+            .filter(|b| as_of.is_none_or(|d| b.status_on(d.0) == AwardStatus::Valid))
+            .collect())
+    }
+    /// Titles; with `asOf`, only those valid on that day.
+    async fn titles(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Title>> {
+        let rows = store::listings_of(&app(ctx).db, self.id, ListingKind::Title)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(Title)
+            .filter(|t| as_of.is_none_or(|d| t.status_on(d.0) == AwardStatus::Valid))
+            .collect())
+    }
+    /// Zone memberships; with `asOf`, only those in force on that day.
+    async fn zones(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<ZoneMember>> {
+        let rows = store::memberships(&app(ctx).db, None, Some(self.id))
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows
+            .into_iter()
+            .filter(|m| as_of.is_none_or(|d| covers(m.admitted_on, m.exited_on, d.0)))
+            .map(ZoneMember)
+            .collect())
+    }
+    /// Standards whose drafting organisations name this enterprise's credit code, newest first.
+    async fn standards_drafted(
+        &self,
+        ctx: &Context<'_>,
+        lead_only: Option<bool>,
+    ) -> Result<Vec<crate::catalog::standards::model::Standard>> {
+        let q = crate::catalog::standards::store::StandardQuery {
+            drafted_by: Some(self.credit_code.clone()),
+            drafted_as_lead: lead_only.unwrap_or(false),
+            ..Default::default()
+        };
+        let req = crate::catalog::paging::PageRequest {
+            descending: true,
+            after: None,
+            before: None,
+            limit: 100,
+            from_end: false,
+        };
+        let page = crate::catalog::standards::store::list(
+            &app(ctx).db,
+            &q,
+            crate::catalog::standards::store::SortField::IssueDate,
+            &req,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        Ok(page.rows)
+    }
+}
+
+async fn enterprise_of(ctx: &Context<'_>, id: Option<i32>) -> Result<Option<Enterprise>> {
+    match id {
+        None => Ok(None),
+        Some(id) => Ok(store::enterprises_by_ids(&app(ctx).db, &[id])
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .next()),
+    }
+}
+
+/// An entry on a credit list. Removed entries stay: the public asks "was it listed on date X?".
+pub struct CreditEntry(pub Listing);
+
+#[Object]
+impl CreditEntry {
+    pub async fn id(&self) -> ID {
+        ids::encode("CreditEntry", self.0.id)
+    }
+    async fn enterprise(&self, ctx: &Context<'_>) -> Result<Option<Enterprise>> {
+        enterprise_of(ctx, self.0.enterprise_id).await
+    }
+    async fn list(&self) -> Option<CreditList> {
+        CreditList::parse(&self.0.scheme)
+    }
+    /// 列入原因 (for a penalty: the facts and the penalty).
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    async fn listed_on(&self) -> Option<Date> {
+        self.0.started_on.map(Date)
+    }
+    /// 作出决定机关
+    async fn authority(&self) -> Option<&str> {
+        self.0.authority.as_deref()
+    }
+    async fn document_number(&self) -> Option<&str> {
+        self.0.document_number.as_deref()
+    }
+    /// The grade, for a credit-grade entry.
+    async fn grade(&self) -> Option<&str> {
+        self.0.details.grade.as_deref()
+    }
+    /// 移出日期
+    async fn removed_on(&self) -> Option<Date> {
+        self.0.ended_on.map(Date)
+    }
+    /// 移出原因
+    async fn removal_reason(&self) -> Option<&str> {
+        self.0.end_reason.as_deref()
+    }
+    async fn removal_authority(&self) -> Option<&str> {
+        self.0.end_authority.as_deref()
+    }
+    /// Whether the entry was in force on `on` (default today).
+    async fn active(&self, on: Option<Date>) -> bool {
+        covers(self.0.started_on, self.0.ended_on, day(on))
+    }
+}
+
+/// A brand listing: 驰名商标, 名牌产品, 地理标志, 浙江制造, and the abolished schemes.
+pub struct Brand(pub Listing);
+
+impl Brand {
+    fn scheme_value(&self) -> Option<BrandScheme> {
+        BrandScheme::parse(&self.0.scheme)
+    }
+    pub fn status_on(&self, d: NaiveDate) -> AwardStatus {
+        award_status(
+            d,
+            self.0.started_on,
+            self.0.valid_until,
+            self.0.ended_on,
+            self.scheme_value().and_then(|s| s.abolished_from()),
+        )
+    }
+}
+
+#[Object]
+impl Brand {
+    pub async fn id(&self) -> ID {
+        ids::encode("Brand", self.0.id)
+    }
+    async fn enterprise(&self, ctx: &Context<'_>) -> Result<Option<Enterprise>> {
+        enterprise_of(ctx, self.0.enterprise_id).await
+    }
+    async fn scheme(&self) -> Option<BrandScheme> {
+        self.scheme_value()
+    }
+    /// The mark, product name or certification name.
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    async fn product(&self) -> Option<&str> {
+        self.0.details.product.as_deref()
+    }
+    async fn level(&self) -> Option<Level> {
+        self.0.level.as_deref().and_then(Level::parse)
+    }
+    async fn issuer(&self) -> Option<&str> {
+        self.0.authority.as_deref()
+    }
+    /// For 浙江制造: the certification body.
+    async fn certifier(&self) -> Option<&str> {
+        self.0.details.certifier.as_deref()
+    }
+    async fn certificate_number(&self) -> Option<&str> {
+        self.0.details.certificate_number.as_deref()
+    }
+    /// For 浙江制造: the `T/ZZB` standard the product meets.
+    async fn standard_number(&self) -> Option<&str> {
+        self.0.details.standard_number.as_deref()
+    }
+    async fn batch(&self) -> Option<&str> {
+        self.0.batch.as_deref()
+    }
+    async fn announcement_number(&self) -> Option<&str> {
+        self.0.document_number.as_deref()
+    }
+    async fn awarded_on(&self) -> Option<Date> {
+        self.0.started_on.map(Date)
+    }
+    async fn valid_until(&self) -> Option<Date> {
+        self.0.valid_until.map(Date)
+    }
+    async fn revoked_on(&self) -> Option<Date> {
+        self.0.ended_on.map(Date)
+    }
+    /// Status on `on` (default today).
+    async fn status(&self, on: Option<Date>) -> AwardStatus {
+        self.status_on(day(on))
+    }
+    /// For a geographical indication: the enterprises authorised to use it.
+    async fn authorized_users(&self, ctx: &Context<'_>) -> Result<Vec<Enterprise>> {
+        let mut out = Vec::new();
+        for code in &self.0.details.authorized_users {
+            if let Some(e) = store::enterprise_by_code(&app(ctx).db, code)
+                .await
+                .map_err(ApiError::from)?
+            {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A title: 政府质量奖, 单项冠军, 示范企业, 优质产品生产基地.
+pub struct Title(pub Listing);
+
+impl Title {
+    pub fn status_on(&self, d: NaiveDate) -> AwardStatus {
+        award_status(d, self.0.started_on, self.0.valid_until, self.0.ended_on, None)
+    }
+}
+
+#[Object]
+impl Title {
+    pub async fn id(&self) -> ID {
+        ids::encode("Title", self.0.id)
+    }
+    /// The enterprise, or null for a title given to a place.
+    async fn enterprise(&self, ctx: &Context<'_>) -> Result<Option<Enterprise>> {
+        enterprise_of(ctx, self.0.enterprise_id).await
+    }
+    /// The place of a title given to a place (a production base).
+    async fn region_code(&self) -> Option<&str> {
+        self.0.region_code.as_deref()
+    }
+    async fn scheme(&self) -> Option<TitleScheme> {
+        TitleScheme::parse(&self.0.scheme)
+    }
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    async fn level(&self) -> Option<Level> {
+        self.0.level.as_deref().and_then(Level::parse)
+    }
+    async fn issuer(&self) -> Option<&str> {
+        self.0.authority.as_deref()
+    }
+    /// Edition or batch (第三届, 第五批).
+    async fn edition(&self) -> Option<&str> {
+        self.0.batch.as_deref()
+    }
+    async fn announcement_number(&self) -> Option<&str> {
+        self.0.document_number.as_deref()
+    }
+    async fn awarded_on(&self) -> Option<Date> {
+        self.0.started_on.map(Date)
+    }
+    async fn valid_until(&self) -> Option<Date> {
+        self.0.valid_until.map(Date)
+    }
+    async fn revoked_on(&self) -> Option<Date> {
+        self.0.ended_on.map(Date)
+    }
+    async fn status(&self, on: Option<Date>) -> AwardStatus {
+        self.status_on(day(on))
+    }
+}
+
+/// One step of a zone's history.
+#[derive(SimpleObject)]
+pub struct ZoneHistoryStep {
+    pub status: ZoneStatus,
+    pub date: Date,
+    pub note: Option<String>,
+}
+
+/// An enterprise's membership of a zone.
+pub struct ZoneMember(pub Membership);
+
+#[Object]
+impl ZoneMember {
+    async fn enterprise(&self, ctx: &Context<'_>) -> Result<Option<Enterprise>> {
+        enterprise_of(ctx, Some(self.0.enterprise_id)).await
+    }
+    async fn zone(&self, ctx: &Context<'_>) -> Result<Option<Zone>> {
+        Ok(store::zones_by_ids(&app(ctx).db, &[self.0.zone_id])
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .next())
+    }
+    /// 龙头企业 (LEAD) or 示范企业 (MEMBER).
+    async fn role(&self) -> Option<ZoneRole> {
+        ZoneRole::parse(&self.0.role)
+    }
+    async fn admitted_on(&self) -> Option<Date> {
+        self.0.admitted_on.map(Date)
+    }
+    async fn exited_on(&self) -> Option<Date> {
+        self.0.exited_on.map(Date)
+    }
+    async fn exit_reason(&self) -> Option<&str> {
+        self.0.exit_reason.as_deref()
+    }
+}
+
+#[Object]
+impl Zone {
+    pub async fn id(&self) -> ID {
+        ids::encode("Zone", self.id)
+    }
+    /// The zone's identifier in this catalogue (`zj-ninghai-stationery`).
+    async fn code(&self) -> &str {
+        &self.data.code
+    }
+    async fn name(&self) -> &str {
+        &self.data.name
+    }
+    async fn kind(&self) -> ZoneKind {
+        self.data.kind
+    }
+    async fn level(&self) -> Level {
+        self.data.level
+    }
+    async fn region_code(&self) -> Option<&str> {
+        self.data.region_code.as_deref()
+    }
+    async fn industry(&self) -> Option<&str> {
+        self.data.industry.as_deref()
+    }
+    async fn approving_authority(&self) -> Option<&str> {
+        self.data.approving_authority.as_deref()
+    }
+    async fn announcement_number(&self) -> Option<&str> {
+        self.data.announcement_number.as_deref()
+    }
+    async fn batch(&self) -> Option<&str> {
+        self.data.batch.as_deref()
+    }
+    /// Every step, oldest first.
+    async fn history(&self) -> Vec<ZoneHistoryStep> {
+        self.data
+            .history
+            .iter()
+            .map(|s| ZoneHistoryStep {
+                status: s.status,
+                date: Date(s.date),
+                note: s.note.clone(),
+            })
+            .collect()
+    }
+    /// Phase on `on` (default today); null before the first step.
+    async fn status(&self, on: Option<Date>) -> Option<ZoneStatus> {
+        self.data.status_on(day(on))
+    }
+    /// Members in the zone on `asOf` (default today); `all: true` lists every membership ever.
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+        role: Option<ZoneRole>,
+        all: Option<bool>,
+    ) -> Result<Vec<ZoneMember>> {
+        let rows = store::memberships(&app(ctx).db, Some(self.id), None)
+            .await
+            .map_err(ApiError::from)?;
+        let d = day(as_of);
+        Ok(rows
+            .into_iter()
+            .filter(|m| all.unwrap_or(false) || covers(m.admitted_on, m.exited_on, d))
+            .filter(|m| role.is_none_or(|r| m.role == r.as_str()))
+            .map(ZoneMember)
+            .collect())
+    }
+}
+
+/// Narrows the enterprise listing.
+#[derive(InputObject, Default)]
+pub struct EnterpriseFilter {
+    /// Division code prefix (`3302` Ningbo, `330226` Ninghai).
+    pub region: Option<String>,
+    /// Part of the industry.
+    pub industry: Option<String>,
+    /// Part of the current or a former name.
+    pub name: Option<String>,
+    pub credit_code_valid: Option<bool>,
+    pub known_only_by_reference: Option<bool>,
+    /// On any of these credit lists on `on`.
+    pub credit_lists: Option<Vec<CreditList>>,
+    /// Holding a brand of any of these schemes, valid on `on`.
+    pub brand_schemes: Option<Vec<BrandScheme>>,
+    /// Holding a title of any of these schemes, valid on `on`.
+    pub title_schemes: Option<Vec<TitleScheme>>,
+    /// Member of this zone (code) on `on`.
+    pub zone: Option<String>,
+    /// The day the list, brand, title and zone conditions are checked on (default today).
+    pub on: Option<Date>,
+}
+
+/// Narrows credit entries, brands or titles.
+#[derive(InputObject, Default)]
+pub struct ListingFilter {
+    /// Enterprise credit code.
+    pub credit_code: Option<String>,
+    /// Division code prefix of the enterprise (or of the place, for titles of places).
+    pub region: Option<String>,
+    pub levels: Option<Vec<Level>>,
+    /// In force on this day.
+    pub active_on: Option<Date>,
+    /// Listed or awarded on or after.
+    pub from: Option<Date>,
+    /// Listed or awarded on or before.
+    pub to: Option<Date>,
+}
+
+fn region_prefix(r: &Option<String>) -> ApiResult<Option<String>> {
+    match r {
+        None => Ok(None),
+        Some(r) => {
+            let r = r.trim();
+            if r.is_empty() || r.len() > 12 || !r.chars().all(|c| c.is_ascii_digit()) {
+                return Err(ApiError::bad_input(format!(
+                    "region: {r:?} is not a division code prefix"
+                )));
+            }
+            Ok(Some(r.to_string()))
+        }
+    }
+}
+
+async fn listing_query(
+    ctx: &Context<'_>,
+    kind: ListingKind,
+    schemes: Vec<String>,
+    f: ListingFilter,
+) -> ApiResult<Option<ListingQuery>> {
+    let enterprise_id = match &f.credit_code {
+        None => None,
+        Some(c) => {
+            let code: String = c
+                .chars()
+                .filter(|x| !x.is_whitespace())
+                .collect::<String>()
+                .to_ascii_uppercase();
+            match store::enterprise_by_code(&app(ctx).db, &code).await? {
+                Some(e) => Some(e.id),
+                None => return Ok(None),
+            }
+        }
+    };
+    if let (Some(a), Some(b)) = (f.from, f.to)
+        && a.0 > b.0
+    {
+        return Err(ApiError::bad_input(format!("from {} is after to {}", a.0, b.0)));
+    }
+    Ok(Some(ListingQuery {
+        kind: Some(kind),
+        schemes,
+        levels: f
+            .levels
+            .unwrap_or_default()
+            .iter()
+            .map(|l| l.as_str().to_string())
+            .collect(),
+        enterprise_id,
+        region_prefix: region_prefix(&f.region)?,
+        active_on: f.active_on.map(|d| d.0),
+        started_from: f.from.map(|d| d.0),
+        started_to: f.to.map(|d| d.0),
+    }))
+}
+
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $node:ty, $count:path, $q:ty) => {
+        #[derive(SimpleObject)]
+        pub struct $edge {
+            pub cursor: String,
+            pub node: $node,
+        }
+
+        pub struct $conn {
+            edges: Vec<$edge>,
+            page_info: PageInfo,
+            query: Option<$q>,
+        }
+
+        #[Object]
+        impl $conn {
+            async fn edges(&self) -> &[$edge] {
+                &self.edges
+            }
+            async fn nodes(&self) -> Vec<&$node> {
+                self.edges.iter().map(|e| &e.node).collect()
+            }
+            async fn page_info(&self) -> &PageInfo {
+                &self.page_info
+            }
+            /// Exact count; computed only when asked for.
+            async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+                match &self.query {
+                    None => Ok(0),
+                    Some(q) => Ok($count(&app(ctx).db, q).await.map_err(ApiError::from)?),
+                }
+            }
+        }
+    };
+}
+
+connection!(
+    EnterpriseConnection,
+    EnterpriseEdge,
+    Enterprise,
+    store::count_enterprises,
+    EnterpriseQuery
+);
+connection!(
+    CreditEntryConnection,
+    CreditEntryEdge,
+    CreditEntry,
+    store::count_listings,
+    ListingQuery
+);
+connection!(BrandConnection, BrandEdge, Brand, store::count_listings, ListingQuery);
+connection!(TitleConnection, TitleEdge, Title, store::count_listings, ListingQuery);
+
+/// Pages of listings of one kind, newest imported first; `wrap` makes the GraphQL type.
+async fn listing_page<T>(
+    ctx: &Context<'_>,
+    listing: &'static str,
+    query: Option<ListingQuery>,
+    first: Option<i32>,
+    after: Option<String>,
+    wrap: fn(Listing) -> T,
+) -> ApiResult<(Vec<(String, T)>, PageInfo, Option<ListingQuery>)> {
+    let args = KeysetArgs {
+        listing,
+        sort: "i",
+        descending: true,
+        first,
+        after,
+        last: None,
+        before: None,
+    };
+    let req = args.request(&|k| k.parse::<i32>().ok().map(Into::into))?;
+    let Some(q) = query else {
+        return Ok((Vec::new(), PageInfo::default(), None));
+    };
+    let page = store::list_listings(&app(ctx).db, &q, &req).await?;
+    let rows: Vec<(String, T)> = page
+        .rows
+        .into_iter()
+        .map(|l| (args.cursor(&l.id.to_string(), l.id), wrap(l)))
+        .collect();
+    let cursors: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    Ok((
+        rows,
+        PageInfo::from_cursors(&cursors, page.has_next, page.has_previous),
+        Some(q),
+    ))
+}
+
+/// Queries of enterprises, their listings and zones.
+#[derive(Default)]
+pub struct EnterpriseQueries;
+
+#[Object]
+impl EnterpriseQueries {
+    /// An enterprise by credit code (any case, spaces ignored) or by current or former name.
+    async fn enterprise(
+        &self,
+        ctx: &Context<'_>,
+        credit_code: Option<String>,
+        name: Option<String>,
+    ) -> Result<Option<Enterprise>> {
+        let db = &app(ctx).db;
+        match (credit_code, name) {
+            (Some(c), None) => {
+                let u = Uscc::read(&c).map_err(|e| ApiError::bad_input(format!("creditCode: {e}")))?;
+                Ok(store::enterprise_by_code(db, u.as_str())
+                    .await
+                    .map_err(ApiError::from)?)
+            }
+            (None, Some(n)) => Ok(store::enterprise_by_name(db, &n).await.map_err(ApiError::from)?),
+            _ => Err(ApiError::bad_input("give creditCode or name, not both").into()),
+        }
+    }
+
+    /// Enterprises by credit code; `first` defaults to 20, at most 100.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn enterprises(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<EnterpriseFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<EnterpriseConnection> {
+        let f = filter.unwrap_or_default();
+        let db = &app(ctx).db;
+        let zone_id = match &f.zone {
+            None => None,
+            Some(code) => match store::zone_by_code(db, code).await.map_err(ApiError::from)? {
+                Some(z) => Some(z.id),
+                None => return Err(ApiError::bad_input(format!("zone: no zone with the code {code:?}")).into()),
+            },
+        };
+        let mut schemes: Vec<String> = f
+            .brand_schemes
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect();
+        schemes.extend(
+            f.title_schemes
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.as_str().to_string()),
+        );
+        let q = EnterpriseQuery {
+            region_prefix: region_prefix(&f.region)?,
+            industry: f.industry,
+            name_contains: f.name,
+            credit_code_valid: f.credit_code_valid,
+            known_by_reference: f.known_only_by_reference,
+            credit_lists: f
+                .credit_lists
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+            schemes,
+            zone_id,
+            on: f.on.map(|d| d.0),
+        };
+        let args = KeysetArgs {
+            listing: "enterprises",
+            sort: "c",
+            descending: false,
+            first,
+            after,
+            last: None,
+            before: None,
+        };
+        let req = args.request(&|k| Some(k.to_string().into()))?;
+        let page = store::list_enterprises(db, &q, &req).await.map_err(ApiError::from)?;
+        let edges: Vec<EnterpriseEdge> = page
+            .rows
+            .into_iter()
+            .map(|e| EnterpriseEdge {
+                cursor: args.cursor(&e.credit_code, e.id),
+                node: e,
+            })
+            .collect();
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
+        Ok(EnterpriseConnection {
+            page_info: PageInfo::from_cursors(&cursors, page.has_next, page.has_previous),
+            edges,
+            query: Some(q),
+        })
+    }
+
+    /// Credit entries, newest first. `activeOn` answers "who was listed on that day".
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn credit_entries(
+        &self,
+        ctx: &Context<'_>,
+        lists: Option<Vec<CreditList>>,
+        filter: Option<ListingFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<CreditEntryConnection> {
+        let schemes = lists
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect();
+        let q = listing_query(ctx, ListingKind::Credit, schemes, filter.unwrap_or_default()).await?;
+        let (rows, page_info, query) = listing_page(ctx, "credit-entries", q, first, after, CreditEntry).await?;
+        Ok(CreditEntryConnection {
+            edges: rows
+                .into_iter()
+                .map(|(cursor, node)| CreditEntryEdge { cursor, node })
+                .collect(),
+            page_info,
+            query,
+        })
+    }
+
+    /// Brand listings, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn brands(
+        &self,
+        ctx: &Context<'_>,
+        schemes: Option<Vec<BrandScheme>>,
+        filter: Option<ListingFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<BrandConnection> {
+        let schemes = schemes
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect();
+        let q = listing_query(ctx, ListingKind::Brand, schemes, filter.unwrap_or_default()).await?;
+        let (rows, page_info, query) = listing_page(ctx, "brands", q, first, after, Brand).await?;
+        Ok(BrandConnection {
+            edges: rows
+                .into_iter()
+                .map(|(cursor, node)| BrandEdge { cursor, node })
+                .collect(),
+            page_info,
+            query,
+        })
+    }
+
+    /// Titles, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn titles(
+        &self,
+        ctx: &Context<'_>,
+        schemes: Option<Vec<TitleScheme>>,
+        filter: Option<ListingFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<TitleConnection> {
+        let schemes = schemes
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect();
+        let q = listing_query(ctx, ListingKind::Title, schemes, filter.unwrap_or_default()).await?;
+        let (rows, page_info, query) = listing_page(ctx, "titles", q, first, after, Title).await?;
+        Ok(TitleConnection {
+            edges: rows
+                .into_iter()
+                .map(|(cursor, node)| TitleEdge { cursor, node })
+                .collect(),
+            page_info,
+            query,
+        })
+    }
+
+    /// A zone by its code.
+    async fn zone(&self, ctx: &Context<'_>, code: String) -> Result<Option<Zone>> {
+        Ok(store::zone_by_code(&app(ctx).db, code.trim())
+            .await
+            .map_err(ApiError::from)?)
+    }
+
+    /// Demonstration zones by code, optionally only those in a phase on a day. Zones number in the hundreds:
+    /// the list is returned whole.
+    #[allow(clippy::too_many_arguments)]
+    async fn zones(
+        &self,
+        ctx: &Context<'_>,
+        levels: Option<Vec<Level>>,
+        kinds: Option<Vec<ZoneKind>>,
+        region: Option<String>,
+        industry: Option<String>,
+        batch: Option<String>,
+        status: Option<Vec<ZoneStatus>>,
+        on: Option<Date>,
+    ) -> Result<Vec<Zone>> {
+        let q = ZoneQuery {
+            levels: levels
+                .unwrap_or_default()
+                .iter()
+                .map(|l| l.as_str().to_string())
+                .collect(),
+            kinds: kinds
+                .unwrap_or_default()
+                .iter()
+                .map(|l| l.as_str().to_string())
+                .collect(),
+            region_prefix: region_prefix(&region)?,
+            industry,
+            batch,
+        };
+        let d = day(on);
+        let zones = store::all_zones(&app(ctx).db, &q).await.map_err(ApiError::from)?;
+        Ok(zones
+            .into_iter()
+            .filter(|z| match &status {
+                None => true,
+                Some(s) => z.data.status_on(d).is_some_and(|st| s.contains(&st)),
+            })
+            .collect())
+    }
+}
+
+pub async fn enterprise_node(app: &AppContext, id: i32) -> ApiResult<Option<Enterprise>> {
+    Ok(store::enterprises_by_ids(&app.db, &[id]).await?.into_iter().next())
+}
+
+pub async fn listing_node(app: &AppContext, id: i32) -> ApiResult<Option<Listing>> {
+    Ok(store::listings_by_ids(&app.db, &[id]).await?.into_iter().next())
+}
+
+pub async fn zone_node(app: &AppContext, id: i32) -> ApiResult<Option<Zone>> {
+    Ok(store::zones_by_ids(&app.db, &[id]).await?.into_iter().next())
+}

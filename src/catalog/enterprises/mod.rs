@@ -1,0 +1,7 @@
+//! Enterprises (DOMAIN.md §3), their credit entries (§4), brands and titles (§5), and demonstration zones (§6).
+
+pub mod entity;
+pub mod graphql;
+pub mod model;
+pub mod store;
+pub mod uscc;

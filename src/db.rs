@@ -61,6 +61,22 @@ pub async fn pending_migrations(db: &DatabaseConnection) -> anyhow::Result<Vec<S
         .collect())
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a
+/// transaction that reads first cannot upgrade its lock while another connection (the outbox worker) writes,
+/// and SQLite then fails it at once ("database is locked") instead of waiting.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        db.begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await
+    } else {
+        db.begin().await
+    }
+}
+
 pub async fn ping(db: &DatabaseConnection) -> anyhow::Result<()> {
     db.ping().await.context("database ping")
 }

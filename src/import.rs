@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use crate::catalog::enterprises::model::{
     EnterpriseData, EnterpriseRecord, ListingData, ListingKind, ListingRecord, MembershipData, MembershipRecord,
@@ -15,6 +15,8 @@ use crate::catalog::enterprises::store as enterprise_store;
 use crate::catalog::notices::import::{is_eping, read_eping};
 use crate::catalog::notices::model::{NoticeData, NoticeRecord};
 use crate::catalog::notices::store as notice_store;
+use crate::catalog::policies::model::{PolicyData, PolicyRecord};
+use crate::catalog::policies::store as policy_store;
 use crate::catalog::standards::import::{is_standards, read_standards};
 use crate::catalog::standards::model::{StandardData, StandardRecord};
 use crate::catalog::standards::store as standard_store;
@@ -64,6 +66,8 @@ pub enum Raw {
     Listing(Box<ListingRecord>, ListingKind),
     Zone(Box<ZoneRecord>),
     Membership(Box<MembershipRecord>),
+    /// A policy record with the text of its `sourceFile`, if any: (file name, text).
+    Policy(Box<PolicyRecord>, Option<(String, String)>),
 }
 
 /// Rows read from a file: each with its line number and the record or the reason it cannot be read.
@@ -77,6 +81,7 @@ enum Valid {
     Listing(Box<ListingData>),
     Zone(Box<ZoneData>),
     Membership(Box<MembershipData>),
+    Policy(Box<PolicyData>),
 }
 
 impl Raw {
@@ -88,6 +93,7 @@ impl Raw {
             Raw::Listing(r, kind) => r.validate(kind).map(|d| Valid::Listing(Box::new(d))),
             Raw::Zone(r) => r.validate().map(|d| Valid::Zone(Box::new(d))),
             Raw::Membership(r) => r.validate().map(|d| Valid::Membership(Box::new(d))),
+            Raw::Policy(r, text) => r.validate(text).map(|d| Valid::Policy(Box::new(d))),
         }
     }
 }
@@ -106,6 +112,10 @@ async fn store(txn: &DatabaseTransaction, v: &Valid, source: &str) -> Result<boo
         Valid::Enterprise(d) => added(enterprise_store::upsert_enterprise(txn, d).await),
         Valid::Listing(d) => added(enterprise_store::upsert_listing(txn, d).await),
         Valid::Zone(d) => added(enterprise_store::upsert_zone(txn, d).await),
+        Valid::Policy(d) => policy_store::upsert(txn, d)
+            .await
+            .map(|(_, o)| o == policy_store::Outcome::Added)
+            .map_err(|e| format!("database: {e}")),
         Valid::Membership(d) => enterprise_store::upsert_membership(txn, d)
             .await
             .map(|(_, o)| o == enterprise_store::Outcome::Added)
@@ -133,8 +143,8 @@ fn bar(len: u64, show: bool, msg: String) -> ProgressBar {
     b
 }
 
-/// A JSON Lines record: its `type` decides how it is read.
-fn parse_jsonl_line(text: &str) -> Result<Raw, String> {
+/// A JSON Lines record: its `type` decides how it is read. `dir` is the file's folder, for `sourceFile`.
+fn parse_jsonl_line(text: &str, dir: &Path) -> Result<Raw, String> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let t = value
         .get("type")
@@ -168,8 +178,25 @@ fn parse_jsonl_line(text: &str) -> Result<Raw, String> {
         "zoneMembership" => serde_json::from_value(value)
             .map(|r| Raw::Membership(Box::new(r)))
             .map_err(|e| format!("zoneMembership: {e}")),
+        "policy" => {
+            let r: PolicyRecord = serde_json::from_value(value).map_err(|e| format!("policy: {e}"))?;
+            let text = match &r.source_file {
+                None => None,
+                Some(f) => {
+                    let path = dir.join(f);
+                    let t =
+                        std::fs::read_to_string(&path).map_err(|e| format!("sourceFile: {}: {e}", path.display()))?;
+                    let name = Path::new(f)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default();
+                    Some((name, t))
+                }
+            };
+            Ok(Raw::Policy(Box::new(r), text))
+        }
         other => Err(format!(
-            "type {other:?} is not a record type this version imports (known: notice, standard, enterprise, creditEntry, brand, title, zone, zoneMembership)"
+            "type {other:?} is not a record type this version imports (known: notice, standard, enterprise, creditEntry, brand, title, zone, zoneMembership, policy)"
         )),
     }
 }
@@ -228,7 +255,7 @@ impl Loader<'_> {
             return Ok(());
         }
         let rows = std::mem::take(&mut self.pending);
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(self.db).await?;
         let mut outcomes = Vec::with_capacity(rows.len());
         for (_, v) in &rows {
             match store(&txn, v, self.source).await {
@@ -245,7 +272,7 @@ impl Loader<'_> {
         }
         txn.rollback().await?;
         for (line, v) in rows {
-            let txn = self.db.begin().await?;
+            let txn = crate::db::begin_write(self.db).await?;
             match store(&txn, &v, self.source).await {
                 Ok(added) => {
                     txn.commit().await?;
@@ -293,7 +320,9 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
                 if t.is_empty() {
                     continue;
                 }
-                loader.push(line_no, parse_jsonl_line(t)).await?;
+                loader
+                    .push(line_no, parse_jsonl_line(t, path.parent().unwrap_or(Path::new("."))))
+                    .await?;
             }
             loader.flush().await?;
             progress.finish_and_clear();
@@ -331,8 +360,19 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
             loader.report.rejected.sort_by_key(|r| r.line);
             Ok(loader.report)
         }
+        "txt" => {
+            // A published policy page: one document; its number, title, issuer and date are read from the text.
+            let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let record = PolicyRecord::default();
+            let mut loader = Loader::new(db, "policy-text", path);
+            loader
+                .push(1, Ok(Raw::Policy(Box::new(record), Some((name, text)))))
+                .await?;
+            loader.flush().await?;
+            Ok(loader.report)
+        }
         other => anyhow::bail!(
-            "{}: unknown file type {other:?}; give .jsonl (JSON Lines), .xlsx or .csv",
+            "{}: unknown file type {other:?}; give .jsonl (JSON Lines), .xlsx, .csv or .txt (a policy page)",
             path.display()
         ),
     }

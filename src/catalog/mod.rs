@@ -4,5 +4,6 @@ pub mod codes;
 pub mod enterprises;
 pub mod notices;
 pub mod paging;
+pub mod policies;
 pub mod standards;
 pub mod table;

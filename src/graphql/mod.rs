@@ -13,9 +13,11 @@ use crate::catalog::enterprises::model::ListingKind;
 use crate::catalog::enterprises::store::{Enterprise, Zone};
 use crate::catalog::notices::graphql::NoticeQueries;
 use crate::catalog::notices::model::Notice;
+use crate::catalog::policies::graphql::PolicyQueries;
+use crate::catalog::policies::store::Policy;
 use crate::catalog::standards::graphql::StandardQueries;
 use crate::catalog::standards::model::Standard;
-use crate::catalog::{enterprises, notices, standards};
+use crate::catalog::{enterprises, notices, policies, standards};
 use crate::error::{ApiError, Code};
 use crate::search::Search;
 
@@ -37,6 +39,7 @@ pub enum Node {
     Brand(Brand),
     Title(Title),
     Zone(Zone),
+    Policy(Policy),
 }
 
 #[derive(Default)]
@@ -54,6 +57,7 @@ async fn load_node(app: &AppContext, id: &str) -> Result<Option<Node>, ApiError>
             .await?
             .map(Node::Enterprise)),
         "Zone" => Ok(enterprises::graphql::zone_node(app, n).await?.map(Node::Zone)),
+        "Policy" => Ok(policies::graphql::node_by_id(app, n).await?.map(Node::Policy)),
         "CreditEntry" | "Brand" | "Title" => {
             Ok(enterprises::graphql::listing_node(app, n)
                 .await?
@@ -94,7 +98,13 @@ impl NodeQueries {
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQueries, NoticeQueries, StandardQueries, EnterpriseQueries);
+pub struct Query(
+    NodeQueries,
+    NoticeQueries,
+    StandardQueries,
+    EnterpriseQueries,
+    PolicyQueries,
+);
 
 pub type ZhiliangSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 

@@ -69,7 +69,7 @@ pub async fn refresh_statuses(db: &DatabaseConnection) -> anyhow::Result<usize> 
     if last == Some(today) {
         return Ok(0);
     }
-    let txn = sea_orm::TransactionTrait::begin(db).await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut queued = 0;
     if let Some(last) = last {
         for id in standards::store::ids_changing_status(&txn, last, today).await? {

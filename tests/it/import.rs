@@ -75,7 +75,7 @@ both_backends!(
         let text = [
         r#"{"type":"notice","symbols":["G/TBT/N/USA/3001"],"distributionDate":"2025-01-02","titleEn":"Lamps"}"#,
         r#"this is not json"#,
-        r#"{"type":"policy","title":"宁海县人民政府办公室关于加快推进出口产品质量安全示范区建设的指导意见"}"#,
+        r#"{"type":"recall","title":"儿童玩具召回"}"#,
         r#"{"type":"notice","symbols":["G/TBT/N/USA/300111"],"distributionDate":"2025-01-02","titleEn":"x"}"#,
         "",
         r#"{"type":"notice","symbols":["G/TBT/N/USA/3002"],"titleEn":"no date"}"#,
@@ -99,7 +99,7 @@ both_backends!(
         );
         let reasons: Vec<&str> = report.rejected.iter().map(|r| r.reason.as_str()).collect();
         assert!(reasons[0].contains("not JSON"));
-        assert!(reasons[1].contains("policy"));
+        assert!(reasons[1].contains("recall"));
         assert!(reasons[2].contains("300111"), "{}", reasons[2]);
         assert!(reasons[3].contains("distributionDate"));
         assert!(reasons[4].contains("titlEn"));
@@ -119,10 +119,16 @@ both_backends!(
         assert_eq!(d["notices"]["totalCount"], 2);
 
         // An unknown file type is refused as a whole.
-        let path = app.dir.path().join("notices.txt");
+        let path = app.dir.path().join("notices.doc");
         std::fs::write(&path, "a,b\n").unwrap();
         let err = zhiliang::import::import_file(&app.db, &path, false).await.unwrap_err();
         assert!(err.to_string().contains("unknown file type"), "{err}");
+        // A text file is read as a policy page; one with no Chinese text is rejected with the reason.
+        let path = app.dir.path().join("notes.txt");
+        std::fs::write(&path, "a,b\n").unwrap();
+        let r = zhiliang::import::import_file(&app.db, &path, false).await.unwrap();
+        assert_eq!((r.added, r.rejected.len()), (0, 1));
+        assert!(r.rejected[0].reason.contains("not a policy page"), "{}", r.rejected[0]);
         // A sheet that is neither an ePing export nor a standards list is refused whole, saying what it needs.
         let path = app.dir.path().join("other.csv");
         std::fs::write(&path, "a,b\n1,2\n").unwrap();

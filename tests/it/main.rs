@@ -6,5 +6,6 @@ mod http;
 mod import;
 mod notices;
 mod outbox;
+mod policies;
 mod search;
 mod standards;

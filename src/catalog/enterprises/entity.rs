@@ -1,4 +1,4 @@
-//! sea-orm entities of enterprises, listings, zones, memberships and policies. Internal to the store.
+//! sea-orm entities of enterprises, listings, zones and memberships. Internal to the store.
 
 pub mod enterprise {
     use sea_orm::entity::prelude::*;
@@ -108,34 +108,6 @@ pub mod zone_membership {
         pub admitted_on: Option<Date>,
         pub exited_on: Option<Date>,
         pub exit_reason: Option<String>,
-        pub updated_at: DateTimeUtc,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod policy {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-    #[sea_orm(table_name = "policy")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i32,
-        pub document_number: Option<String>,
-        pub issuer: Option<String>,
-        pub title: String,
-        pub issued_on: Option<Date>,
-        pub effective_on: Option<Date>,
-        pub replaces: String,
-        pub body: String,
-        #[sea_orm(unique)]
-        pub fingerprint: String,
-        pub source_files: String,
-        pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
     }
 

@@ -1,0 +1,160 @@
+//! GraphQL of policy documents.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use super::number::DocumentNumber;
+use super::store::{self, Policy, PolicyQuery};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::connection::{KeysetArgs, PageInfo};
+use crate::graphql::scalars::Date;
+use crate::graphql::{AppContext, ids};
+
+fn app<'a>(ctx: &'a Context<'_>) -> &'a AppContext {
+    ctx.data_unchecked::<AppContext>()
+}
+
+#[Object]
+impl Policy {
+    pub async fn id(&self) -> ID {
+        ids::encode("Policy", self.id)
+    }
+    /// Canonical document number (`宁政办发〔2017〕49号`), when the document has one.
+    async fn document_number(&self) -> Option<&str> {
+        self.document_number.as_deref()
+    }
+    async fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+    async fn title(&self) -> &str {
+        &self.title
+    }
+    async fn issued_on(&self) -> Option<Date> {
+        self.issued_on.map(Date)
+    }
+    async fn effective_on(&self) -> Option<Date> {
+        self.effective_on.map(Date)
+    }
+    /// Numbers of the documents this one replaces.
+    async fn replaces(&self) -> &[String] {
+        &self.replaces
+    }
+    /// Documents in the catalogue that replace this one.
+    async fn replaced_by(&self, ctx: &Context<'_>) -> Result<Vec<Policy>> {
+        match &self.document_number {
+            None => Ok(Vec::new()),
+            Some(n) => Ok(store::replaced_by(&app(ctx).db, n).await.map_err(ApiError::from)?),
+        }
+    }
+    /// Full text as published (empty for a document known only by reference).
+    async fn text(&self) -> &str {
+        &self.body
+    }
+    /// The files it was read from (copies of one document from several websites are one policy).
+    async fn source_files(&self) -> &[String] {
+        &self.source_files
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct PolicyFilter {
+    /// Part of the issuer's name.
+    pub issuer: Option<String>,
+    /// Part of the title.
+    pub title: Option<String>,
+    pub issued_from: Option<Date>,
+    pub issued_to: Option<Date>,
+}
+
+#[derive(SimpleObject)]
+pub struct PolicyEdge {
+    pub cursor: String,
+    pub node: Policy,
+}
+
+pub struct PolicyConnection {
+    edges: Vec<PolicyEdge>,
+    page_info: PageInfo,
+    query: PolicyQuery,
+}
+
+#[Object]
+impl PolicyConnection {
+    async fn edges(&self) -> &[PolicyEdge] {
+        &self.edges
+    }
+    async fn nodes(&self) -> Vec<&Policy> {
+        self.edges.iter().map(|e| &e.node).collect()
+    }
+    async fn page_info(&self) -> &PageInfo {
+        &self.page_info
+    }
+    /// Exact count; computed only when asked for.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        Ok(store::count(&app(ctx).db, &self.query).await.map_err(ApiError::from)?)
+    }
+}
+
+#[derive(Default)]
+pub struct PolicyQueries;
+
+#[Object]
+impl PolicyQueries {
+    /// A policy by its document number, with any brackets (`宁政办发[2017]49号`).
+    async fn policy(&self, ctx: &Context<'_>, document_number: String) -> Result<Option<Policy>> {
+        let n =
+            DocumentNumber::parse(&document_number).map_err(|e| ApiError::bad_input(format!("documentNumber: {e}")))?;
+        Ok(store::by_number(&app(ctx).db, &n).await.map_err(ApiError::from)?)
+    }
+
+    /// Policies, newest imported first.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn policies(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PolicyFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<PolicyConnection> {
+        let f = filter.unwrap_or_default();
+        if let (Some(a), Some(b)) = (f.issued_from, f.issued_to)
+            && a.0 > b.0
+        {
+            return Err(ApiError::bad_input(format!("issuedFrom {} is after issuedTo {}", a.0, b.0)).into());
+        }
+        let q = PolicyQuery {
+            issuer: f.issuer,
+            title: f.title,
+            issued_from: f.issued_from.map(|d| d.0),
+            issued_to: f.issued_to.map(|d| d.0),
+        };
+        let args = KeysetArgs {
+            listing: "policies",
+            sort: "i",
+            descending: true,
+            first,
+            after,
+            last: None,
+            before: None,
+        };
+        let req = args.request(&|k| k.parse::<i32>().ok().map(Into::into))?;
+        let page = store::list(&app(ctx).db, &q, &req).await.map_err(ApiError::from)?;
+        let edges: Vec<PolicyEdge> = page
+            .rows
+            .into_iter()
+            .map(|p| PolicyEdge {
+                cursor: args.cursor(&p.id.to_string(), p.id),
+                node: p,
+            })
+            .collect();
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
+        Ok(PolicyConnection {
+            page_info: PageInfo::from_cursors(&cursors, page.has_next, page.has_previous),
+            edges,
+            query: q,
+        })
+    }
+}
+
+pub async fn node_by_id(app: &AppContext, id: i32) -> ApiResult<Option<Policy>> {
+    Ok(store::by_ids(&app.db, &[id]).await?.into_iter().next())
+}

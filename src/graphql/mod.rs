@@ -8,12 +8,12 @@ pub mod search;
 use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema};
 use sea_orm::DatabaseConnection;
 
-use crate::catalog::enterprises::graphql::{Brand, CreditEntry, EnterpriseQueries, Title};
+use crate::catalog::enterprises::graphql::{Brand, CreditEntry, EnterpriseQueries, EnterpriseSearchQueries, Title};
 use crate::catalog::enterprises::model::ListingKind;
 use crate::catalog::enterprises::store::{Enterprise, Zone};
 use crate::catalog::notices::graphql::NoticeQueries;
 use crate::catalog::notices::model::Notice;
-use crate::catalog::policies::graphql::PolicyQueries;
+use crate::catalog::policies::graphql::{PolicyQueries, PolicySearchQueries};
 use crate::catalog::policies::store::Policy;
 use crate::catalog::standards::graphql::StandardQueries;
 use crate::catalog::standards::model::Standard;
@@ -103,7 +103,9 @@ pub struct Query(
     NoticeQueries,
     StandardQueries,
     EnterpriseQueries,
+    EnterpriseSearchQueries,
     PolicyQueries,
+    PolicySearchQueries,
 );
 
 pub type ZhiliangSchema = Schema<Query, EmptyMutation, EmptySubscription>;

@@ -2,6 +2,39 @@
 
 use async_graphql::SimpleObject;
 
+use super::connection::{PageInfo, decode_cursor, encode_cursor, page_size};
+use crate::error::{ApiError, ApiResult, Code};
+use crate::search::MAX_TOTAL_HITS;
+
+/// Offset and size of a search page from `first`/`after`; hits past the cap cannot be paged to.
+pub fn search_window(listing: &str, first: Option<i32>, after: Option<String>) -> ApiResult<(usize, usize)> {
+    let size = page_size(first, None)?.limit as usize;
+    let offset = match after {
+        None => 0,
+        Some(c) => {
+            decode_cursor(&c, listing, 1)?[0]
+                .parse::<usize>()
+                .map_err(|_| ApiError::user(Code::InvalidCursor, "damaged search cursor"))?
+                + 1
+        }
+    };
+    if offset + size > MAX_TOTAL_HITS {
+        return Err(ApiError::bad_input(format!(
+            "search results can be paged through the first {MAX_TOTAL_HITS} hits only; narrow the query"
+        )));
+    }
+    Ok((offset, size))
+}
+
+/// The cursor of the hit at `position`.
+pub fn search_cursor(listing: &str, position: usize) -> String {
+    encode_cursor(&[listing, &position.to_string()])
+}
+
+pub fn search_page_info(cursors: &[String], offset: usize, size: usize, total: usize) -> PageInfo {
+    PageInfo::from_cursors(cursors, offset + size < total, offset > 0)
+}
+
 /// One value of a facet and how many hits have it.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct FacetValue {

@@ -28,10 +28,17 @@ pub struct Search {
 pub enum Catalogue {
     Notices,
     Standards,
+    Enterprises,
+    Policies,
 }
 
 impl Catalogue {
-    pub const ALL: [Catalogue; 2] = [Catalogue::Notices, Catalogue::Standards];
+    pub const ALL: [Catalogue; 4] = [
+        Catalogue::Notices,
+        Catalogue::Standards,
+        Catalogue::Enterprises,
+        Catalogue::Policies,
+    ];
 }
 
 impl Catalogue {
@@ -39,6 +46,8 @@ impl Catalogue {
         match self {
             Catalogue::Notices => "notices",
             Catalogue::Standards => "standards",
+            Catalogue::Enterprises => "enterprises",
+            Catalogue::Policies => "policies",
         }
     }
 }
@@ -191,6 +200,8 @@ pub fn settings_of(c: Catalogue) -> IndexSettings {
     match c {
         Catalogue::Notices => crate::catalog::notices::search::index_settings(),
         Catalogue::Standards => crate::catalog::standards::search::index_settings(),
+        Catalogue::Enterprises => crate::catalog::enterprises::search::index_settings(),
+        Catalogue::Policies => crate::catalog::policies::search::index_settings(),
     }
 }
 

@@ -13,7 +13,7 @@ use sea_orm::{
 use tokio::sync::{Notify, watch};
 
 use super::{Catalogue, Search};
-use crate::catalog::{notices, standards};
+use crate::catalog::{enterprises, notices, policies, standards};
 
 pub const NOTICE: &str = "notice";
 
@@ -74,6 +74,10 @@ pub async fn refresh_statuses(db: &DatabaseConnection) -> anyhow::Result<usize> 
     if let Some(last) = last {
         for id in standards::store::ids_changing_status(&txn, last, today).await? {
             enqueue(&txn, standards::store::OUTBOX, id).await?;
+            queued += 1;
+        }
+        for id in enterprises::store::ids_changing_status(&txn, last, today).await? {
+            enqueue(&txn, enterprises::store::OUTBOX_ENTERPRISE, id).await?;
             queued += 1;
         }
     }
@@ -194,6 +198,21 @@ pub async fn send_catalogue(
             let present: Vec<i32> = found.iter().map(|n| n.id).collect();
             send_documents(search, uid, &docs, &gone(ids, &present)).await
         }
+        Catalogue::Enterprises => {
+            let found = enterprises::store::enterprises_by_ids(db, ids).await?;
+            let mut docs = Vec::with_capacity(found.len());
+            for e in &found {
+                docs.push(enterprises::search::document(db, e).await?);
+            }
+            let present: Vec<i32> = found.iter().map(|n| n.id).collect();
+            send_documents(search, uid, &docs, &gone(ids, &present)).await
+        }
+        Catalogue::Policies => {
+            let found = policies::store::by_ids(db, ids).await?;
+            let docs: Vec<_> = found.iter().map(policies::search::PolicyDoc::from_policy).collect();
+            let present: Vec<i32> = found.iter().map(|n| n.id).collect();
+            send_documents(search, uid, &docs, &gone(ids, &present)).await
+        }
         Catalogue::Standards => {
             let found = standards::store::by_ids(db, ids).await?;
             let docs: Vec<_> = found
@@ -206,11 +225,19 @@ pub async fn send_catalogue(
     }
 }
 
+/// Which index the entries of each outbox kind go to. Every catalogue appears once (a unit test checks).
+pub const KINDS: [(&str, Catalogue); 4] = [
+    (NOTICE, Catalogue::Notices),
+    (standards::store::OUTBOX, Catalogue::Standards),
+    (enterprises::store::OUTBOX_ENTERPRISE, Catalogue::Enterprises),
+    (policies::store::OUTBOX, Catalogue::Policies),
+];
+
 async fn send(db: &DatabaseConnection, search: &Search, rows: &[entity::Model]) -> anyhow::Result<()> {
-    for (kind, c) in [
-        (NOTICE, Catalogue::Notices),
-        (standards::store::OUTBOX, Catalogue::Standards),
-    ] {
+    if let Some(unknown) = rows.iter().find(|r| !KINDS.iter().any(|(k, _)| *k == r.entity)) {
+        anyhow::bail!("outbox entry {} has the unknown kind {:?}", unknown.id, unknown.entity);
+    }
+    for (kind, c) in KINDS {
         send_catalogue(db, search, c, &search.index_uid(c), &ids_of(rows, kind)).await?;
     }
     Ok(())
@@ -288,4 +315,14 @@ pub async fn drain_all(db: &DatabaseConnection, search: &Search, deadline: Durat
 /// The oldest entry's attempts and error, for `/readyz` and operators.
 pub async fn oldest<C: ConnectionTrait>(db: &C) -> Result<Option<entity::Model>, sea_orm::DbErr> {
     entity::Entity::find().order_by_asc(entity::Column::Id).one(db).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_catalogue_has_an_outbox_kind() {
+        for c in super::Catalogue::ALL {
+            assert_eq!(super::KINDS.iter().filter(|(_, k)| *k == c).count(), 1, "{c:?}");
+        }
+    }
 }

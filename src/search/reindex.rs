@@ -9,8 +9,10 @@ use sea_orm::DatabaseConnection;
 
 use super::outbox::send_catalogue;
 use super::{Catalogue, Search, settings_of};
+use crate::catalog::enterprises::entity::enterprise;
 use crate::catalog::notices::entity::notice;
 use crate::catalog::paging;
+use crate::catalog::policies::entity::policy;
 use crate::catalog::standards::entity::standard;
 
 const BATCH: u64 = 20_000;
@@ -19,6 +21,8 @@ async fn total(db: &DatabaseConnection, c: Catalogue) -> anyhow::Result<u64> {
     match c {
         Catalogue::Notices => paging::total::<notice::Entity, _>(db, notice::Column::Id).await,
         Catalogue::Standards => paging::total::<standard::Entity, _>(db, standard::Column::Id).await,
+        Catalogue::Enterprises => paging::total::<enterprise::Entity, _>(db, enterprise::Column::Id).await,
+        Catalogue::Policies => paging::total::<policy::Entity, _>(db, policy::Column::Id).await,
     }
 }
 
@@ -27,6 +31,10 @@ async fn ids_after(db: &DatabaseConnection, c: Catalogue, after: i32, limit: u64
     match c {
         Catalogue::Notices => paging::ids_after::<notice::Entity, _>(db, notice::Column::Id, after, limit).await,
         Catalogue::Standards => paging::ids_after::<standard::Entity, _>(db, standard::Column::Id, after, limit).await,
+        Catalogue::Enterprises => {
+            paging::ids_after::<enterprise::Entity, _>(db, enterprise::Column::Id, after, limit).await
+        }
+        Catalogue::Policies => paging::ids_after::<policy::Entity, _>(db, policy::Column::Id, after, limit).await,
     }
 }
 
@@ -48,6 +56,19 @@ async fn updated_since(
                 since,
             )
             .await
+        }
+        Catalogue::Enterprises => {
+            paging::ids_updated_since::<enterprise::Entity, _>(
+                db,
+                enterprise::Column::Id,
+                enterprise::Column::UpdatedAt,
+                since,
+            )
+            .await
+        }
+        Catalogue::Policies => {
+            paging::ids_updated_since::<policy::Entity, _>(db, policy::Column::Id, policy::Column::UpdatedAt, since)
+                .await
         }
     }
 }

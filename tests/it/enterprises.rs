@@ -264,3 +264,78 @@ both_backends!(listings_and_zones_with_filters, |backend: Backend| async move {
     assert_eq!(m["all"][1]["exitReason"], "产品不再出口");
     app.finish().await;
 });
+
+const SEARCH: &str = r#"query($q: String!, $f: EnterpriseSearchFilter) { searchEnterprises(query: $q, filter: $f, first: 10) {
+  estimatedTotalCount edges { node { creditCode name } highlights { name mainProducts } }
+  facets { field values { value count } } } }"#;
+
+both_backends!(enterprise_search_in_chinese, |backend: Backend| async move {
+    let app = TestApp::spawn(backend).await;
+    load(&app).await;
+    app.wait_indexed().await;
+    let codes = |q: &'static str, f: Value| {
+        let app = &app;
+        async move {
+            let d = app.data(SEARCH, json!({"q": q, "f": f})).await["searchEnterprises"].clone();
+            d["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["creditCode"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // A name, a part of a name, a product, a former name, traditional characters.
+    assert_eq!(
+        codes("海洋文具", json!(null)).await.first().map(String::as_str),
+        Some("91330226573218648K")
+    );
+    assert!(
+        codes("模具", json!(null))
+            .await
+            .contains(&"913302266884021700".to_string())
+    );
+    assert_eq!(codes("中性笔", json!(null)).await, ["91330226573218648K"]);
+    assert_eq!(
+        codes("海洋文具厂", json!(null)).await.first().map(String::as_str),
+        Some("91330226573218648K")
+    );
+    assert_eq!(
+        codes("東莞 玩具", json!(null)).await.first().map(String::as_str),
+        Some("91441900MA4W12345Q")
+    );
+    // The credit code, whole or its organisation part.
+    assert_eq!(codes("91330226573218648K", json!(null)).await, ["91330226573218648K"]);
+    assert_eq!(codes("573218648", json!(null)).await, ["91330226573218648K"]);
+    // Filters and facets (as of today).
+    assert!(
+        codes("有限公司", json!({"region": "4419"}))
+            .await
+            .iter()
+            .all(|c| c == "91441900MA4W12345Q")
+    );
+    assert_eq!(
+        codes("有限公司", json!({"creditLists": ["SERIOUS_DISHONEST"]})).await,
+        ["91441900MA4W12345Q"]
+    );
+    assert_eq!(
+        codes("有限公司", json!({"brandSchemes": ["WELL_KNOWN_TRADEMARK"]})).await,
+        ["91330226573218648K"]
+    );
+    let d = app.data(SEARCH, json!({"q": "有限公司"})).await["searchEnterprises"].clone();
+    let h = d["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["creditCode"] == "91330226573218648K")
+        .unwrap();
+    assert!(h["highlights"]["name"].as_str().unwrap().contains("<mark>"));
+    let fields: Vec<&str> = d["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["regionCode", "industry", "lists", "schemes"]);
+    app.finish().await;
+});

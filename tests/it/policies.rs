@@ -106,3 +106,22 @@ both_backends!(policy_records_in_json_lines, |backend: Backend| async move {
     assert_eq!((again.added, again.updated), (0, 1));
     app.finish().await;
 });
+
+both_backends!(policy_search, |backend: Backend| async move {
+    let app = TestApp::spawn(backend).await;
+    for e in std::fs::read_dir(repo("../shared/data/policies")).unwrap() {
+        app.import(&e.unwrap().path()).await;
+    }
+    app.wait_indexed().await;
+    let q = r#"query($q: String!) { searchPolicies(query: $q) { estimatedTotalCount
+        edges { node { documentNumber title } highlights { title text } } facets { field values { value count } } } }"#;
+    let d = app.data(q, json!({"q": "出口产品质量安全示范区"})).await["searchPolicies"].clone();
+    assert_eq!(d["edges"][0]["node"]["documentNumber"], "宁政办发〔2017〕49号");
+    assert!(d["edges"][0]["highlights"]["text"].as_str().unwrap().contains("<mark>"));
+    let d = app.data(q, json!({"q": "宁政办发[2017]49号"})).await["searchPolicies"].clone();
+    assert_eq!(d["estimatedTotalCount"], 1);
+    // Traditional characters find the simplified text, and the document titled with these words comes first.
+    let d = app.data(q, json!({"q": "優質產品生產基地"})).await["searchPolicies"].clone();
+    assert_eq!(d["edges"][0]["node"]["title"], "创建优质产品生产基地管治意见");
+    app.finish().await;
+});

@@ -886,6 +886,118 @@ impl EnterpriseQueries {
     }
 }
 
+/// Narrows an enterprise search (as of today).
+#[derive(InputObject, Default)]
+pub struct EnterpriseSearchFilter {
+    /// Division code prefix: 2 (province), 4 (city) or 6 (county) digits.
+    pub region: Option<String>,
+    pub industries: Option<Vec<String>>,
+    /// On any of these credit lists today.
+    pub credit_lists: Option<Vec<CreditList>>,
+    /// Holding a brand of any of these schemes, valid today.
+    pub brand_schemes: Option<Vec<BrandScheme>>,
+    /// Holding a title of any of these schemes, valid today.
+    pub title_schemes: Option<Vec<TitleScheme>>,
+}
+
+/// Highlighted parts of an enterprise hit, HTML-escaped with `<mark>` around matches.
+#[derive(SimpleObject, Default)]
+pub struct EnterpriseHighlights {
+    pub name: Option<String>,
+    pub main_products: Option<String>,
+    pub industry: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct EnterpriseSearchEdge {
+    pub cursor: String,
+    pub node: Enterprise,
+    pub highlights: EnterpriseHighlights,
+}
+
+/// Results of an enterprise search.
+#[derive(SimpleObject)]
+pub struct EnterpriseSearchResult {
+    pub edges: Vec<EnterpriseSearchEdge>,
+    pub page_info: PageInfo,
+    /// Meilisearch's estimate, not an exact count; it stops at 10,000.
+    pub estimated_total_count: i32,
+    /// Counts by `regionCode`, `industry`, `lists` (today) and `schemes` (valid today).
+    pub facets: Vec<crate::graphql::search::Facet>,
+}
+
+#[derive(Default)]
+pub struct EnterpriseSearchQueries;
+
+#[Object]
+impl EnterpriseSearchQueries {
+    /// Full-text search of enterprises in Chinese: names (current and former), products, industry, brands,
+    /// titles, zones; a credit code or its organisation-code part finds the enterprise.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn search_enterprises(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        filter: Option<EnterpriseSearchFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<EnterpriseSearchResult> {
+        use crate::graphql::search::{facets, search_cursor, search_page_info, search_window};
+        let f = filter.unwrap_or_default();
+        let mut schemes: Vec<String> = f
+            .brand_schemes
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect();
+        schemes.extend(
+            f.title_schemes
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.as_str().to_string()),
+        );
+        let sf = super::search::EnterpriseSearchFilter {
+            region_prefix: region_prefix(&f.region)?,
+            industries: f.industries.unwrap_or_default(),
+            lists: f
+                .credit_lists
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+            schemes,
+        };
+        let (offset, size) = search_window("search-enterprises", first, after)?;
+        let a = app(ctx);
+        let out = super::search::search(&a.search, &query, &sf, offset, size)
+            .await
+            .map_err(ApiError::Search)?;
+        let ids: Vec<i32> = out.hits.iter().map(|h| h.id).collect();
+        let found = store::enterprises_by_ids(&a.db, &ids).await.map_err(ApiError::from)?;
+        let mut edges = Vec::new();
+        for (i, hit) in out.hits.iter().enumerate() {
+            if let Some(e) = found.iter().find(|e| e.id == hit.id) {
+                edges.push(EnterpriseSearchEdge {
+                    cursor: search_cursor("search-enterprises", offset + i),
+                    node: e.clone(),
+                    highlights: EnterpriseHighlights {
+                        name: hit.highlight("name"),
+                        main_products: hit.highlight("mainProducts"),
+                        industry: hit.highlight("industry"),
+                    },
+                });
+            }
+        }
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
+        Ok(EnterpriseSearchResult {
+            page_info: search_page_info(&cursors, offset, size, out.estimated_total),
+            edges,
+            estimated_total_count: out.estimated_total as i32,
+            facets: facets(out.facets),
+        })
+    }
+}
+
 pub async fn enterprise_node(app: &AppContext, id: i32) -> ApiResult<Option<Enterprise>> {
     Ok(store::enterprises_by_ids(&app.db, &[id]).await?.into_iter().next())
 }

@@ -3,5 +3,6 @@
 pub mod entity;
 pub mod graphql;
 pub mod model;
+pub mod search;
 pub mod store;
 pub mod uscc;

@@ -744,3 +744,42 @@ pub async fn memberships<C: ConnectionTrait>(
         .map(membership_from)
         .collect())
 }
+
+/// Enterprises whose listings or memberships began or ended on a day in `(after, until]`: their search documents
+/// must be written again.
+pub async fn ids_changing_status<C: ConnectionTrait>(
+    db: &C,
+    after: NaiveDate,
+    until: NaiveDate,
+) -> anyhow::Result<Vec<i32>> {
+    let mut any = Condition::any();
+    for col in [
+        listing::Column::StartedOn,
+        listing::Column::EndedOn,
+        listing::Column::ValidUntil,
+    ] {
+        any = any.add(Condition::all().add(col.gt(after)).add(col.lte(until)));
+    }
+    let mut ids: Vec<i32> = listing::Entity::find()
+        .filter(any)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|l| l.enterprise_id)
+        .collect();
+    let mut any = Condition::any();
+    for col in [zone_membership::Column::AdmittedOn, zone_membership::Column::ExitedOn] {
+        any = any.add(Condition::all().add(col.gt(after)).add(col.lte(until)));
+    }
+    ids.extend(
+        zone_membership::Entity::find()
+            .filter(any)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| m.enterprise_id),
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}

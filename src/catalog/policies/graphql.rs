@@ -155,6 +155,77 @@ impl PolicyQueries {
     }
 }
 
+/// Highlighted parts of a policy hit, HTML-escaped with `<mark>` around matches; the text cropped around them.
+#[derive(SimpleObject, Default)]
+pub struct PolicyHighlights {
+    pub title: Option<String>,
+    pub text: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct PolicySearchEdge {
+    pub cursor: String,
+    pub node: Policy,
+    pub highlights: PolicyHighlights,
+}
+
+/// Results of a policy search.
+#[derive(SimpleObject)]
+pub struct PolicySearchResult {
+    pub edges: Vec<PolicySearchEdge>,
+    pub page_info: PageInfo,
+    /// Meilisearch's estimate, not an exact count; it stops at 10,000.
+    pub estimated_total_count: i32,
+    /// Counts by `issuer` and `year`.
+    pub facets: Vec<crate::graphql::search::Facet>,
+}
+
+#[derive(Default)]
+pub struct PolicySearchQueries;
+
+#[Object]
+impl PolicySearchQueries {
+    /// Full-text search of policies in Chinese: number (any brackets), title, issuer, full text.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn search_policies(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        issuer: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<PolicySearchResult> {
+        use crate::graphql::search::{facets, search_cursor, search_page_info, search_window};
+        let (offset, size) = search_window("search-policies", first, after)?;
+        let a = app(ctx);
+        let out = super::search::search(&a.search, &query, issuer.as_deref(), offset, size)
+            .await
+            .map_err(ApiError::Search)?;
+        let ids: Vec<i32> = out.hits.iter().map(|h| h.id).collect();
+        let found = store::by_ids(&a.db, &ids).await.map_err(ApiError::from)?;
+        let mut edges = Vec::new();
+        for (i, hit) in out.hits.iter().enumerate() {
+            if let Some(p) = found.iter().find(|p| p.id == hit.id) {
+                edges.push(PolicySearchEdge {
+                    cursor: search_cursor("search-policies", offset + i),
+                    node: p.clone(),
+                    highlights: PolicyHighlights {
+                        title: hit.highlight("title"),
+                        text: hit.highlight("text"),
+                    },
+                });
+            }
+        }
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
+        Ok(PolicySearchResult {
+            page_info: search_page_info(&cursors, offset, size, out.estimated_total),
+            edges,
+            estimated_total_count: out.estimated_total as i32,
+            facets: facets(out.facets),
+        })
+    }
+}
+
 pub async fn node_by_id(app: &AppContext, id: i32) -> ApiResult<Option<Policy>> {
     Ok(store::by_ids(&app.db, &[id]).await?.into_iter().next())
 }

@@ -5,4 +5,5 @@ pub mod entity;
 pub mod graphql;
 pub mod model;
 pub mod number;
+pub mod search;
 pub mod store;

@@ -11,6 +11,8 @@ use super::model::{PolicyData, SAME_DOCUMENT, fingerprint, likeness, shingles};
 use super::number::DocumentNumber;
 use crate::catalog::paging::{self, Page, PageRequest};
 
+pub const OUTBOX: &str = "policy";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Added,
@@ -113,6 +115,7 @@ pub async fn upsert<C: ConnectionTrait>(db: &C, d: &PolicyData) -> Result<(i32, 
                 updated_at: Set(now),
             };
             policy::Entity::update(am).exec(db).await?;
+            crate::search::outbox::enqueue(db, OUTBOX, row.id).await?;
             Ok((row.id, Outcome::Updated))
         }
         None => {
@@ -130,10 +133,9 @@ pub async fn upsert<C: ConnectionTrait>(db: &C, d: &PolicyData) -> Result<(i32, 
                 created_at: Set(now),
                 updated_at: Set(now),
             };
-            Ok((
-                policy::Entity::insert(am).exec(db).await?.last_insert_id,
-                Outcome::Added,
-            ))
+            let id = policy::Entity::insert(am).exec(db).await?.last_insert_id;
+            crate::search::outbox::enqueue(db, OUTBOX, id).await?;
+            Ok((id, Outcome::Added))
         }
     }
 }

@@ -1,0 +1,202 @@
+//! The enterprise search document (the enterprise with what is listed about it today), its index settings, and
+//! search with facets by region, industry, credit list and scheme.
+
+use meilisearch_sdk::settings::Settings as IndexSettings;
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+
+use super::model::{AwardStatus, BrandScheme, ListingKind, award_status, covers};
+use super::store::{self, Enterprise};
+use crate::graphql::scalars::today_in_china;
+use crate::search::text::{han_bigrams, prepare_query};
+use crate::search::{Catalogue, IndexSpec, RawOutcome, Search, SearchRequest, build_settings, quote};
+
+/// What Meilisearch stores for an enterprise. Lists, schemes and zones are those of the day the document was
+/// written; the worker writes it again when one of those dates passes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnterpriseDoc {
+    pub id: i32,
+    pub credit_code: String,
+    /// The credit code and its organisation-code part, for typing either.
+    pub codes: Vec<String>,
+    pub name: Option<String>,
+    pub former_names: Vec<String>,
+    pub industry: Option<String>,
+    pub region_code: Option<String>,
+    /// Province, city and county prefixes of the region code.
+    pub region_prefixes: Vec<String>,
+    pub main_products: Vec<String>,
+    pub address: Option<String>,
+    /// Credit lists the enterprise is on today.
+    pub lists: Vec<String>,
+    /// Brand and title schemes it holds, valid today.
+    pub schemes: Vec<String>,
+    /// Names of its brands and titles (all, for search).
+    pub honours: Vec<String>,
+    /// Names of the zones it is a member of today.
+    pub zones: Vec<String>,
+    pub credit_code_valid: bool,
+    pub overlap: String,
+}
+
+/// Builds the document of one enterprise from the database.
+pub async fn document<C: ConnectionTrait>(db: &C, e: &Enterprise) -> anyhow::Result<EnterpriseDoc> {
+    let today = today_in_china();
+    let mut lists = Vec::new();
+    for l in store::listings_of(db, e.id, ListingKind::Credit).await? {
+        if covers(l.started_on, l.ended_on, today) && !lists.contains(&l.scheme) {
+            lists.push(l.scheme);
+        }
+    }
+    let mut schemes = Vec::new();
+    let mut honours = Vec::new();
+    for kind in [ListingKind::Brand, ListingKind::Title] {
+        for l in store::listings_of(db, e.id, kind).await? {
+            let abolished = BrandScheme::parse(&l.scheme).and_then(|s| s.abolished_from());
+            let abolished = if kind == ListingKind::Brand { abolished } else { None };
+            if award_status(today, l.started_on, l.valid_until, l.ended_on, abolished) == AwardStatus::Valid
+                && !schemes.contains(&l.scheme)
+            {
+                schemes.push(l.scheme.clone());
+            }
+            honours.extend(l.name.clone());
+            honours.extend(l.details.product.clone());
+        }
+    }
+    let mut zones = Vec::new();
+    for m in store::memberships(db, None, Some(e.id)).await? {
+        if covers(m.admitted_on, m.exited_on, today)
+            && let Some(z) = store::zones_by_ids(db, &[m.zone_id]).await?.into_iter().next()
+        {
+            zones.push(z.data.name);
+        }
+    }
+    let region_prefixes = e
+        .region_code
+        .as_deref()
+        .map(|r| {
+            [2, 4, 6]
+                .iter()
+                .filter(|&&n| r.len() >= n)
+                .map(|&n| r[..n].to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut codes = vec![e.credit_code.clone()];
+    if e.credit_code.len() == 18 {
+        codes.push(e.credit_code[8..17].to_string());
+    }
+    let texts: Vec<&str> = e
+        .name
+        .iter()
+        .chain(e.former_names.iter())
+        .chain(e.main_products.iter())
+        .chain(e.industry.iter())
+        .map(String::as_str)
+        .collect();
+    Ok(EnterpriseDoc {
+        id: e.id,
+        credit_code: e.credit_code.clone(),
+        codes,
+        name: e.name.clone(),
+        former_names: e.former_names.clone(),
+        industry: e.industry.clone(),
+        region_code: e.region_code.clone(),
+        region_prefixes,
+        main_products: e.main_products.clone(),
+        address: e.address.clone(),
+        lists,
+        schemes,
+        honours,
+        zones,
+        credit_code_valid: e.credit_code_valid,
+        overlap: han_bigrams(texts),
+    })
+}
+
+pub const FACETS: [&str; 4] = ["regionCode", "industry", "lists", "schemes"];
+
+pub fn index_settings() -> IndexSettings {
+    build_settings(&IndexSpec {
+        searchable: &[
+            "codes",
+            "name",
+            "formerNames",
+            "mainProducts",
+            "industry",
+            "honours",
+            "zones",
+            "address",
+            "overlap",
+        ],
+        filterable: &[
+            "regionPrefixes",
+            "regionCode",
+            "industry",
+            "lists",
+            "schemes",
+            "creditCodeValid",
+        ],
+        sortable: &[],
+        displayed: &["id", "name", "formerNames", "mainProducts", "industry", "address"],
+        no_typos: &["codes"],
+    })
+}
+
+/// Filters of an enterprise search.
+#[derive(Debug, Clone, Default)]
+pub struct EnterpriseSearchFilter {
+    pub region_prefix: Option<String>,
+    pub industries: Vec<String>,
+    pub lists: Vec<String>,
+    pub schemes: Vec<String>,
+}
+
+pub fn filter_array(f: &EnterpriseSearchFilter) -> Vec<String> {
+    let list = |vals: &[String]| vals.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ");
+    let mut out = Vec::new();
+    if let Some(r) = &f.region_prefix {
+        out.push(format!("regionPrefixes = {}", quote(r)));
+    }
+    for (name, vals) in [
+        ("industry", &f.industries),
+        ("lists", &f.lists),
+        ("schemes", &f.schemes),
+    ] {
+        if !vals.is_empty() {
+            out.push(format!("{name} IN [{}]", list(vals)));
+        }
+    }
+    out
+}
+
+pub async fn search(
+    search: &Search,
+    query: &str,
+    f: &EnterpriseSearchFilter,
+    offset: usize,
+    limit: usize,
+) -> anyhow::Result<RawOutcome> {
+    let q = prepare_query(query);
+    // A credit code typed in part or whole is a code: every character must match.
+    let compact: String = q
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let codey = compact.len() >= 9 && compact.chars().all(|c| c.is_ascii_alphanumeric());
+    search
+        .run(&SearchRequest {
+            catalogue: Catalogue::Enterprises,
+            query: if codey { compact } else { q },
+            exact: codey,
+            filters: filter_array(f),
+            highlight: &["name", "formerNames", "mainProducts", "industry"],
+            crop: &[],
+            facets: &FACETS,
+            offset,
+            limit,
+        })
+        .await
+}

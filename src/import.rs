@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
+use crate::catalog::enterprises::import::{credit_list_of, is_enterprise_sheet, read_credit_entries, read_enterprises};
 use crate::catalog::enterprises::model::{
     EnterpriseData, EnterpriseRecord, ListingData, ListingKind, ListingRecord, MembershipData, MembershipRecord,
     ZoneData, ZoneRecord,
@@ -343,9 +344,21 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
                     .map(|(l, r)| (l, r.map(|r| Raw::Standard(Box::new(r)))))
                     .collect();
                 ("standards-sheet", rows)
+            } else if let Some(list) = credit_list_of(&table) {
+                let rows = read_credit_entries(&table, list)
+                    .into_iter()
+                    .map(|(l, r)| (l, r.map(|r| Raw::Listing(Box::new(r), ListingKind::Credit))))
+                    .collect();
+                ("credit-sheet", rows)
+            } else if is_enterprise_sheet(&table) {
+                let rows = read_enterprises(&table)
+                    .into_iter()
+                    .map(|(l, r)| (l, r.map(|r| Raw::Enterprise(Box::new(r)))))
+                    .collect();
+                ("enterprise-sheet", rows)
             } else {
                 anyhow::bail!(
-                    "{}: unknown sheet: the header row needs \"Document symbol\" and \"Distribution date\" (ePing export) or 标准号 (standards)",
+                    "{}: unknown sheet: the header row needs \"Document symbol\" and \"Distribution date\" (ePing export), 标准号 (standards), or 统一社会信用代码 with 企业名称 or a list's 列入…原因 column (enterprises, credit lists)",
                     path.display()
                 );
             };

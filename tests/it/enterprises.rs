@@ -85,7 +85,7 @@ both_backends!(credit_codes_lookups_and_references, |backend: Backend| async mov
     // Malformed codes asked for are refused with the reason; unknown ones are null.
     let body = app.gql(ENTERPRISE, json!({"code": "91330226573218648"})).await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
-    assert!(app.data(ENTERPRISE, json!({"code": "91330226MA2E9876NG"})).await["enterprise"].is_null());
+    assert!(app.data(ENTERPRISE, json!({"code": "91331126MA2E9876NG"})).await["enterprise"].is_null());
     // node(id:) works for enterprises.
     let node = app
         .data(
@@ -339,3 +339,45 @@ both_backends!(enterprise_search_in_chinese, |backend: Backend| async move {
     assert_eq!(fields, ["regionCode", "industry", "lists", "schemes"]);
     app.finish().await;
 });
+
+both_backends!(
+    sheets_with_chinese_headers_and_mistyped_codes,
+    |backend: Backend| async move {
+        let app = TestApp::spawn(backend).await;
+        let enterprises = "统一社会信用代码,企业名称,注册号,住所,行业,主要产品
+91330226573218648K,宁波市海洋文具有限公司,330226000012345,宁海县跃龙街道,文具制造,中性笔、水彩笔
+91330226MA2AH12345,宁海县校验错误电器有限公司,,,,
+";
+        let r = app.import_text("企业.csv", enterprises).await;
+        assert_eq!((r.added, r.rejected.len()), (2, 0), "{:?}", r.rejected);
+        let abnormal = "统一社会信用代码,企业名称,列入经营异常名录原因,列入日期,作出决定机关,移出原因,移出日期,移出决定机关
+91330226573218648K,宁波市海洋文具有限公司,未按规定期限公示年度报告,2021-06-10,宁海县市场监督管理局,补报未报年份的年度报告并公示,2022-03-01,宁海县市场监督管理局
+91330226MA2CL5678K,宁海县新来户外用品有限公司,通过登记的住所或者经营场所无法联系,2023-05-06,宁海县市场监督管理局,,,
+9133022657321864,坏代码,未按规定期限公示年度报告,2023-05-06,宁海县市场监督管理局,,,
+";
+        let r = app.import_text("经营异常名录.csv", abnormal).await;
+        assert_eq!(r.added, 2);
+        assert_eq!(r.rejected.iter().map(|x| x.line).collect::<Vec<_>>(), [4]);
+        let q = r#"query($c: String!) { enterprise(creditCode: $c) { name knownOnlyByReference mainProducts
+        creditEntries { list reason listedOn removedOn removalReason authority } } }"#;
+        let e = app.data(q, json!({"c": "91330226573218648K"})).await["enterprise"].clone();
+        assert_eq!(e["mainProducts"], json!(["中性笔", "水彩笔"]));
+        assert_eq!(
+            e["creditEntries"],
+            json!([{"list": "ABNORMAL_OPERATIONS", "reason": "未按规定期限公示年度报告", "listedOn": "2021-06-10",
+            "removedOn": "2022-03-01", "removalReason": "补报未报年份的年度报告并公示", "authority": "宁海县市场监督管理局"}])
+        );
+        let by_ref = app.data(q, json!({"c": "91330226MA2CL5678K"})).await["enterprise"].clone();
+        assert_eq!(by_ref["knownOnlyByReference"], true);
+        assert_eq!(by_ref["name"], "宁海县新来户外用品有限公司");
+        // A published code that fails its check is found; a mistyped one is refused, naming the expected character.
+        assert_eq!(
+            app.data(q, json!({"c": "91330226MA2AH12345"})).await["enterprise"]["name"],
+            "宁海县校验错误电器有限公司"
+        );
+        let body = app.gql(q, json!({"c": "91330226573218648A"})).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("'K'"), "{body}");
+        app.finish().await;
+    }
+);

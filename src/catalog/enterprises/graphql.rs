@@ -675,9 +675,17 @@ impl EnterpriseQueries {
         match (credit_code, name) {
             (Some(c), None) => {
                 let u = Uscc::read(&c).map_err(|e| ApiError::bad_input(format!("creditCode: {e}")))?;
-                Ok(store::enterprise_by_code(db, u.as_str())
+                let found = store::enterprise_by_code(db, u.as_str())
                     .await
-                    .map_err(ApiError::from)?)
+                    .map_err(ApiError::from)?;
+                // A code that fails its check is answered when a register published it that way; otherwise it
+                // is most likely mistyped, and the message says which check character the code calls for.
+                if found.is_none()
+                    && let Err(e) = Uscc::parse(&c)
+                {
+                    return Err(ApiError::bad_input(format!("creditCode: {e}")).into());
+                }
+                Ok(found)
             }
             (None, Some(n)) => Ok(store::enterprise_by_name(db, &n).await.map_err(ApiError::from)?),
             _ => Err(ApiError::bad_input("give creditCode or name, not both").into()),

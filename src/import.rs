@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
+use crate::catalog::divisions::{DivisionData, DivisionRecord};
 use crate::catalog::enterprises::import::{credit_list_of, is_enterprise_sheet, read_credit_entries, read_enterprises};
 use crate::catalog::enterprises::model::{
     EnterpriseData, EnterpriseRecord, ListingData, ListingKind, ListingRecord, MembershipData, MembershipRecord,
@@ -67,6 +68,7 @@ pub enum Raw {
     Listing(Box<ListingRecord>, ListingKind),
     Zone(Box<ZoneRecord>),
     Membership(Box<MembershipRecord>),
+    Division(Box<DivisionRecord>),
     /// A policy record with the text of its `sourceFile`, if any: (file name, text).
     Policy(Box<PolicyRecord>, Option<(String, String)>),
 }
@@ -83,6 +85,7 @@ enum Valid {
     Zone(Box<ZoneData>),
     Membership(Box<MembershipData>),
     Policy(Box<PolicyData>),
+    Division(Box<DivisionData>),
 }
 
 impl Raw {
@@ -95,6 +98,7 @@ impl Raw {
             Raw::Zone(r) => r.validate().map(|d| Valid::Zone(Box::new(d))),
             Raw::Membership(r) => r.validate().map(|d| Valid::Membership(Box::new(d))),
             Raw::Policy(r, text) => r.validate(text).map(|d| Valid::Policy(Box::new(d))),
+            Raw::Division(r) => r.validate().map(|d| Valid::Division(Box::new(d))),
         }
     }
 }
@@ -113,6 +117,9 @@ async fn store(txn: &DatabaseTransaction, v: &Valid, source: &str) -> Result<boo
         Valid::Enterprise(d) => added(enterprise_store::upsert_enterprise(txn, d).await),
         Valid::Listing(d) => added(enterprise_store::upsert_listing(txn, d).await),
         Valid::Zone(d) => added(enterprise_store::upsert_zone(txn, d).await),
+        Valid::Division(d) => crate::catalog::divisions::upsert(txn, d)
+            .await
+            .map_err(|e| format!("database: {e}")),
         Valid::Policy(d) => policy_store::upsert(txn, d)
             .await
             .map(|(_, o)| o == policy_store::Outcome::Added)
@@ -173,6 +180,9 @@ fn parse_jsonl_line(text: &str, dir: &Path) -> Result<Raw, String> {
                 .map(|r| Raw::Listing(Box::new(r), kind))
                 .map_err(|e| format!("{t}: {e}"))
         }
+        "division" => serde_json::from_value(value)
+            .map(|r| Raw::Division(Box::new(r)))
+            .map_err(|e| format!("division: {e}")),
         "zone" => serde_json::from_value(value)
             .map(|r| Raw::Zone(Box::new(r)))
             .map_err(|e| format!("zone: {e}")),
@@ -197,7 +207,7 @@ fn parse_jsonl_line(text: &str, dir: &Path) -> Result<Raw, String> {
             Ok(Raw::Policy(Box::new(r), text))
         }
         other => Err(format!(
-            "type {other:?} is not a record type this version imports (known: notice, standard, enterprise, creditEntry, brand, title, zone, zoneMembership, policy)"
+            "type {other:?} is not a record type this version imports (known: notice, standard, enterprise, creditEntry, brand, title, zone, zoneMembership, policy, division)"
         )),
     }
 }
@@ -344,6 +354,22 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
                     .map(|(l, r)| (l, r.map(|r| Raw::Standard(Box::new(r)))))
                     .collect();
                 ("standards-sheet", rows)
+            } else if table.has("code") && table.has("name") {
+                // GB/T 2260 division lists: code, name and the parent's code (cityCode or provinceCode).
+                let rows = table
+                    .rows
+                    .iter()
+                    .map(|(line, row)| {
+                        let record = DivisionRecord {
+                            record_type: None,
+                            code: table.get(row, &["code"], false).unwrap_or_default(),
+                            name: table.get(row, &["name"], false).unwrap_or_default(),
+                            parent_code: table.get(row, &["cityCode", "provinceCode", "parentCode"], false),
+                        };
+                        (*line, Ok(Raw::Division(Box::new(record))))
+                    })
+                    .collect();
+                ("divisions", rows)
             } else if let Some(list) = credit_list_of(&table) {
                 let rows = read_credit_entries(&table, list)
                     .into_iter()

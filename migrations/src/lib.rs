@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_notices;
 mod m20261122_000002_standards;
 mod m20261122_000003_enterprises;
+mod m20261122_000004_divisions;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_notices::Migration),
             Box::new(m20261122_000002_standards::Migration),
             Box::new(m20261122_000003_enterprises::Migration),
+            Box::new(m20261122_000004_divisions::Migration),
         ]
     }
 }

@@ -246,11 +246,36 @@ both_backends!(listings_and_zones_with_filters, |backend: Backend| async move {
     );
 
     // Zones: phase on a day, members on a day, history.
-    let zq = r#"query($on: Date, $status: [ZoneStatus!]) { zones(status: $status, on: $on) { code status(on: $on) } }"#;
+    let zq = r#"query($on: Date, $status: [ZoneStatus!], $first: Int, $after: String) {
+        zones(status: $status, on: $on, first: $first, after: $after) {
+          totalCount nodes { code status(on: $on) region { fullName county } } pageInfo { hasNextPage endCursor } } }"#;
     let z = app.data(zq, json!({"on": "2019-01-01", "status": ["ACCEPTED"]})).await;
-    assert_eq!(strs(&z["zones"], "code"), ["zj-ninghai-moulds"]);
+    assert_eq!(strs(&z["zones"]["nodes"], "code"), ["zj-ninghai-moulds"]);
     let z = app.data(zq, json!({"on": "2024-01-01", "status": ["ACCEPTED"]})).await;
-    assert_eq!(strs(&z["zones"], "code"), ["zj-ninghai-stationery"]);
+    assert_eq!(strs(&z["zones"]["nodes"], "code"), ["zj-ninghai-stationery"]);
+    // Paging through zones one at a time.
+    let p1 = app.data(zq, json!({"first": 1})).await["zones"].clone();
+    assert_eq!(
+        (p1["totalCount"].as_i64(), p1["pageInfo"]["hasNextPage"].as_bool()),
+        (Some(2), Some(true))
+    );
+    let p2 = app
+        .data(zq, json!({"first": 1, "after": p1["pageInfo"]["endCursor"]}))
+        .await["zones"]
+        .clone();
+    assert_eq!(strs(&p2["nodes"], "code"), ["zj-ninghai-stationery"]);
+    assert_eq!(p2["pageInfo"]["hasNextPage"], false);
+    // Region names come from a loaded division list.
+    let divisions = "code,name,cityCode,provinceCode\n330226,\"宁海县\",3302,33\n";
+    app.import_text("areas.csv", divisions).await;
+    app.import_text("cities.csv", "code,name,provinceCode\n3302,\"宁波市\",33\n")
+        .await;
+    app.import_text("provinces.csv", "code,name\n33,\"浙江省\"\n").await;
+    let z = app.data(zq, json!({"first": 1})).await["zones"].clone();
+    assert_eq!(
+        z["nodes"][0]["region"],
+        json!({"fullName": "浙江省宁波市宁海县", "county": "宁海县"})
+    );
     let members = r#"query($on: Date) { zone(code: "zj-ninghai-stationery") { name level history { status date }
         members(asOf: $on) { role enterprise { name } } all: members(all: true) { exitedOn exitReason } } }"#;
     let m = app.data(members, json!({"on": "2020-06-01"})).await["zone"].clone();

@@ -80,6 +80,17 @@ impl Enterprise {
     async fn region_code(&self) -> Option<&str> {
         self.region_code.as_deref()
     }
+    /// The region with its names (from the division list the catalogue has loaded).
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<crate::catalog::divisions::Region>> {
+        match &self.region_code {
+            None => Ok(None),
+            Some(c) => Ok(Some(
+                crate::catalog::divisions::region(&app(ctx).db, c)
+                    .await
+                    .map_err(ApiError::from)?,
+            )),
+        }
+    }
     async fn industry(&self) -> Option<&str> {
         self.industry.as_deref()
     }
@@ -424,6 +435,17 @@ impl Zone {
     async fn region_code(&self) -> Option<&str> {
         self.data.region_code.as_deref()
     }
+    /// The region with its names.
+    async fn region(&self, ctx: &Context<'_>) -> Result<Option<crate::catalog::divisions::Region>> {
+        match &self.data.region_code {
+            None => Ok(None),
+            Some(c) => Ok(Some(
+                crate::catalog::divisions::region(&app(ctx).db, c)
+                    .await
+                    .map_err(ApiError::from)?,
+            )),
+        }
+    }
     async fn industry(&self) -> Option<&str> {
         self.data.industry.as_deref()
     }
@@ -621,6 +643,22 @@ connection!(
 );
 connection!(BrandConnection, BrandEdge, Brand, store::count_listings, ListingQuery);
 connection!(TitleConnection, TitleEdge, Title, store::count_listings, ListingQuery);
+
+#[derive(SimpleObject)]
+pub struct ZoneEdge {
+    pub cursor: String,
+    pub node: Zone,
+}
+
+/// A page of zones.
+#[derive(SimpleObject)]
+pub struct ZoneConnection {
+    pub edges: Vec<ZoneEdge>,
+    pub nodes: Vec<Zone>,
+    pub page_info: PageInfo,
+    /// Exact number of zones that match.
+    pub total_count: u64,
+}
 
 /// Pages of listings of one kind, newest imported first; `wrap` makes the GraphQL type.
 async fn listing_page<T>(
@@ -853,9 +891,9 @@ impl EnterpriseQueries {
             .map_err(ApiError::from)?)
     }
 
-    /// Demonstration zones by code, optionally only those in a phase on a day. Zones number in the hundreds:
-    /// the list is returned whole.
+    /// Demonstration zones by code, optionally only those in a phase on a day. `first` defaults to 20, at most 100.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
     async fn zones(
         &self,
         ctx: &Context<'_>,
@@ -866,7 +904,9 @@ impl EnterpriseQueries {
         batch: Option<String>,
         status: Option<Vec<ZoneStatus>>,
         on: Option<Date>,
-    ) -> Result<Vec<Zone>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ZoneConnection> {
         let q = ZoneQuery {
             levels: levels
                 .unwrap_or_default()
@@ -883,14 +923,53 @@ impl EnterpriseQueries {
             batch,
         };
         let d = day(on);
-        let zones = store::all_zones(&app(ctx).db, &q).await.map_err(ApiError::from)?;
-        Ok(zones
+        let args = KeysetArgs {
+            listing: "zones",
+            sort: "c",
+            descending: false,
+            first,
+            after,
+            last: None,
+            before: None,
+        };
+        let req = args.request(&|k| Some(k.to_string().into()))?;
+        let after_code: Option<String> = req.after.as_ref().and_then(|p| match &p.key {
+            sea_orm::Value::String(Some(s)) => Some(s.to_string()),
+            _ => None,
+        });
+        // Zones number in the hundreds and their phase comes from their history: filter, then page by code.
+        let zones: Vec<Zone> = store::all_zones(&app(ctx).db, &q)
+            .await
+            .map_err(ApiError::from)?
             .into_iter()
             .filter(|z| match &status {
                 None => true,
                 Some(s) => z.data.status_on(d).is_some_and(|st| s.contains(&st)),
             })
-            .collect())
+            .collect();
+        let total = zones.len() as u64;
+        let start = match &after_code {
+            None => 0,
+            Some(c) => zones
+                .iter()
+                .position(|z| z.data.code.as_str() > c.as_str())
+                .unwrap_or(zones.len()),
+        };
+        let end = (start + req.limit as usize).min(zones.len());
+        let edges: Vec<ZoneEdge> = zones[start..end]
+            .iter()
+            .map(|z| ZoneEdge {
+                cursor: args.cursor(&z.data.code, z.id),
+                node: z.clone(),
+            })
+            .collect();
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
+        Ok(ZoneConnection {
+            nodes: edges.iter().map(|e| e.node.clone()).collect(),
+            page_info: PageInfo::from_cursors(&cursors, end < zones.len(), start > 0),
+            edges,
+            total_count: total,
+        })
     }
 }
 

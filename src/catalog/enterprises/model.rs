@@ -232,7 +232,9 @@ pub struct EnterpriseData {
 fn region(field: &str, v: Option<String>) -> Result<Option<String>, String> {
     match clean(v) {
         None => Ok(None),
-        Some(r) if (2..=12).contains(&r.len()) && r.len() % 2 == 0 && r.chars().all(|c| c.is_ascii_digit()) => {
+        Some(r)
+            if (2..=12).contains(&r.len()) && r.len().is_multiple_of(2) && r.chars().all(|c| c.is_ascii_digit()) =>
+        {
             Ok(Some(r))
         }
         Some(r) => Err(format!("{field}: {r:?} is not a division code (2 to 12 digits)")),

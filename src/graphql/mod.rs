@@ -8,7 +8,9 @@ pub mod search;
 use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema};
 use sea_orm::DatabaseConnection;
 
-use crate::catalog::enterprises::graphql::{Brand, CreditEntry, EnterpriseQueries, EnterpriseSearchQueries, Title};
+use crate::catalog::enterprises::graphql::{
+    Brand, CreditEntry, EnterpriseQueries, EnterpriseSearchQueries, ListingSearchQueries, Title,
+};
 use crate::catalog::enterprises::model::ListingKind;
 use crate::catalog::enterprises::store::{Enterprise, Zone};
 use crate::catalog::notices::graphql::NoticeQueries;
@@ -104,6 +106,7 @@ pub struct Query(
     StandardQueries,
     EnterpriseQueries,
     EnterpriseSearchQueries,
+    ListingSearchQueries,
     PolicyQueries,
     PolicySearchQueries,
 );

@@ -30,14 +30,18 @@ pub enum Catalogue {
     Standards,
     Enterprises,
     Policies,
+    Listings,
+    Zones,
 }
 
 impl Catalogue {
-    pub const ALL: [Catalogue; 4] = [
+    pub const ALL: [Catalogue; 6] = [
         Catalogue::Notices,
         Catalogue::Standards,
         Catalogue::Enterprises,
         Catalogue::Policies,
+        Catalogue::Listings,
+        Catalogue::Zones,
     ];
 }
 
@@ -48,6 +52,8 @@ impl Catalogue {
             Catalogue::Standards => "standards",
             Catalogue::Enterprises => "enterprises",
             Catalogue::Policies => "policies",
+            Catalogue::Listings => "listings",
+            Catalogue::Zones => "zones",
         }
     }
 }
@@ -202,6 +208,8 @@ pub fn settings_of(c: Catalogue) -> IndexSettings {
         Catalogue::Standards => crate::catalog::standards::search::index_settings(),
         Catalogue::Enterprises => crate::catalog::enterprises::search::index_settings(),
         Catalogue::Policies => crate::catalog::policies::search::index_settings(),
+        Catalogue::Listings => crate::catalog::enterprises::listing_search::listing_settings(),
+        Catalogue::Zones => crate::catalog::enterprises::listing_search::zone_settings(),
     }
 }
 
@@ -229,11 +237,20 @@ pub struct RawHit {
 impl RawHit {
     /// A field's highlighted text, HTML-escaped with `<mark>` around matches.
     pub fn highlight(&self, field: &str) -> Option<String> {
-        self.formatted
-            .as_ref()
-            .and_then(|f| f.get(field))
-            .and_then(|v| v.as_str())
-            .map(text::safe_highlight)
+        // A list field comes back as a list of formatted strings: joined with 、, the Chinese list mark.
+        let value = self.formatted.as_ref().and_then(|f| f.get(field))?;
+        match value {
+            serde_json::Value::String(t) => Some(text::safe_highlight(t)),
+            serde_json::Value::Array(items) => {
+                let parts: Vec<String> = items
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .map(text::safe_highlight)
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join("、"))
+            }
+            _ => None,
+        }
     }
 }
 

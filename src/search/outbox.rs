@@ -80,6 +80,14 @@ pub async fn refresh_statuses(db: &DatabaseConnection) -> anyhow::Result<usize> 
             enqueue(&txn, enterprises::store::OUTBOX_ENTERPRISE, id).await?;
             queued += 1;
         }
+        for id in enterprises::store::listing_ids_changing_status(&txn, last, today).await? {
+            enqueue(&txn, enterprises::store::OUTBOX_LISTING, id).await?;
+            queued += 1;
+        }
+        for id in enterprises::store::all_zone_ids(&txn).await? {
+            enqueue(&txn, enterprises::store::OUTBOX_ZONE, id).await?;
+            queued += 1;
+        }
     }
     let row = state::ActiveModel {
         key: Set(STATUS_DAY.to_string()),
@@ -207,6 +215,24 @@ pub async fn send_catalogue(
             let present: Vec<i32> = found.iter().map(|n| n.id).collect();
             send_documents(search, uid, &docs, &gone(ids, &present)).await
         }
+        Catalogue::Listings => {
+            let found = enterprises::store::listings_by_ids(db, ids).await?;
+            let mut docs = Vec::with_capacity(found.len());
+            for l in &found {
+                docs.push(enterprises::listing_search::listing_document(db, l).await?);
+            }
+            let present: Vec<i32> = found.iter().map(|n| n.id).collect();
+            send_documents(search, uid, &docs, &gone(ids, &present)).await
+        }
+        Catalogue::Zones => {
+            let found = enterprises::store::zones_by_ids(db, ids).await?;
+            let mut docs = Vec::with_capacity(found.len());
+            for z in &found {
+                docs.push(enterprises::listing_search::zone_document(db, z).await?);
+            }
+            let present: Vec<i32> = found.iter().map(|n| n.id).collect();
+            send_documents(search, uid, &docs, &gone(ids, &present)).await
+        }
         Catalogue::Policies => {
             let found = policies::store::by_ids(db, ids).await?;
             let docs: Vec<_> = found.iter().map(policies::search::PolicyDoc::from_policy).collect();
@@ -226,11 +252,13 @@ pub async fn send_catalogue(
 }
 
 /// Which index the entries of each outbox kind go to. Every catalogue appears once (a unit test checks).
-pub const KINDS: [(&str, Catalogue); 4] = [
+pub const KINDS: [(&str, Catalogue); 6] = [
     (NOTICE, Catalogue::Notices),
     (standards::store::OUTBOX, Catalogue::Standards),
     (enterprises::store::OUTBOX_ENTERPRISE, Catalogue::Enterprises),
     (policies::store::OUTBOX, Catalogue::Policies),
+    (enterprises::store::OUTBOX_LISTING, Catalogue::Listings),
+    (enterprises::store::OUTBOX_ZONE, Catalogue::Zones),
 ];
 
 async fn send(db: &DatabaseConnection, search: &Search, rows: &[entity::Model]) -> anyhow::Result<()> {

@@ -9,7 +9,7 @@ use sea_orm::DatabaseConnection;
 
 use super::outbox::send_catalogue;
 use super::{Catalogue, Search, settings_of};
-use crate::catalog::enterprises::entity::enterprise;
+use crate::catalog::enterprises::entity::{enterprise, listing, zone};
 use crate::catalog::notices::entity::notice;
 use crate::catalog::paging;
 use crate::catalog::policies::entity::policy;
@@ -17,25 +17,53 @@ use crate::catalog::standards::entity::standard;
 
 const BATCH: u64 = 20_000;
 
+/// Runs `$body` with `$E` bound to the catalogue's entity, `$id` to its id column and `$updated` to its
+/// `updated_at` column.
+macro_rules! per_table {
+    ($c:expr, |$E:ident, $id:ident, $updated:ident| $body:expr) => {
+        match $c {
+            Catalogue::Notices => {
+                type $E = notice::Entity;
+                let ($id, $updated) = (notice::Column::Id, notice::Column::UpdatedAt);
+                $body
+            }
+            Catalogue::Standards => {
+                type $E = standard::Entity;
+                let ($id, $updated) = (standard::Column::Id, standard::Column::UpdatedAt);
+                $body
+            }
+            Catalogue::Enterprises => {
+                type $E = enterprise::Entity;
+                let ($id, $updated) = (enterprise::Column::Id, enterprise::Column::UpdatedAt);
+                $body
+            }
+            Catalogue::Policies => {
+                type $E = policy::Entity;
+                let ($id, $updated) = (policy::Column::Id, policy::Column::UpdatedAt);
+                $body
+            }
+            Catalogue::Listings => {
+                type $E = listing::Entity;
+                let ($id, $updated) = (listing::Column::Id, listing::Column::UpdatedAt);
+                $body
+            }
+            Catalogue::Zones => {
+                type $E = zone::Entity;
+                let ($id, $updated) = (zone::Column::Id, zone::Column::UpdatedAt);
+                $body
+            }
+        }
+    };
+}
+
 async fn total(db: &DatabaseConnection, c: Catalogue) -> anyhow::Result<u64> {
-    match c {
-        Catalogue::Notices => paging::total::<notice::Entity, _>(db, notice::Column::Id).await,
-        Catalogue::Standards => paging::total::<standard::Entity, _>(db, standard::Column::Id).await,
-        Catalogue::Enterprises => paging::total::<enterprise::Entity, _>(db, enterprise::Column::Id).await,
-        Catalogue::Policies => paging::total::<policy::Entity, _>(db, policy::Column::Id).await,
-    }
+    per_table!(c, |E, id, _updated| paging::total::<E, _>(db, id).await)
 }
 
 /// Ids in id order after `after`, at most `limit`.
 async fn ids_after(db: &DatabaseConnection, c: Catalogue, after: i32, limit: u64) -> anyhow::Result<Vec<i32>> {
-    match c {
-        Catalogue::Notices => paging::ids_after::<notice::Entity, _>(db, notice::Column::Id, after, limit).await,
-        Catalogue::Standards => paging::ids_after::<standard::Entity, _>(db, standard::Column::Id, after, limit).await,
-        Catalogue::Enterprises => {
-            paging::ids_after::<enterprise::Entity, _>(db, enterprise::Column::Id, after, limit).await
-        }
-        Catalogue::Policies => paging::ids_after::<policy::Entity, _>(db, policy::Column::Id, after, limit).await,
-    }
+    per_table!(c, |E, id, _updated| paging::ids_after::<E, _>(db, id, after, limit)
+        .await)
 }
 
 async fn updated_since(
@@ -43,34 +71,10 @@ async fn updated_since(
     c: Catalogue,
     since: chrono::DateTime<Utc>,
 ) -> anyhow::Result<Vec<i32>> {
-    match c {
-        Catalogue::Notices => {
-            paging::ids_updated_since::<notice::Entity, _>(db, notice::Column::Id, notice::Column::UpdatedAt, since)
-                .await
-        }
-        Catalogue::Standards => {
-            paging::ids_updated_since::<standard::Entity, _>(
-                db,
-                standard::Column::Id,
-                standard::Column::UpdatedAt,
-                since,
-            )
-            .await
-        }
-        Catalogue::Enterprises => {
-            paging::ids_updated_since::<enterprise::Entity, _>(
-                db,
-                enterprise::Column::Id,
-                enterprise::Column::UpdatedAt,
-                since,
-            )
-            .await
-        }
-        Catalogue::Policies => {
-            paging::ids_updated_since::<policy::Entity, _>(db, policy::Column::Id, policy::Column::UpdatedAt, since)
-                .await
-        }
-    }
+    per_table!(c, |E, id, updated| paging::ids_updated_since::<E, _>(
+        db, id, updated, since
+    )
+    .await)
 }
 
 async fn resend_since(

@@ -406,3 +406,49 @@ both_backends!(
         app.finish().await;
     }
 );
+
+both_backends!(listing_and_zone_search, |backend: Backend| async move {
+    let app = TestApp::spawn(backend).await;
+    load(&app).await;
+    app.wait_indexed().await;
+    let q = r#"query($q: String!) {
+        c: searchCreditEntries(query: $q) { estimatedTotalCount edges { node { list enterprise { name } } highlights { reason } } }
+        b: searchBrands(query: $q, schemes: [ZHEJIANG_MADE, WELL_KNOWN_TRADEMARK]) { estimatedTotalCount edges { node { scheme product } } facets { field values { value count } } }
+        t: searchTitles(query: $q) { estimatedTotalCount edges { node { name } } }
+        z: searchZones(query: $q) { estimatedTotalCount edges { node { code } highlights { name enterpriseName } } facets { field values { value count } } } }"#;
+    let d = app.data(q, json!({"q": "年度报告"})).await;
+    assert_eq!(d["c"]["estimatedTotalCount"], 1);
+    assert_eq!(d["c"]["edges"][0]["node"]["list"], "ABNORMAL_OPERATIONS");
+    assert!(
+        d["c"]["edges"][0]["highlights"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>")
+    );
+    let d = app.data(q, json!({"q": "中性笔"})).await;
+    assert_eq!(
+        d["b"]["edges"][0]["node"],
+        json!({"scheme": "ZHEJIANG_MADE", "product": "中性笔"})
+    );
+    let facet_fields: Vec<&str> = d["b"]["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(facet_fields, ["scheme", "level", "regionPrefixes", "year"]);
+    let d = app.data(q, json!({"q": "质量奖"})).await;
+    assert_eq!(d["t"]["edges"][0]["node"]["name"], "宁海县政府质量奖");
+    // Zones by name, and by a member enterprise's name.
+    let d = app.data(q, json!({"q": "文具 示范区"})).await;
+    assert_eq!(d["z"]["edges"][0]["node"]["code"], "zj-ninghai-stationery");
+    let d = app.data(q, json!({"q": "海洋文具"})).await;
+    assert_eq!(d["z"]["edges"][0]["node"]["code"], "zj-ninghai-stationery");
+    assert!(
+        d["z"]["edges"][0]["highlights"]["enterpriseName"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>")
+    );
+    app.finish().await;
+});

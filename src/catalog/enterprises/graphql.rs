@@ -1085,6 +1085,307 @@ impl EnterpriseSearchQueries {
     }
 }
 
+/// Highlighted parts of a listing hit, HTML-escaped with `<mark>` around matches.
+#[derive(SimpleObject, Default)]
+pub struct ListingHighlights {
+    pub name: Option<String>,
+    pub product: Option<String>,
+    pub enterprise_name: Option<String>,
+    pub reason: Option<String>,
+}
+
+macro_rules! listing_search_result {
+    ($result:ident, $edge:ident, $node:ty, $facets:literal) => {
+        #[derive(SimpleObject)]
+        pub struct $edge {
+            pub cursor: String,
+            pub node: $node,
+            pub highlights: ListingHighlights,
+        }
+
+        /// Results of a search.
+        #[derive(SimpleObject)]
+        pub struct $result {
+            pub edges: Vec<$edge>,
+            pub page_info: PageInfo,
+            /// Meilisearch's estimate, not an exact count; it stops at 10,000.
+            pub estimated_total_count: i32,
+            #[doc = $facets]
+            pub facets: Vec<crate::graphql::search::Facet>,
+        }
+    };
+}
+
+listing_search_result!(
+    CreditEntrySearchResult,
+    CreditEntrySearchEdge,
+    CreditEntry,
+    "Counts by `scheme` (list), `level`, `regionPrefixes` and `year`."
+);
+listing_search_result!(
+    BrandSearchResult,
+    BrandSearchEdge,
+    Brand,
+    "Counts by `scheme`, `level`, `regionPrefixes` and `year`."
+);
+listing_search_result!(
+    TitleSearchResult,
+    TitleSearchEdge,
+    Title,
+    "Counts by `scheme`, `level`, `regionPrefixes` and `year`."
+);
+listing_search_result!(
+    ZoneSearchResult,
+    ZoneSearchEdge,
+    Zone,
+    "Counts by `level`, `kind`, `status` (today) and `regionPrefixes`."
+);
+
+/// Hits of a listing or zone search, loaded from the database in Meilisearch's order.
+struct Hits<T> {
+    rows: Vec<(String, T, ListingHighlights)>,
+    page_info: PageInfo,
+    total: i32,
+    facets: Vec<crate::graphql::search::Facet>,
+}
+
+async fn listing_hits<T>(
+    ctx: &Context<'_>,
+    listing: &str,
+    query: &str,
+    filter: super::listing_search::ListingSearchFilter,
+    first: Option<i32>,
+    after: Option<String>,
+    wrap: fn(Listing) -> T,
+) -> ApiResult<Hits<T>> {
+    use crate::graphql::search::{facets, search_cursor, search_page_info, search_window};
+    let (offset, size) = search_window(listing, first, after)?;
+    let a = app(ctx);
+    let out = super::listing_search::search_listings(&a.search, query, &filter, offset, size)
+        .await
+        .map_err(ApiError::Search)?;
+    let ids: Vec<i32> = out.hits.iter().map(|h| h.id).collect();
+    let mut found = store::listings_by_ids(&a.db, &ids).await?;
+    let mut rows = Vec::new();
+    for (i, hit) in out.hits.iter().enumerate() {
+        if let Some(pos) = found.iter().position(|l| l.id == hit.id) {
+            let l = found.swap_remove(pos);
+            rows.push((
+                search_cursor(listing, offset + i),
+                wrap(l),
+                ListingHighlights {
+                    name: hit.highlight("name"),
+                    product: hit.highlight("product"),
+                    enterprise_name: hit.highlight("enterpriseName"),
+                    reason: hit.highlight("reason"),
+                },
+            ));
+        }
+    }
+    let cursors: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    Ok(Hits {
+        page_info: search_page_info(&cursors, offset, size, out.estimated_total),
+        rows,
+        total: out.estimated_total as i32,
+        facets: facets(out.facets),
+    })
+}
+
+/// Chinese full-text search of credit entries, brands, titles and zones.
+#[derive(Default)]
+pub struct ListingSearchQueries;
+
+#[Object]
+impl ListingSearchQueries {
+    /// Credit entries by reason, enterprise, authority or document number.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn search_credit_entries(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        lists: Option<Vec<CreditList>>,
+        region: Option<String>,
+        active_today: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<CreditEntrySearchResult> {
+        let filter = super::listing_search::ListingSearchFilter {
+            kind: Some(ListingKind::Credit),
+            schemes: lists
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+            levels: Vec::new(),
+            region_prefix: region_prefix(&region)?,
+            active_today,
+        };
+        let h = listing_hits(ctx, "search-credit-entries", &query, filter, first, after, CreditEntry).await?;
+        Ok(CreditEntrySearchResult {
+            edges: h
+                .rows
+                .into_iter()
+                .map(|(cursor, node, highlights)| CreditEntrySearchEdge {
+                    cursor,
+                    node,
+                    highlights,
+                })
+                .collect(),
+            page_info: h.page_info,
+            estimated_total_count: h.total,
+            facets: h.facets,
+        })
+    }
+
+    /// Brands by name, product or enterprise.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn search_brands(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        schemes: Option<Vec<BrandScheme>>,
+        levels: Option<Vec<Level>>,
+        region: Option<String>,
+        active_today: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<BrandSearchResult> {
+        let filter = super::listing_search::ListingSearchFilter {
+            kind: Some(ListingKind::Brand),
+            schemes: schemes
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+            levels: levels
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+            region_prefix: region_prefix(&region)?,
+            active_today,
+        };
+        let h = listing_hits(ctx, "search-brands", &query, filter, first, after, Brand).await?;
+        Ok(BrandSearchResult {
+            edges: h
+                .rows
+                .into_iter()
+                .map(|(cursor, node, highlights)| BrandSearchEdge {
+                    cursor,
+                    node,
+                    highlights,
+                })
+                .collect(),
+            page_info: h.page_info,
+            estimated_total_count: h.total,
+            facets: h.facets,
+        })
+    }
+
+    /// Titles by name, enterprise or issuer.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn search_titles(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        schemes: Option<Vec<TitleScheme>>,
+        levels: Option<Vec<Level>>,
+        region: Option<String>,
+        active_today: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<TitleSearchResult> {
+        let filter = super::listing_search::ListingSearchFilter {
+            kind: Some(ListingKind::Title),
+            schemes: schemes
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+            levels: levels
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+            region_prefix: region_prefix(&region)?,
+            active_today,
+        };
+        let h = listing_hits(ctx, "search-titles", &query, filter, first, after, Title).await?;
+        Ok(TitleSearchResult {
+            edges: h
+                .rows
+                .into_iter()
+                .map(|(cursor, node, highlights)| TitleSearchEdge {
+                    cursor,
+                    node,
+                    highlights,
+                })
+                .collect(),
+            page_info: h.page_info,
+            estimated_total_count: h.total,
+            facets: h.facets,
+        })
+    }
+
+    /// Zones by name, industry or member enterprise.
+    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn search_zones(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        levels: Option<Vec<Level>>,
+        region: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ZoneSearchResult> {
+        use crate::graphql::search::{facets, search_cursor, search_page_info, search_window};
+        let (offset, size) = search_window("search-zones", first, after)?;
+        let levels: Vec<String> = levels
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect();
+        let a = app(ctx);
+        let out = super::listing_search::search_zones(
+            &a.search,
+            &query,
+            &levels,
+            region_prefix(&region)?.as_deref(),
+            offset,
+            size,
+        )
+        .await
+        .map_err(ApiError::Search)?;
+        let ids: Vec<i32> = out.hits.iter().map(|h| h.id).collect();
+        let found = store::zones_by_ids(&a.db, &ids).await.map_err(ApiError::from)?;
+        let mut edges = Vec::new();
+        for (i, hit) in out.hits.iter().enumerate() {
+            if let Some(z) = found.iter().find(|z| z.id == hit.id) {
+                edges.push(ZoneSearchEdge {
+                    cursor: search_cursor("search-zones", offset + i),
+                    node: z.clone(),
+                    highlights: ListingHighlights {
+                        name: hit.highlight("name"),
+                        product: hit.highlight("industry"),
+                        enterprise_name: hit.highlight("members"),
+                        reason: None,
+                    },
+                });
+            }
+        }
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
+        Ok(ZoneSearchResult {
+            page_info: search_page_info(&cursors, offset, size, out.estimated_total),
+            edges,
+            estimated_total_count: out.estimated_total as i32,
+            facets: facets(out.facets),
+        })
+    }
+}
+
 pub async fn enterprise_node(app: &AppContext, id: i32) -> ApiResult<Option<Enterprise>> {
     Ok(store::enterprises_by_ids(&app.db, &[id]).await?.into_iter().next())
 }

@@ -13,6 +13,8 @@ use super::uscc::Uscc;
 use crate::catalog::paging::{self, Page, PageRequest};
 
 pub const OUTBOX_ENTERPRISE: &str = "enterprise";
+pub const OUTBOX_LISTING: &str = "listing";
+pub const OUTBOX_ZONE: &str = "zone";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -398,6 +400,7 @@ pub async fn upsert_listing<C: ConnectionTrait>(db: &C, d: &ListingData) -> Resu
     if let Some(e) = enterprise_id {
         crate::search::outbox::enqueue(db, OUTBOX_ENTERPRISE, e).await?;
     }
+    crate::search::outbox::enqueue(db, OUTBOX_LISTING, result.0).await?;
     Ok(result)
 }
 
@@ -577,7 +580,7 @@ pub async fn upsert_zone<C: ConnectionTrait>(db: &C, d: &ZoneData) -> Result<(i3
         created_at: Set(now),
         updated_at: Set(now),
     };
-    Ok(match existing {
+    let result = match existing {
         Some(row) => {
             am.id = Set(row.id);
             am.created_at = NotSet;
@@ -585,7 +588,9 @@ pub async fn upsert_zone<C: ConnectionTrait>(db: &C, d: &ZoneData) -> Result<(i3
             (row.id, Outcome::Updated)
         }
         None => (zone::Entity::insert(am).exec(db).await?.last_insert_id, Outcome::Added),
-    })
+    };
+    crate::search::outbox::enqueue(db, OUTBOX_ZONE, result.0).await?;
+    Ok(result)
 }
 
 /// Why a membership could not be stored.
@@ -637,6 +642,7 @@ pub async fn upsert_membership<C: ConnectionTrait>(
         ),
     };
     crate::search::outbox::enqueue(db, OUTBOX_ENTERPRISE, enterprise_id).await?;
+    crate::search::outbox::enqueue(db, OUTBOX_ZONE, z.id).await?;
     Ok(result)
 }
 
@@ -782,4 +788,32 @@ pub async fn ids_changing_status<C: ConnectionTrait>(
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
+}
+
+/// Listings with a date in `(after, until]`: their "in force today" changed.
+pub async fn listing_ids_changing_status<C: ConnectionTrait>(
+    db: &C,
+    after: NaiveDate,
+    until: NaiveDate,
+) -> anyhow::Result<Vec<i32>> {
+    let mut any = Condition::any();
+    for col in [
+        listing::Column::StartedOn,
+        listing::Column::EndedOn,
+        listing::Column::ValidUntil,
+    ] {
+        any = any.add(Condition::all().add(col.gt(after)).add(col.lte(until)));
+    }
+    Ok(listing::Entity::find()
+        .filter(any)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.id)
+        .collect())
+}
+
+/// Every zone id: zone phases come from a history kept as JSON, and zones are few, so all are refreshed daily.
+pub async fn all_zone_ids<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<i32>> {
+    Ok(zone::Entity::find().all(db).await?.into_iter().map(|z| z.id).collect())
 }

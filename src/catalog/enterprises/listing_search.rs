@@ -1,0 +1,252 @@
+//! Search documents of credit entries, brands and titles (one `listings` index, told apart by `kind`) and of
+//! zones, with facets by scheme, level, region and year.
+
+use chrono::Datelike;
+use meilisearch_sdk::settings::Settings as IndexSettings;
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+
+use super::model::{AwardStatus, BrandScheme, ListingKind, award_status, covers};
+use super::store::{self, Listing, Zone};
+use crate::graphql::scalars::today_in_china;
+use crate::search::text::{han_bigrams, prepare_query};
+use crate::search::{Catalogue, IndexSpec, RawOutcome, Search, SearchRequest, build_settings, quote};
+
+/// What Meilisearch stores for a credit entry, brand or title.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListingDoc {
+    pub id: i32,
+    pub kind: String,
+    pub scheme: String,
+    pub level: Option<String>,
+    pub name: Option<String>,
+    pub product: Option<String>,
+    pub reason: Option<String>,
+    pub authority: Option<String>,
+    pub batch: Option<String>,
+    pub document_number: Option<String>,
+    pub enterprise_name: Option<String>,
+    pub credit_code: Option<String>,
+    pub region_prefixes: Vec<String>,
+    pub year: Option<i32>,
+    /// In force on the day the document was written; refreshed when a date passes.
+    pub active: bool,
+    pub overlap: String,
+}
+
+fn prefixes(code: Option<&str>) -> Vec<String> {
+    code.map(|r| {
+        [2, 4, 6]
+            .iter()
+            .filter(|&&n| r.len() >= n)
+            .map(|&n| r[..n].to_string())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+pub async fn listing_document<C: ConnectionTrait>(db: &C, l: &Listing) -> anyhow::Result<ListingDoc> {
+    let e = match l.enterprise_id {
+        Some(id) => store::enterprises_by_ids(db, &[id]).await?.into_iter().next(),
+        None => None,
+    };
+    let today = today_in_china();
+    let active = match l.kind {
+        ListingKind::Credit => covers(l.started_on, l.ended_on, today),
+        kind => {
+            let abolished = if kind == ListingKind::Brand {
+                BrandScheme::parse(&l.scheme).and_then(|s| s.abolished_from())
+            } else {
+                None
+            };
+            award_status(today, l.started_on, l.valid_until, l.ended_on, abolished) == AwardStatus::Valid
+        }
+    };
+    let region = e.as_ref().and_then(|e| e.region_code.clone()).or(l.region_code.clone());
+    let enterprise_name = e.as_ref().and_then(|e| e.name.clone());
+    Ok(ListingDoc {
+        id: l.id,
+        kind: l.kind.as_str().into(),
+        scheme: l.scheme.clone(),
+        level: l.level.clone(),
+        overlap: han_bigrams(
+            [&l.name, &l.details.product, &l.reason, &enterprise_name]
+                .into_iter()
+                .filter_map(|t| t.as_deref()),
+        ),
+        name: l.name.clone(),
+        product: l.details.product.clone(),
+        reason: l.reason.clone(),
+        authority: l.authority.clone(),
+        batch: l.batch.clone(),
+        document_number: l.document_number.clone(),
+        enterprise_name,
+        credit_code: e.as_ref().map(|e| e.credit_code.clone()),
+        region_prefixes: prefixes(region.as_deref()),
+        year: l.started_on.map(|d| d.year()),
+        active,
+    })
+}
+
+/// What Meilisearch stores for a zone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneDoc {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub level: String,
+    pub industry: Option<String>,
+    pub batch: Option<String>,
+    pub region_prefixes: Vec<String>,
+    /// Phase on the day the document was written.
+    pub status: Option<String>,
+    /// Names of the members today.
+    pub members: Vec<String>,
+    pub overlap: String,
+}
+
+pub async fn zone_document<C: ConnectionTrait>(db: &C, z: &Zone) -> anyhow::Result<ZoneDoc> {
+    let today = today_in_china();
+    let mut members = Vec::new();
+    for m in store::memberships(db, Some(z.id), None).await? {
+        if covers(m.admitted_on, m.exited_on, today)
+            && let Some(e) = store::enterprises_by_ids(db, &[m.enterprise_id])
+                .await?
+                .into_iter()
+                .next()
+        {
+            members.extend(e.name);
+        }
+    }
+    Ok(ZoneDoc {
+        id: z.id,
+        code: z.data.code.clone(),
+        overlap: han_bigrams([z.data.name.as_str()].into_iter().chain(z.data.industry.as_deref())),
+        name: z.data.name.clone(),
+        kind: z.data.kind.as_str().into(),
+        level: z.data.level.as_str().into(),
+        industry: z.data.industry.clone(),
+        batch: z.data.batch.clone(),
+        region_prefixes: prefixes(z.data.region_code.as_deref()),
+        status: z.data.status_on(today).map(|s| s.as_str().to_string()),
+        members,
+    })
+}
+
+pub const LISTING_FACETS: [&str; 4] = ["scheme", "level", "regionPrefixes", "year"];
+pub const ZONE_FACETS: [&str; 4] = ["level", "kind", "status", "regionPrefixes"];
+
+pub fn listing_settings() -> IndexSettings {
+    build_settings(&IndexSpec {
+        searchable: &[
+            "name",
+            "product",
+            "enterpriseName",
+            "creditCode",
+            "reason",
+            "authority",
+            "batch",
+            "documentNumber",
+            "overlap",
+        ],
+        filterable: &["kind", "scheme", "level", "regionPrefixes", "year", "active"],
+        sortable: &["year"],
+        displayed: &["id", "name", "product", "enterpriseName", "reason"],
+        no_typos: &["creditCode", "documentNumber"],
+    })
+}
+
+pub fn zone_settings() -> IndexSettings {
+    build_settings(&IndexSpec {
+        searchable: &["name", "industry", "members", "batch", "code", "overlap"],
+        filterable: &["level", "kind", "status", "regionPrefixes"],
+        sortable: &[],
+        displayed: &["id", "name", "industry", "members"],
+        no_typos: &["code"],
+    })
+}
+
+/// Filters shared by listing searches.
+#[derive(Debug, Clone, Default)]
+pub struct ListingSearchFilter {
+    pub kind: Option<ListingKind>,
+    pub schemes: Vec<String>,
+    pub levels: Vec<String>,
+    pub region_prefix: Option<String>,
+    pub active_today: Option<bool>,
+}
+
+pub async fn search_listings(
+    search: &Search,
+    query: &str,
+    f: &ListingSearchFilter,
+    offset: usize,
+    limit: usize,
+) -> anyhow::Result<RawOutcome> {
+    let list = |vals: &[String]| vals.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ");
+    let mut filters = Vec::new();
+    if let Some(k) = f.kind {
+        filters.push(format!("kind = {}", quote(k.as_str())));
+    }
+    if !f.schemes.is_empty() {
+        filters.push(format!("scheme IN [{}]", list(&f.schemes)));
+    }
+    if !f.levels.is_empty() {
+        filters.push(format!("level IN [{}]", list(&f.levels)));
+    }
+    if let Some(r) = &f.region_prefix {
+        filters.push(format!("regionPrefixes = {}", quote(r)));
+    }
+    if let Some(a) = f.active_today {
+        filters.push(format!("active = {a}"));
+    }
+    search
+        .run(&SearchRequest {
+            catalogue: Catalogue::Listings,
+            query: prepare_query(query),
+            exact: false,
+            filters,
+            highlight: &["name", "product", "enterpriseName", "reason"],
+            crop: &[("reason", Some(30))],
+            facets: &LISTING_FACETS,
+            offset,
+            limit,
+        })
+        .await
+}
+
+pub async fn search_zones(
+    search: &Search,
+    query: &str,
+    levels: &[String],
+    region_prefix: Option<&str>,
+    offset: usize,
+    limit: usize,
+) -> anyhow::Result<RawOutcome> {
+    let mut filters = Vec::new();
+    if !levels.is_empty() {
+        filters.push(format!(
+            "level IN [{}]",
+            levels.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if let Some(r) = region_prefix {
+        filters.push(format!("regionPrefixes = {}", quote(r)));
+    }
+    search
+        .run(&SearchRequest {
+            catalogue: Catalogue::Zones,
+            query: prepare_query(query),
+            exact: false,
+            filters,
+            highlight: &["name", "industry", "members"],
+            crop: &[],
+            facets: &ZONE_FACETS,
+            offset,
+            limit,
+        })
+        .await
+}

@@ -287,6 +287,24 @@ both_backends!(listings_and_zones_with_filters, |backend: Backend| async move {
         json!([{"role": "LEAD", "enterprise": {"name": "宁波市海洋文具有限公司"}}])
     );
     assert_eq!(m["all"][1]["exitReason"], "产品不再出口");
+    // The same zone by its global ID; an ID of another type is refused.
+    let id = app
+        .data(r#"{ zone(code: "zj-ninghai-stationery") { id } }"#, json!({}))
+        .await["zone"]["id"]
+        .clone();
+    let by_id = app
+        .data("query($id: ID) { zone(id: $id) { code } }", json!({"id": id}))
+        .await;
+    assert_eq!(by_id["zone"]["code"], "zj-ninghai-stationery");
+    let e = app
+        .data(r#"{ enterprise(creditCode: "91330226573218648K") { id } }"#, json!({}))
+        .await["enterprise"]["id"]
+        .clone();
+    assert_eq!(
+        app.error_code("query($id: ID) { zone(id: $id) { code } }", json!({"id": e}))
+            .await,
+        "INVALID_ID"
+    );
     app.finish().await;
 });
 

@@ -884,11 +884,28 @@ impl EnterpriseQueries {
         })
     }
 
-    /// A zone by its code.
-    async fn zone(&self, ctx: &Context<'_>, code: String) -> Result<Option<Zone>> {
-        Ok(store::zone_by_code(&app(ctx).db, code.trim())
-            .await
-            .map_err(ApiError::from)?)
+    /// A zone by its global ID or by its code.
+    async fn zone(&self, ctx: &Context<'_>, id: Option<ID>, code: Option<String>) -> Result<Option<Zone>> {
+        let db = &app(ctx).db;
+        match (id, code) {
+            (Some(id), None) => {
+                let (type_name, n) = ids::decode(&id)?;
+                if type_name != "Zone" {
+                    return Err(ApiError::user(
+                        crate::error::Code::InvalidId,
+                        format!("{:?} is not the ID of a zone", id.as_str()),
+                    )
+                    .into());
+                }
+                Ok(store::zones_by_ids(db, &[n])
+                    .await
+                    .map_err(ApiError::from)?
+                    .into_iter()
+                    .next())
+            }
+            (None, Some(code)) => Ok(store::zone_by_code(db, code.trim()).await.map_err(ApiError::from)?),
+            _ => Err(ApiError::bad_input("give id or code, not both").into()),
+        }
     }
 
     /// Demonstration zones by code, optionally only those in a phase on a day. `first` defaults to 20, at most 100.

@@ -4,6 +4,7 @@ pub mod connection;
 pub mod ids;
 pub mod scalars;
 pub mod search;
+pub mod unified;
 
 use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema};
 use sea_orm::DatabaseConnection;
@@ -109,6 +110,7 @@ pub struct Query(
     ListingSearchQueries,
     PolicyQueries,
     PolicySearchQueries,
+    unified::UnifiedSearchQueries,
 );
 
 pub type ZhiliangSchema = Schema<Query, EmptyMutation, EmptySubscription>;

@@ -9,3 +9,4 @@ mod outbox;
 mod policies;
 mod search;
 mod standards;
+mod unified;

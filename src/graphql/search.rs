@@ -26,6 +26,26 @@ pub fn search_window(listing: &str, first: Option<i32>, after: Option<String>) -
     Ok((offset, size))
 }
 
+/// The records of search hits in Meilisearch's order, each made into an edge with its cursor. Hits whose record
+/// is gone from the database (deleted, not yet re-indexed) are skipped. `found` holds the records in any order.
+pub fn edges_in_hit_order<T, E>(
+    listing: &str,
+    offset: usize,
+    hits: &[crate::search::RawHit],
+    mut found: Vec<T>,
+    id_of: fn(&T) -> i32,
+    mut edge: impl FnMut(String, T, &crate::search::RawHit) -> E,
+) -> Vec<E> {
+    let mut out = Vec::with_capacity(hits.len());
+    for (i, hit) in hits.iter().enumerate() {
+        if let Some(pos) = found.iter().position(|r| id_of(r) == hit.id) {
+            let record = found.swap_remove(pos);
+            out.push(edge(search_cursor(listing, offset + i), record, hit));
+        }
+    }
+    out
+}
+
 /// The cursor of the hit at `position`.
 pub fn search_cursor(listing: &str, position: usize) -> String {
     encode_cursor(&[listing, &position.to_string()])

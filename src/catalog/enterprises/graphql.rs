@@ -1046,7 +1046,7 @@ impl EnterpriseSearchQueries {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<EnterpriseSearchResult> {
-        use crate::graphql::search::{facets, search_cursor, search_page_info, search_window};
+        use crate::graphql::search::{edges_in_hit_order, facets, search_page_info, search_window};
         let f = filter.unwrap_or_default();
         let mut schemes: Vec<String> = f
             .brand_schemes
@@ -1078,20 +1078,22 @@ impl EnterpriseSearchQueries {
             .map_err(ApiError::Search)?;
         let ids: Vec<i32> = out.hits.iter().map(|h| h.id).collect();
         let found = store::enterprises_by_ids(&a.db, &ids).await.map_err(ApiError::from)?;
-        let mut edges = Vec::new();
-        for (i, hit) in out.hits.iter().enumerate() {
-            if let Some(e) = found.iter().find(|e| e.id == hit.id) {
-                edges.push(EnterpriseSearchEdge {
-                    cursor: search_cursor("search-enterprises", offset + i),
-                    node: e.clone(),
-                    highlights: EnterpriseHighlights {
-                        name: hit.highlight("name"),
-                        main_products: hit.highlight("mainProducts"),
-                        industry: hit.highlight("industry"),
-                    },
-                });
-            }
-        }
+        let edges = edges_in_hit_order(
+            "search-enterprises",
+            offset,
+            &out.hits,
+            found,
+            |e| e.id,
+            |cursor, node, hit| EnterpriseSearchEdge {
+                cursor,
+                node,
+                highlights: EnterpriseHighlights {
+                    name: hit.highlight("name"),
+                    main_products: hit.highlight("mainProducts"),
+                    industry: hit.highlight("industry"),
+                },
+            },
+        );
         let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
         Ok(EnterpriseSearchResult {
             page_info: search_page_info(&cursors, offset, size, out.estimated_total),
@@ -1129,6 +1131,25 @@ macro_rules! listing_search_result {
             pub estimated_total_count: i32,
             #[doc = $facets]
             pub facets: Vec<crate::graphql::search::Facet>,
+        }
+
+        impl From<Hits<$node>> for $result {
+            fn from(h: Hits<$node>) -> Self {
+                $result {
+                    edges: h
+                        .rows
+                        .into_iter()
+                        .map(|(cursor, node, highlights)| $edge {
+                            cursor,
+                            node,
+                            highlights,
+                        })
+                        .collect(),
+                    page_info: h.page_info,
+                    estimated_total_count: h.total,
+                    facets: h.facets,
+                }
+            }
         }
     };
 }
@@ -1175,20 +1196,23 @@ async fn listing_hits<T>(
     after: Option<String>,
     wrap: fn(Listing) -> T,
 ) -> ApiResult<Hits<T>> {
-    use crate::graphql::search::{facets, search_cursor, search_page_info, search_window};
+    use crate::graphql::search::{edges_in_hit_order, facets, search_page_info, search_window};
     let (offset, size) = search_window(listing, first, after)?;
     let a = app(ctx);
     let out = super::listing_search::search_listings(&a.search, query, &filter, offset, size)
         .await
         .map_err(ApiError::Search)?;
     let ids: Vec<i32> = out.hits.iter().map(|h| h.id).collect();
-    let mut found = store::listings_by_ids(&a.db, &ids).await?;
-    let mut rows = Vec::new();
-    for (i, hit) in out.hits.iter().enumerate() {
-        if let Some(pos) = found.iter().position(|l| l.id == hit.id) {
-            let l = found.swap_remove(pos);
-            rows.push((
-                search_cursor(listing, offset + i),
+    let found = store::listings_by_ids(&a.db, &ids).await?;
+    let rows = edges_in_hit_order(
+        listing,
+        offset,
+        &out.hits,
+        found,
+        |l| l.id,
+        |cursor, l, hit| {
+            (
+                cursor,
                 wrap(l),
                 ListingHighlights {
                     name: hit.highlight("name"),
@@ -1196,15 +1220,41 @@ async fn listing_hits<T>(
                     enterprise_name: hit.highlight("enterpriseName"),
                     reason: hit.highlight("reason"),
                 },
-            ));
-        }
-    }
+            )
+        },
+    );
     let cursors: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     Ok(Hits {
         page_info: search_page_info(&cursors, offset, size, out.estimated_total),
         rows,
         total: out.estimated_total as i32,
         facets: facets(out.facets),
+    })
+}
+
+/// Enum values as the names the index stores.
+fn names<T: Copy>(values: Option<Vec<T>>, name: fn(T) -> &'static str) -> Vec<String> {
+    values
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| name(v).to_string())
+        .collect()
+}
+
+/// The filter of a listing search of one kind.
+fn listing_filter(
+    kind: ListingKind,
+    schemes: Vec<String>,
+    levels: Option<Vec<Level>>,
+    region: &Option<String>,
+    active_today: Option<bool>,
+) -> ApiResult<super::listing_search::ListingSearchFilter> {
+    Ok(super::listing_search::ListingSearchFilter {
+        kind: Some(kind),
+        schemes,
+        levels: names(levels, Level::as_str),
+        region_prefix: region_prefix(region)?,
+        active_today,
     })
 }
 
@@ -1227,32 +1277,18 @@ impl ListingSearchQueries {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<CreditEntrySearchResult> {
-        let filter = super::listing_search::ListingSearchFilter {
-            kind: Some(ListingKind::Credit),
-            schemes: lists
-                .unwrap_or_default()
-                .iter()
-                .map(|s| s.as_str().to_string())
-                .collect(),
-            levels: Vec::new(),
-            region_prefix: region_prefix(&region)?,
+        let filter = listing_filter(
+            ListingKind::Credit,
+            names(lists, CreditList::as_str),
+            None,
+            &region,
             active_today,
-        };
-        let h = listing_hits(ctx, "search-credit-entries", &query, filter, first, after, CreditEntry).await?;
-        Ok(CreditEntrySearchResult {
-            edges: h
-                .rows
-                .into_iter()
-                .map(|(cursor, node, highlights)| CreditEntrySearchEdge {
-                    cursor,
-                    node,
-                    highlights,
-                })
-                .collect(),
-            page_info: h.page_info,
-            estimated_total_count: h.total,
-            facets: h.facets,
-        })
+        )?;
+        Ok(
+            listing_hits(ctx, "search-credit-entries", &query, filter, first, after, CreditEntry)
+                .await?
+                .into(),
+        )
     }
 
     /// Brands by name, product or enterprise.
@@ -1269,36 +1305,16 @@ impl ListingSearchQueries {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<BrandSearchResult> {
-        let filter = super::listing_search::ListingSearchFilter {
-            kind: Some(ListingKind::Brand),
-            schemes: schemes
-                .unwrap_or_default()
-                .iter()
-                .map(|s| s.as_str().to_string())
-                .collect(),
-            levels: levels
-                .unwrap_or_default()
-                .iter()
-                .map(|s| s.as_str().to_string())
-                .collect(),
-            region_prefix: region_prefix(&region)?,
+        let filter = listing_filter(
+            ListingKind::Brand,
+            names(schemes, BrandScheme::as_str),
+            levels,
+            &region,
             active_today,
-        };
-        let h = listing_hits(ctx, "search-brands", &query, filter, first, after, Brand).await?;
-        Ok(BrandSearchResult {
-            edges: h
-                .rows
-                .into_iter()
-                .map(|(cursor, node, highlights)| BrandSearchEdge {
-                    cursor,
-                    node,
-                    highlights,
-                })
-                .collect(),
-            page_info: h.page_info,
-            estimated_total_count: h.total,
-            facets: h.facets,
-        })
+        )?;
+        Ok(listing_hits(ctx, "search-brands", &query, filter, first, after, Brand)
+            .await?
+            .into())
     }
 
     /// Titles by name, enterprise or issuer.
@@ -1315,36 +1331,16 @@ impl ListingSearchQueries {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<TitleSearchResult> {
-        let filter = super::listing_search::ListingSearchFilter {
-            kind: Some(ListingKind::Title),
-            schemes: schemes
-                .unwrap_or_default()
-                .iter()
-                .map(|s| s.as_str().to_string())
-                .collect(),
-            levels: levels
-                .unwrap_or_default()
-                .iter()
-                .map(|s| s.as_str().to_string())
-                .collect(),
-            region_prefix: region_prefix(&region)?,
+        let filter = listing_filter(
+            ListingKind::Title,
+            names(schemes, TitleScheme::as_str),
+            levels,
+            &region,
             active_today,
-        };
-        let h = listing_hits(ctx, "search-titles", &query, filter, first, after, Title).await?;
-        Ok(TitleSearchResult {
-            edges: h
-                .rows
-                .into_iter()
-                .map(|(cursor, node, highlights)| TitleSearchEdge {
-                    cursor,
-                    node,
-                    highlights,
-                })
-                .collect(),
-            page_info: h.page_info,
-            estimated_total_count: h.total,
-            facets: h.facets,
-        })
+        )?;
+        Ok(listing_hits(ctx, "search-titles", &query, filter, first, after, Title)
+            .await?
+            .into())
     }
 
     /// Zones by name, industry or member enterprise.
@@ -1358,7 +1354,7 @@ impl ListingSearchQueries {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ZoneSearchResult> {
-        use crate::graphql::search::{facets, search_cursor, search_page_info, search_window};
+        use crate::graphql::search::{edges_in_hit_order, facets, search_page_info, search_window};
         let (offset, size) = search_window("search-zones", first, after)?;
         let levels: Vec<String> = levels
             .unwrap_or_default()
@@ -1378,21 +1374,23 @@ impl ListingSearchQueries {
         .map_err(ApiError::Search)?;
         let ids: Vec<i32> = out.hits.iter().map(|h| h.id).collect();
         let found = store::zones_by_ids(&a.db, &ids).await.map_err(ApiError::from)?;
-        let mut edges = Vec::new();
-        for (i, hit) in out.hits.iter().enumerate() {
-            if let Some(z) = found.iter().find(|z| z.id == hit.id) {
-                edges.push(ZoneSearchEdge {
-                    cursor: search_cursor("search-zones", offset + i),
-                    node: z.clone(),
-                    highlights: ListingHighlights {
-                        name: hit.highlight("name"),
-                        product: hit.highlight("industry"),
-                        enterprise_name: hit.highlight("members"),
-                        reason: None,
-                    },
-                });
-            }
-        }
+        let edges = edges_in_hit_order(
+            "search-zones",
+            offset,
+            &out.hits,
+            found,
+            |z| z.id,
+            |cursor, node, hit| ZoneSearchEdge {
+                cursor,
+                node,
+                highlights: ListingHighlights {
+                    name: hit.highlight("name"),
+                    product: hit.highlight("industry"),
+                    enterprise_name: hit.highlight("members"),
+                    reason: None,
+                },
+            },
+        );
         let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
         Ok(ZoneSearchResult {
             page_info: search_page_info(&cursors, offset, size, out.estimated_total),

@@ -195,7 +195,7 @@ impl PolicySearchQueries {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<PolicySearchResult> {
-        use crate::graphql::search::{facets, search_cursor, search_page_info, search_window};
+        use crate::graphql::search::{edges_in_hit_order, facets, search_page_info, search_window};
         let (offset, size) = search_window("search-policies", first, after)?;
         let a = app(ctx);
         let out = super::search::search(&a.search, &query, issuer.as_deref(), offset, size)
@@ -203,19 +203,21 @@ impl PolicySearchQueries {
             .map_err(ApiError::Search)?;
         let ids: Vec<i32> = out.hits.iter().map(|h| h.id).collect();
         let found = store::by_ids(&a.db, &ids).await.map_err(ApiError::from)?;
-        let mut edges = Vec::new();
-        for (i, hit) in out.hits.iter().enumerate() {
-            if let Some(p) = found.iter().find(|p| p.id == hit.id) {
-                edges.push(PolicySearchEdge {
-                    cursor: search_cursor("search-policies", offset + i),
-                    node: p.clone(),
-                    highlights: PolicyHighlights {
-                        title: hit.highlight("title"),
-                        text: hit.highlight("text"),
-                    },
-                });
-            }
-        }
+        let edges = edges_in_hit_order(
+            "search-policies",
+            offset,
+            &out.hits,
+            found,
+            |p| p.id,
+            |cursor, node, hit| PolicySearchEdge {
+                cursor,
+                node,
+                highlights: PolicyHighlights {
+                    title: hit.highlight("title"),
+                    text: hit.highlight("text"),
+                },
+            },
+        );
         let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
         Ok(PolicySearchResult {
             page_info: search_page_info(&cursors, offset, size, out.estimated_total),

@@ -121,9 +121,27 @@ pub fn to_simplified(s: &str) -> String {
     fast2s::convert(s)
 }
 
+/// Full-width Latin letters, digits and punctuation (`ＧＢ　６６７５．１`) as their ASCII forms, the ideographic
+/// space as a space. Chinese punctuation such as 。 and 、 is left alone.
+pub fn fold_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_width_forms_fold_to_ascii() {
+        assert_eq!(fold_width("ＧＢ　６６７５．１－２０１４"), "GB 6675.1-2014");
+        assert_eq!(fold_width("玩具，安全。"), "玩具,安全。");
+    }
 
     #[test]
     fn dates_in_the_forms_people_write() {

@@ -31,6 +31,28 @@ pub struct AppContext {
     pub search: Search,
 }
 
+/// Warnings for the response's `extensions.warnings`: the HTTP handler puts one collector in each request's data
+/// and copies what resolvers added into the response.
+#[derive(Default)]
+pub struct Warnings(std::sync::Mutex<Vec<String>>);
+
+impl Warnings {
+    /// The warnings added so far, in order, once each.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// Adds a warning to the response's `extensions.warnings` (where the request carries a collector).
+pub fn warn(ctx: &Context<'_>, warning: &str) {
+    if let Some(w) = ctx.data_opt::<std::sync::Arc<Warnings>>() {
+        let mut list = w.0.lock().unwrap_or_else(|p| p.into_inner());
+        if !list.iter().any(|x| x == warning) {
+            list.push(warning.to_string());
+        }
+    }
+}
+
 /// An object with a global ID.
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "Opaque global ID."))]

@@ -1,5 +1,6 @@
 //! The HTTP surface: `/graphql` (POST, and GET for queries), GraphiQL, `/healthz`, `/readyz`, and the limits.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
@@ -14,7 +15,7 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::graphql::{AppContext, ZhiliangSchema};
+use crate::graphql::{AppContext, Warnings, ZhiliangSchema};
 use crate::search::outbox;
 
 #[derive(Clone)]
@@ -48,9 +49,23 @@ fn with_media_type(mut resp: Response) -> Response {
     resp
 }
 
-async fn graphql_post(State(s): State<HttpState>, req: GraphQLRequest) -> Response {
-    let resp: GraphQLResponse = s.schema.execute(req.into_inner()).await.into();
+/// Runs a request with a warnings collector and puts what resolvers added into `extensions.warnings`.
+async fn execute(schema: &ZhiliangSchema, req: async_graphql::Request) -> Response {
+    let warnings = Arc::new(Warnings::default());
+    let mut resp = schema.execute(req.data(warnings.clone())).await;
+    let list = warnings.take();
+    if !list.is_empty() {
+        resp.extensions.insert(
+            "warnings".to_string(),
+            async_graphql::Value::List(list.into_iter().map(async_graphql::Value::String).collect()),
+        );
+    }
+    let resp: GraphQLResponse = resp.into();
     with_media_type(resp.into_response())
+}
+
+async fn graphql_post(State(s): State<HttpState>, req: GraphQLRequest) -> Response {
+    execute(&s.schema, req.into_inner()).await
 }
 
 /// GET carries queries only: a mutation over GET is refused with 405.
@@ -75,8 +90,7 @@ async fn graphql_get(State(s): State<HttpState>, req: GraphQLRequest) -> Respons
         )
             .into_response();
     }
-    let resp: GraphQLResponse = s.schema.execute(req).await.into();
-    with_media_type(resp.into_response())
+    execute(&s.schema, req).await
 }
 
 async fn graphiql() -> Html<String> {

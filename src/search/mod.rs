@@ -137,22 +137,34 @@ impl Search {
 /// Largest number of hits a search can page through and count (`estimatedTotalCount` stops there).
 pub const MAX_TOTAL_HITS: usize = 10_000;
 
-/// Synonym sets kept as data in `src/search/synonyms.txt`.
+/// Synonym sets: the domain vocabulary kept as data in `src/search/synonyms.txt`, and each WTO member's code,
+/// Chinese name and English name (from `data-ref/wto-members.csv`).
 pub fn synonyms() -> std::collections::HashMap<String, Vec<String>> {
-    let mut map: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    let mut sets: Vec<Vec<String>> = Vec::new();
     for line in include_str!("synonyms.txt").lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let words: Vec<String> = line
-            .split('=')
+        sets.push(line.split('=').map(str::to_string).collect());
+    }
+    for (code, en, zh) in crate::catalog::notices::members::all() {
+        sets.push(vec![code.to_lowercase(), zh.to_string(), en.to_lowercase()]);
+    }
+    let mut map: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for set in sets {
+        let words: Vec<String> = set
+            .iter()
             .map(|w| w.trim().to_string())
             .filter(|w| !w.is_empty())
             .collect();
         for w in &words {
-            let others: Vec<String> = words.iter().filter(|o| *o != w).cloned().collect();
-            map.entry(w.clone()).or_default().extend(others);
+            let entry = map.entry(w.clone()).or_default();
+            for o in words.iter().filter(|o| *o != w) {
+                if !entry.contains(o) {
+                    entry.push(o.clone());
+                }
+            }
         }
     }
     map

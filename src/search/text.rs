@@ -1,6 +1,6 @@
 //! Text preparation for Meilisearch: overlapping Chinese bigrams, query clean-up, safe highlights.
 
-use crate::catalog::codes::to_simplified;
+use crate::catalog::codes::{fold_width, to_simplified};
 
 /// Highlight markers that cannot occur in real text; replaced by `<mark>` after HTML escaping.
 pub const PRE: &str = "\u{E000}";
@@ -35,9 +35,10 @@ pub fn han_bigrams<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
     out
 }
 
-/// A query as Meilisearch should see it: simplified characters, trimmed, at most 10 terms.
+/// A query as Meilisearch should see it: simplified characters, ASCII for full-width forms, trimmed, at most 10
+/// terms.
 pub fn prepare_query(q: &str) -> String {
-    let simplified = to_simplified(q.trim());
+    let simplified = to_simplified(&fold_width(q));
     let terms: Vec<&str> = simplified.split_whitespace().collect();
     if terms.len() > MAX_QUERY_TERMS {
         terms[..MAX_QUERY_TERMS].join(" ")
@@ -77,6 +78,7 @@ mod tests {
     #[test]
     fn queries_are_simplified_and_capped() {
         assert_eq!(prepare_query("  通報 美國 "), "通报 美国");
+        assert_eq!(prepare_query("ＧＢ　６６７５"), "GB 6675");
         assert_eq!(prepare_query("a b c d e f g h i j k l").split(' ').count(), 10);
     }
 

@@ -158,6 +158,27 @@ impl TestApp {
         r
     }
 
+    /// Imports every demo file the way `scripts/demo` does: notices, standards, enterprises and their listings,
+    /// the policies (read from ../shared/data/policies) and the division lists of ../shared/data/reference.
+    pub async fn import_all_demo(&self) {
+        let mut files: Vec<PathBuf> = ["notices", "standards", "enterprises", "policies"]
+            .iter()
+            .map(|f| repo(&format!("demo/{f}.jsonl")))
+            .collect();
+        for level in ["provinces", "cities", "areas"] {
+            files.push(repo(&format!("../shared/data/reference/cn-divisions-2023-{level}.csv")));
+        }
+        for f in files {
+            let r = self.import(&f).await;
+            assert!(
+                r.rejected.is_empty(),
+                "{}: rows rejected: {:?}",
+                f.display(),
+                r.rejected
+            );
+        }
+    }
+
     /// Waits until the outbox is empty: every change is in Meilisearch (tasks are confirmed before entries go).
     pub async fn wait_indexed(&self) {
         let start = Instant::now();
@@ -183,7 +204,7 @@ impl TestApp {
             let _ = tokio::time::timeout(Duration::from_secs(10), s).await;
         }
         if let Ok(search) = zhiliang::search::Search::new(&self.settings) {
-            for c in [zhiliang::search::Catalogue::Notices] {
+            for c in zhiliang::search::Catalogue::ALL {
                 let _ =
                     tokio::time::timeout(Duration::from_secs(5), search.client.delete_index(search.index_uid(c))).await;
             }

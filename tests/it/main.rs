@@ -7,6 +7,7 @@ mod import;
 mod notices;
 mod outbox;
 mod policies;
+mod relevance;
 mod search;
 mod standards;
 mod unified;

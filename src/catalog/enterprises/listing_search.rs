@@ -28,6 +28,10 @@ pub struct ListingDoc {
     pub document_number: Option<String>,
     pub enterprise_name: Option<String>,
     pub credit_code: Option<String>,
+    /// Certificate and standard numbers of the listing.
+    pub codes: Vec<String>,
+    /// The scheme or list in Chinese words (`中国驰名商标 驰名商标`), so those words find the listing.
+    pub labels: String,
     pub region_prefixes: Vec<String>,
     pub year: Option<i32>,
     /// In force on the day the document was written; refreshed when a date passes.
@@ -44,6 +48,28 @@ fn prefixes(code: Option<&str>) -> Vec<String> {
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// The words people use for a scheme or credit list.
+pub fn scheme_words(scheme: &str) -> &'static str {
+    match scheme {
+        "WELL_KNOWN_TRADEMARK" => "中国驰名商标 驰名商标",
+        "CHINA_FAMOUS_PRODUCT" => "中国名牌产品 中国名牌",
+        "PROVINCIAL_FAMOUS_PRODUCT" => "省名牌产品 名牌产品",
+        "GEOGRAPHICAL_INDICATION" => "地理标志 地理标志产品",
+        "ZHEJIANG_MADE" => "浙江制造 品字标 浙江制造认证",
+        "PROVINCIAL_FAMOUS_TRADEMARK" => "省著名商标 著名商标",
+        "GOVERNMENT_QUALITY_AWARD" => "政府质量奖 质量奖",
+        "SINGLE_CHAMPION" => "制造业单项冠军 单项冠军",
+        "DEMONSTRATION_ENTERPRISE" => "示范企业",
+        "QUALITY_PRODUCTION_BASE" => "优质产品生产基地 生产基地",
+        "ABNORMAL_OPERATIONS" => "经营异常名录 经营异常",
+        "SERIOUS_DISHONEST" => "严重违法失信名单 严重违法失信 黑名单",
+        "ADMINISTRATIVE_PENALTY" => "行政处罚",
+        "CREDIT_GRADE" => "质量信用等级 信用等级",
+        "RED_LIST" => "守信激励 红名单",
+        _ => "",
+    }
 }
 
 pub async fn listing_document<C: ConnectionTrait>(db: &C, l: &Listing) -> anyhow::Result<ListingDoc> {
@@ -83,6 +109,12 @@ pub async fn listing_document<C: ConnectionTrait>(db: &C, l: &Listing) -> anyhow
         document_number: l.document_number.clone(),
         enterprise_name,
         credit_code: e.as_ref().map(|e| e.credit_code.clone()),
+        codes: [&l.details.certificate_number, &l.details.standard_number]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+        labels: scheme_words(&l.scheme).to_string(),
         region_prefixes: prefixes(region.as_deref()),
         year: l.started_on.map(|d| d.year()),
         active,
@@ -145,7 +177,9 @@ pub fn listing_settings() -> IndexSettings {
             "name",
             "product",
             "enterpriseName",
+            "labels",
             "creditCode",
+            "codes",
             "reason",
             "authority",
             "batch",
@@ -155,7 +189,7 @@ pub fn listing_settings() -> IndexSettings {
         filterable: &["kind", "scheme", "level", "regionPrefixes", "year", "active"],
         sortable: &["year"],
         displayed: &["id", "name", "product", "enterpriseName", "reason"],
-        no_typos: &["creditCode", "documentNumber"],
+        no_typos: &["creditCode", "codes", "documentNumber"],
     })
 }
 
@@ -164,7 +198,7 @@ pub fn zone_settings() -> IndexSettings {
         searchable: &["name", "industry", "members", "batch", "code", "overlap"],
         filterable: &["level", "kind", "status", "regionPrefixes"],
         sortable: &[],
-        displayed: &["id", "name", "industry", "members"],
+        displayed: &["id", "code", "name", "industry", "members"],
         no_typos: &["code"],
     })
 }

@@ -37,6 +37,8 @@ pub struct EnterpriseDoc {
     /// Names of the zones it is a member of today.
     pub zones: Vec<String>,
     pub credit_code_valid: bool,
+    /// The Chinese words of its current lists and schemes (`行政处罚`, `中国驰名商标 驰名商标`).
+    pub labels: String,
     pub overlap: String,
 }
 
@@ -87,6 +89,7 @@ pub async fn document<C: ConnectionTrait>(db: &C, e: &Enterprise) -> anyhow::Res
     if e.credit_code.len() == 18 {
         codes.push(e.credit_code[8..17].to_string());
     }
+    codes.extend(e.registration_number.clone());
     let texts: Vec<&str> = e
         .name
         .iter()
@@ -106,6 +109,13 @@ pub async fn document<C: ConnectionTrait>(db: &C, e: &Enterprise) -> anyhow::Res
         region_prefixes,
         main_products: e.main_products.clone(),
         address: e.address.clone(),
+        labels: lists
+            .iter()
+            .chain(schemes.iter())
+            .map(|s| super::listing_search::scheme_words(s))
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
         lists,
         schemes,
         honours,
@@ -126,6 +136,7 @@ pub fn index_settings() -> IndexSettings {
             "mainProducts",
             "industry",
             "honours",
+            "labels",
             "zones",
             "address",
             "overlap",

@@ -47,7 +47,7 @@ pub fn index_settings() -> IndexSettings {
         searchable: &["numberCode", "documentNumber", "title", "issuer", "text", "overlap"],
         filterable: &["issuer", "year"],
         sortable: &["year"],
-        displayed: &["id", "title", "text"],
+        displayed: &["id", "documentNumber", "title", "text"],
         no_typos: &["numberCode", "documentNumber"],
     })
 }

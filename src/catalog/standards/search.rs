@@ -43,7 +43,34 @@ pub struct StandardDoc {
     pub issue_date: Option<u32>,
     pub implementation_date: Option<u32>,
     pub year: Option<u16>,
+    /// The level and nature in Chinese words (`国家标准 强制性国家标准`), so those words find the standard.
+    pub labels: String,
+    /// 2 for a current standard, 1 for one not yet in force, 0 otherwise: the last ranking rule, so that among
+    /// equal matches the editions in force come first.
+    pub in_force: u8,
     pub overlap: String,
+}
+
+/// The words people use for a level and a nature.
+fn labels(level: super::number::StandardLevel, nature: Option<super::model::StandardNature>) -> String {
+    use super::model::StandardNature as N;
+    use super::number::StandardLevel as L;
+    let level = match level {
+        L::National => "国家标准 国标",
+        L::Industry => "行业标准",
+        L::Local => "地方标准",
+        L::Group => "团体标准",
+        L::Enterprise => "企业标准",
+        L::International => "国际标准",
+        L::Foreign => "国外标准",
+    };
+    let nature = match nature {
+        Some(N::Mandatory) => "强制性标准 强标",
+        Some(N::Recommended) => "推荐性标准",
+        Some(N::Guidance) => "指导性技术文件",
+        None => "",
+    };
+    format!("{level} {nature}").trim().to_string()
 }
 
 fn ymd(d: chrono::NaiveDate) -> u32 {
@@ -80,6 +107,7 @@ impl StandardDoc {
                 ics_field.push(f);
             }
         }
+        let status = s.status_on(today_in_china());
         let orgs: Vec<String> = d.drafting_organizations.iter().map(|o| o.name.clone()).collect();
         StandardDoc {
             id: s.id,
@@ -88,7 +116,7 @@ impl StandardDoc {
             family_key: d.number.family_key(),
             level: d.number.level().as_str().into(),
             nature: d.nature.map(|n| n.as_str().to_string()),
-            status: s.status_on(today_in_china()).as_str().into(),
+            status: status.as_str().into(),
             title_zh: d.title_zh.clone(),
             title_en: d.title_en.clone(),
             ics_codes: d.ics_codes.clone(),
@@ -116,6 +144,12 @@ impl StandardDoc {
             issue_date: d.issue_date.map(ymd),
             implementation_date: d.implementation_date.map(ymd),
             year: d.number.year(),
+            labels: labels(d.number.level(), d.nature),
+            in_force: match status {
+                super::model::StandardStatus::Current => 2,
+                super::model::StandardStatus::Upcoming => 1,
+                _ => 0,
+            },
         }
     }
 }
@@ -123,6 +157,7 @@ impl StandardDoc {
 pub const FACETS: [&str; 4] = ["level", "status", "nature", "icsField"];
 
 pub fn index_settings() -> IndexSettings {
+    // Meilisearch's default rules, then the editions in force before the others.
     build_settings(&IndexSpec {
         searchable: &[
             "numberCodes",
@@ -133,6 +168,7 @@ pub fn index_settings() -> IndexSettings {
             "committee",
             "committeeName",
             "draftingOrganizations",
+            "labels",
             "icsCodes",
             "overlap",
         ],
@@ -150,6 +186,7 @@ pub fn index_settings() -> IndexSettings {
             "issueDate",
             "implementationDate",
             "familyKey",
+            "year",
         ],
         sortable: &["issueDate", "implementationDate"],
         displayed: &[
@@ -162,6 +199,15 @@ pub fn index_settings() -> IndexSettings {
         ],
         no_typos: &["numberCodes", "number", "icsCodes", "adoptionNumber", "committee"],
     })
+    .with_ranking_rules([
+        "words",
+        "typo",
+        "proximity",
+        "attribute",
+        "sort",
+        "exactness",
+        "inForce:desc",
+    ])
 }
 
 /// Filters of a standards search. Status is that of today (documents are refreshed when a date passes); a

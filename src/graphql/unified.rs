@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::AppContext;
 use super::connection::PageInfo;
-use super::search::{Facet, FacetValue, search_cursor, search_page_info, search_window};
+use super::search::{Facet, FacetValue, search_cursor, search_window};
 use crate::catalog::enterprises::graphql::{Brand, CreditEntry, Title};
 use crate::catalog::enterprises::model::ListingKind;
 use crate::catalog::enterprises::store::{self as ent_store, Enterprise, Zone};
@@ -587,7 +587,10 @@ async fn federated(
     limit: usize,
 ) -> anyhow::Result<(Vec<FedHit>, usize)> {
     let (q, strategy) = query_of(query);
-    let highlight: Vec<[&str; 1]> = plans.iter().map(|p| [p.spec.headline]).collect();
+    let highlight: Vec<Vec<&str>> = plans
+        .iter()
+        .map(|p| [p.spec.headline].into_iter().chain(p.spec.snippet).collect())
+        .collect();
     let crop: Vec<Vec<(&str, Option<usize>)>> = plans
         .iter()
         .map(|p| p.spec.snippet.map(|f| vec![(f, None)]).unwrap_or_default())
@@ -961,6 +964,7 @@ impl UnifiedSearchQueries {
         let filtered =
             region.is_some() || filter.year.is_some() || filter.status.as_ref().is_some_and(|s| !s.is_empty());
         // Cursors hold the position after a hit in Meilisearch's list; exact records sit before it (position 0).
+        let first_page = after.is_none();
         let (next, size) = search_window("search", first, after)?;
         let offset = next.saturating_sub(1);
         let want_facets = ctx.look_ahead().field("facets").exists();
@@ -972,7 +976,8 @@ impl UnifiedSearchQueries {
                 Vec::new()
             }
         };
-        let text_search = federated(app, &query, &plans, offset, size);
+        // Exact records are skipped where the text search finds them again: ask for that many more.
+        let text_search = federated(app, &query, &plans, offset, size + exact.len());
         let facet_search = async {
             if want_facets && !plans.is_empty() {
                 facet_counts(app, &query, &plans, region.as_deref()).await.map(Some)
@@ -1019,7 +1024,7 @@ impl UnifiedSearchQueries {
             super::warn(ctx, DEGRADED);
         }
 
-        let show_exact = if offset == 0 { exact.len().min(size) } else { 0 };
+        let show_exact = if first_page { exact.len().min(size) } else { 0 };
         let mut keys: Vec<Key> = exact[..show_exact].to_vec();
         keys.extend(hits.iter().map(|h| h.key));
         let mut records = load_many(app, &keys).await.map_err(ApiError::from)?;
@@ -1036,10 +1041,13 @@ impl UnifiedSearchQueries {
                 });
             }
         }
+        // The position after the last text hit this page went through: where the next page starts.
+        let mut consumed = offset;
         for (i, hit) in hits.into_iter().enumerate() {
             if edges.len() >= size {
                 break;
             }
+            consumed = offset + i + 1;
             if exact.contains(&hit.key) {
                 continue;
             }
@@ -1056,7 +1064,7 @@ impl UnifiedSearchQueries {
         }
         let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
         Ok(SearchResult {
-            page_info: search_page_info(&cursors, offset, size, total),
+            page_info: PageInfo::from_cursors(&cursors, consumed < total, !first_page),
             edges,
             estimated_total_count: total as i32,
             degraded,

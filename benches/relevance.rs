@@ -1,0 +1,380 @@
+//! Relevance benchmark: the queries of `tests/relevance/queries.jsonl` over the demo data, through zhiliang's
+//! `search` and through Meilisearch with its default settings on the same documents (the baseline). Prints
+//! recall@5, MRR (over the top 10) and latency percentiles, overall and by category.
+//!
+//! ```text
+//! scripts/start-meilisearch 7701
+//! cargo bench --bench relevance
+//! ```
+//!
+//! Environment: `ZHILIANG_TEST_MEILI_URL` (default `http://127.0.0.1:7701`), `ZHILIANG_BENCH_ROUNDS` (default 10:
+//! how many times each query is timed). The policies and division lists are read from `../shared/data`.
+//!
+//! It prints figures; it asserts nothing. Run without `--bench` (as `cargo test --benches` does) it does nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use zhiliang::Application;
+use zhiliang::config::Settings;
+use zhiliang::search::{Catalogue, Search, outbox};
+
+#[path = "../tests/relevance/eval.rs"]
+mod eval;
+
+/// Hits fetched for each query: the top 5 counts for recall, the top 10 for MRR.
+const DEPTH: usize = 10;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+/// One engine's results: the outcome of each case (first round) and every timing in milliseconds.
+struct Run {
+    outcomes: Vec<eval::Outcome>,
+    millis: Vec<f64>,
+}
+
+impl Run {
+    fn summary(&self, cases: &[eval::Case], name: &str) {
+        let mut ms = self.millis.clone();
+        ms.sort_by(|a, b| a.total_cmp(b));
+        let full = self.outcomes.iter().filter(|o| o.missing.is_empty()).count();
+        println!(
+            "| {name} | {:.3} | {:.3} | {full}/{} | {:.1} | {:.1} |",
+            eval::mean(self.outcomes.iter().map(|o| o.recall)),
+            eval::mean(self.outcomes.iter().map(|o| o.reciprocal_rank)),
+            cases.len(),
+            percentile(&ms, 0.5),
+            percentile(&ms, 0.99),
+        );
+    }
+
+    fn by_category(&self, cases: &[eval::Case]) -> BTreeMap<String, (f64, f64, usize)> {
+        let mut out: BTreeMap<String, Vec<&eval::Outcome>> = BTreeMap::new();
+        for (c, o) in cases.iter().zip(&self.outcomes) {
+            out.entry(c.category.clone()).or_default().push(o);
+        }
+        out.into_iter()
+            .map(|(k, v)| {
+                (
+                    k,
+                    (
+                        eval::mean(v.iter().map(|o| o.recall)),
+                        eval::mean(v.iter().map(|o| o.reciprocal_rank)),
+                        v.len(),
+                    ),
+                )
+            })
+            .collect()
+    }
+}
+
+struct Bench {
+    http: reqwest::Client,
+    graphql: String,
+    search: Search,
+    prefix: String,
+}
+
+impl Bench {
+    async fn gql(&self, query: &str, variables: Value) -> anyhow::Result<Value> {
+        let body: Value = self
+            .http
+            .post(&self.graphql)
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        if let Some(e) = body.get("errors") {
+            bail!("GraphQL errors: {e}");
+        }
+        Ok(body["data"].clone())
+    }
+
+    /// zhiliang's `search`, timed over HTTP as a portal would call it.
+    async fn ours(&self, cases: &[eval::Case], rounds: usize) -> anyhow::Result<Run> {
+        let query = format!(
+            "query($q: String!) {{ search(query: $q, first: {DEPTH}) {{ edges {{ node {{ ...K }} }} }} }} {}",
+            eval::key_fragment("K", "SearchItem")
+        );
+        let mut outcomes = Vec::new();
+        let mut millis = Vec::new();
+        for round in 0..rounds {
+            for case in cases {
+                let t = Instant::now();
+                let data = self.gql(&query, json!({"q": case.query})).await?;
+                millis.push(t.elapsed().as_secs_f64() * 1000.0);
+                if round == 0 {
+                    let ranked: Vec<Vec<String>> = data["search"]["edges"]
+                        .as_array()
+                        .ok_or_else(|| anyhow!("no edges"))?
+                        .iter()
+                        .map(|e| eval::keys_of(&e["node"]))
+                        .collect();
+                    outcomes.push(eval::score(case, &ranked));
+                }
+            }
+        }
+        Ok(Run { outcomes, millis })
+    }
+
+    /// `suggest` on every prefix a person types on the way to each query (one character more each time), timed.
+    async fn suggest(&self, cases: &[eval::Case], rounds: usize) -> anyhow::Result<(Vec<f64>, usize)> {
+        let query = "query($p: String!) { suggest(prefix: $p, first: 8) { type id text } }";
+        let mut millis = Vec::new();
+        let mut empty = 0;
+        for round in 0..rounds {
+            for case in cases {
+                let chars: Vec<char> = case.query.chars().collect();
+                for n in 1..=chars.len() {
+                    let prefix: String = chars[..n].iter().collect();
+                    if prefix.trim().is_empty() {
+                        continue;
+                    }
+                    let t = Instant::now();
+                    let data = self.gql(query, json!({"p": prefix})).await?;
+                    millis.push(t.elapsed().as_secs_f64() * 1000.0);
+                    if round == 0 && data["suggest"].as_array().is_none_or(|a| a.is_empty()) {
+                        empty += 1;
+                    }
+                }
+            }
+        }
+        Ok((millis, empty))
+    }
+
+    fn base_uid(&self, c: Catalogue) -> String {
+        format!("{}base_{}", self.prefix, c.name())
+    }
+
+    /// Copies every document of zhiliang's indexes into new indexes with Meilisearch's default settings.
+    async fn build_baseline(&self, db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
+        let mut total = 0;
+        for c in Catalogue::ALL {
+            let uid = self.base_uid(c);
+            let task = self.search.client.create_index(&uid, Some("id")).await?;
+            self.search.wait(task, Duration::from_secs(60)).await?;
+            // Every id of the live index (the demo data is far below the 10,000-hit cap).
+            let live = self.search.client.index(self.search.index_uid(c));
+            let ids: Vec<i32> = live
+                .search()
+                .with_limit(10_000)
+                .with_attributes_to_retrieve(meilisearch_sdk::search::Selectors::Some(&["id"]))
+                .execute::<Value>()
+                .await?
+                .hits
+                .iter()
+                .filter_map(|h| h.result["id"].as_i64().map(|i| i as i32))
+                .collect();
+            total += ids.len();
+            outbox::send_catalogue(db, &self.search, c, &uid, &ids).await?;
+        }
+        Ok(total)
+    }
+
+    /// The baseline: the query as typed, one federated search over the default-settings indexes, hits mapped to
+    /// records through `nodes` (timed: the Meilisearch call only).
+    async fn baseline(&self, cases: &[eval::Case], rounds: usize) -> anyhow::Result<Run> {
+        let nodes = format!(
+            "query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ...K }} }} {}",
+            eval::key_fragment("K", "Node")
+        );
+        let uids: Vec<String> = Catalogue::ALL.iter().map(|c| self.base_uid(*c)).collect();
+        let indexes: Vec<_> = uids.iter().map(|u| self.search.client.index(u)).collect();
+        let mut outcomes = Vec::new();
+        let mut millis = Vec::new();
+        for round in 0..rounds {
+            for case in cases {
+                let mut multi = self.search.client.multi_search();
+                for index in &indexes {
+                    let mut q = index.search();
+                    q.with_query(&case.query);
+                    multi.with_search_query(q);
+                }
+                let federation = meilisearch_sdk::search::FederationOptions {
+                    limit: Some(DEPTH),
+                    ..Default::default()
+                };
+                let t = Instant::now();
+                let res = multi.with_federation(federation).execute::<Value>().await?;
+                millis.push(t.elapsed().as_secs_f64() * 1000.0);
+                if round > 0 {
+                    continue;
+                }
+                let mut ids = Vec::new();
+                for h in &res.hits {
+                    let info = h
+                        .federation
+                        .as_ref()
+                        .ok_or_else(|| anyhow!("a hit without _federation"))?;
+                    let c = Catalogue::ALL[info.queries_position];
+                    let type_name = match (c, h.result["kind"].as_str()) {
+                        (Catalogue::Notices, _) => "Notice",
+                        (Catalogue::Standards, _) => "Standard",
+                        (Catalogue::Enterprises, _) => "Enterprise",
+                        (Catalogue::Policies, _) => "Policy",
+                        (Catalogue::Zones, _) => "Zone",
+                        (Catalogue::Listings, Some("BRAND")) => "Brand",
+                        (Catalogue::Listings, Some("TITLE")) => "Title",
+                        (Catalogue::Listings, _) => "CreditEntry",
+                    };
+                    let id = h.result["id"].as_i64().ok_or_else(|| anyhow!("a hit without id"))? as i32;
+                    ids.push(zhiliang::graphql::ids::encode(type_name, id).0);
+                }
+                let data = self.gql(&nodes, json!({"ids": ids})).await?;
+                let ranked: Vec<Vec<String>> = data["nodes"]
+                    .as_array()
+                    .ok_or_else(|| anyhow!("no nodes"))?
+                    .iter()
+                    .map(|n| if n.is_null() { Vec::new() } else { eval::keys_of(n) })
+                    .collect();
+                outcomes.push(eval::score(case, &ranked));
+            }
+        }
+        Ok(Run { outcomes, millis })
+    }
+
+    async fn delete_indexes(&self) {
+        for c in Catalogue::ALL {
+            for uid in [self.search.index_uid(c), self.base_uid(c)] {
+                if let Ok(task) = self.search.client.delete_index(&uid).await {
+                    let _ = self.search.wait(task, Duration::from_secs(60)).await;
+                }
+            }
+        }
+    }
+}
+
+async fn import_demo(db: &sea_orm::DatabaseConnection, repo: &Path) -> anyhow::Result<u64> {
+    let mut files: Vec<PathBuf> = ["notices", "standards", "enterprises", "policies"]
+        .iter()
+        .map(|f| repo.join(format!("demo/{f}.jsonl")))
+        .collect();
+    for level in ["provinces", "cities", "areas"] {
+        files.push(repo.join(format!("../shared/data/reference/cn-divisions-2023-{level}.csv")));
+    }
+    let mut rows = 0;
+    for f in files {
+        let r = zhiliang::import::import_file(db, &f, false)
+            .await
+            .with_context(|| f.display().to_string())?;
+        if !r.rejected.is_empty() {
+            bail!("{}: {} rows rejected", f.display(), r.rejected.len());
+        }
+        rows += r.added + r.updated;
+    }
+    Ok(rows)
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> anyhow::Result<()> {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("relevance benchmark: skipped (run it with `cargo bench --bench relevance`)");
+        return Ok(());
+    }
+    let rounds: usize = match std::env::var("ZHILIANG_BENCH_ROUNDS") {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| anyhow!("ZHILIANG_BENCH_ROUNDS: {v:?} is not a positive whole number"))?,
+        Err(_) => 10,
+    };
+    let meili_url = std::env::var("ZHILIANG_TEST_MEILI_URL").unwrap_or_else(|_| "http://127.0.0.1:7701".into());
+    let repo = repo();
+    let cases = eval::load_set(&repo);
+
+    let scratch = tempfile::tempdir()?;
+    let settings = Settings {
+        database_url: format!("sqlite://{}/bench.db?mode=rwc", scratch.path().display()),
+        meili_url,
+        meili_index_prefix: format!("relbench_{}_", std::process::id()),
+        listen: "127.0.0.1:0".parse()?,
+        ..Settings::default()
+    };
+    let db = zhiliang::db::connect(&settings.database_url).await?;
+    zhiliang::db::migrate(&db).await?;
+    let rows = import_demo(&db, &repo).await?;
+    let app = Application::build(settings.clone()).await?;
+    let port = app.port();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let bench = Bench {
+        http: reqwest::Client::new(),
+        graphql: format!("http://127.0.0.1:{port}/graphql"),
+        search: Search::new(&settings)?,
+        prefix: settings.meili_index_prefix.clone(),
+    };
+    let result = async {
+        let t = Instant::now();
+        while outbox::pending(&db).await? > 0 {
+            if t.elapsed() > Duration::from_secs(300) {
+                bail!("the outbox did not empty within 300 s");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let docs = bench.build_baseline(&db).await?;
+        println!(
+            "relevance set: {} queries; demo data: {rows} rows, {docs} search documents; {rounds} timed rounds",
+            cases.len()
+        );
+        // One untimed pass warms both up.
+        bench.ours(&cases, 1).await?;
+        bench.baseline(&cases, 1).await?;
+        let ours = bench.ours(&cases, rounds).await?;
+        let base = bench.baseline(&cases, rounds).await?;
+        println!("\n| engine | recall@5 | MRR@10 | queries fully answered | p50 ms | p99 ms |");
+        println!("|---|---|---|---|---|---|");
+        ours.summary(&cases, "zhiliang `search` (GraphQL over HTTP, records loaded)");
+        base.summary(&cases, "Meilisearch default settings (federated search call only)");
+        println!("\n| category | queries | recall@5 zhiliang | recall@5 baseline | MRR zhiliang | MRR baseline |");
+        println!("|---|---|---|---|---|---|");
+        let (a, b) = (ours.by_category(&cases), base.by_category(&cases));
+        for (k, (r, m, n)) in &a {
+            let (rb, mb, _) = b[k];
+            println!("| {k} | {n} | {r:.3} | {rb:.3} | {m:.3} | {mb:.3} |");
+        }
+        let (mut sms, empty) = bench.suggest(&cases, rounds.div_ceil(5)).await?;
+        sms.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "\nsuggest (GraphQL over HTTP, every prefix of every query): {} calls, p50 {:.1} ms, p99 {:.1} ms; \
+             {empty} of {} prefixes had no suggestion",
+            sms.len(),
+            percentile(&sms, 0.5),
+            percentile(&sms, 0.99),
+            sms.len() / rounds.div_ceil(5)
+        );
+        let failing: Vec<String> = cases
+            .iter()
+            .zip(&ours.outcomes)
+            .filter(|(_, o)| !o.missing.is_empty())
+            .map(|(c, o)| format!("queries.jsonl:{} {:?} misses {:?}", c.line, c.query, o.missing))
+            .collect();
+        if !failing.is_empty() {
+            println!("\nzhiliang misses:\n  {}", failing.join("\n  "));
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+    bench.delete_indexes().await;
+    result
+}

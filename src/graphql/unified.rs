@@ -939,7 +939,7 @@ impl UnifiedSearchQueries {
     /// what they share. A notice symbol, standard number, credit code or document number puts its exact record
     /// first (without a filter); an HS or ICS code puts up to five records classified under it first. When
     /// Meilisearch is unreachable, a simpler database match answers, `degraded` is true and the response carries
-    /// `extensions.warnings`.
+    /// `extensions.warnings`; with a `filter`, which that match cannot apply, the error is `SEARCH_UNAVAILABLE`.
     #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
     async fn search(
         &self,
@@ -992,6 +992,8 @@ impl UnifiedSearchQueries {
         };
         let (hits, total, degraded) = match text {
             Ok((hits, total)) => (hits, total, false),
+            // The database's simple match cannot apply the filter: refuse rather than answer unfiltered.
+            Err(e) if filtered => return Err(ApiError::Search(e).into()),
             Err(e) => {
                 tracing::warn!(
                     error = format!("{e:#}"),

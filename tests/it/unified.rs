@@ -97,6 +97,9 @@ async fn degraded_when_meilisearch_is_away() {
     let body = app.gql(SEARCH, json!({"q": "文具"})).await;
     let warnings = body["extensions"]["warnings"].as_array().expect("extensions.warnings");
     assert!(warnings[0].as_str().unwrap().contains("degraded"), "{body}");
+    // A filter cannot be applied by the database's simple match: refused, not answered unfiltered.
+    let filtered = "{ search(query: \"文具\", filter: {region: \"33\"}) { degraded } }";
+    assert_eq!(app.error_code(filtered, json!({})).await, "SEARCH_UNAVAILABLE");
     let body = app.gql("{ suggest(prefix: \"文具\") { text } }", json!({})).await;
     assert_eq!(body["data"]["suggest"], json!([]));
     assert!(

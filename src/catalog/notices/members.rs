@@ -51,16 +51,6 @@ fn split_csv_line(line: &str) -> Vec<String> {
     out.into_iter().map(|s| s.trim().to_string()).collect()
 }
 
-/// Every member as (code, English name, Chinese name), in code order.
-pub fn all() -> Vec<(&'static str, &'static str, &'static str)> {
-    let mut v: Vec<_> = table()
-        .iter()
-        .map(|(code, (en, zh))| (code.as_str(), en.as_str(), zh.as_str()))
-        .collect();
-    v.sort();
-    v
-}
-
 pub fn member(code: &str) -> Member {
     let names = table().get(code);
     Member {

@@ -523,12 +523,13 @@ async fn load_many(app: &AppContext, keys: &[Key]) -> anyhow::Result<HashMap<Key
             }
             SearchType::Brand | SearchType::Title | SearchType::CreditEntry => {
                 for l in ent_store::listings_by_ids(db, &ids).await? {
+                    let id = l.id;
                     let item = match t {
-                        SearchType::Brand => SearchItem::Brand(Brand(l.clone())),
-                        SearchType::Title => SearchItem::Title(Title(l.clone())),
-                        _ => SearchItem::CreditEntry(CreditEntry(l.clone())),
+                        SearchType::Brand => SearchItem::Brand(Brand(l)),
+                        SearchType::Title => SearchItem::Title(Title(l)),
+                        _ => SearchItem::CreditEntry(CreditEntry(l)),
                     };
-                    out.insert((t, l.id), item);
+                    out.insert((t, id), item);
                 }
             }
         }

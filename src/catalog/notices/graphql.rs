@@ -9,10 +9,10 @@ use super::search as notice_search;
 use super::store::{self, NoticeQuery, SortField};
 use super::symbol::NoticeSymbol;
 use crate::catalog::codes;
-use crate::error::{ApiError, ApiResult, Code};
-use crate::graphql::connection::{KeysetArgs, PageInfo, decode_cursor, encode_cursor, page_size};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::connection::{KeysetArgs, PageInfo};
 use crate::graphql::scalars::{Date, today_in_china};
-use crate::graphql::search::{Facet, facets};
+use crate::graphql::search::{Facet, facets, search_cursor, search_page_info, search_window};
 use crate::graphql::{AppContext, ids};
 
 #[Object]
@@ -438,24 +438,8 @@ impl NoticeQueries {
     ) -> Result<NoticeSearchResult> {
         let app = ctx.data_unchecked::<AppContext>();
         let q = filter.unwrap_or_default().to_query()?;
-        let size = page_size(first, None)?;
-        let offset: usize = match after {
-            None => 0,
-            Some(c) => {
-                decode_cursor(&c, "search-notices", 1)?[0]
-                    .parse::<usize>()
-                    .map_err(|_| ApiError::user(Code::InvalidCursor, "damaged search cursor"))?
-                    + 1
-            }
-        };
-        if offset + size.limit as usize > notice_search::MAX_TOTAL_HITS {
-            return Err(ApiError::bad_input(format!(
-                "search results can be paged through the first {} hits only; narrow the query",
-                notice_search::MAX_TOTAL_HITS
-            ))
-            .into());
-        }
-        let outcome = notice_search::search(&app.search, &query, &q, offset, size.limit as usize)
+        let (offset, size) = search_window("search-notices", first, after)?;
+        let outcome = notice_search::search(&app.search, &query, &q, offset, size)
             .await
             .map_err(ApiError::Search)?;
         let ids: Vec<i32> = outcome.hits.iter().map(|h| h.id).collect();
@@ -471,7 +455,7 @@ impl NoticeQueries {
             if let Some(n) = notices.remove(&hit.id) {
                 let h = hit.highlights;
                 edges.push(NoticeSearchEdge {
-                    cursor: encode_cursor(&["search-notices", &(offset + i).to_string()]),
+                    cursor: search_cursor("search-notices", offset + i),
                     node: n,
                     highlights: NoticeHighlights {
                         title_zh: h.title_zh,
@@ -484,12 +468,8 @@ impl NoticeQueries {
             }
         }
         let total = outcome.estimated_total;
-        let page_info = PageInfo {
-            has_next_page: offset + (size.limit as usize) < total,
-            has_previous_page: offset > 0,
-            start_cursor: edges.first().map(|e| e.cursor.clone()),
-            end_cursor: edges.last().map(|e| e.cursor.clone()),
-        };
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
+        let page_info = search_page_info(&cursors, offset, size, total);
         Ok(NoticeSearchResult {
             nodes: edges.iter().map(|e| e.node.clone()).collect(),
             edges,

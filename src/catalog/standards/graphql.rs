@@ -11,10 +11,10 @@ use super::number::{StandardLevel, StandardNumber};
 use super::search as standard_search;
 use super::store::{self, SortField, StandardQuery};
 use crate::catalog::codes;
-use crate::error::{ApiError, ApiResult, Code};
-use crate::graphql::connection::{KeysetArgs, PageInfo, decode_cursor, encode_cursor, page_size};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::connection::{KeysetArgs, PageInfo};
 use crate::graphql::scalars::{Date, today_in_china};
-use crate::graphql::search::{Facet, facets};
+use crate::graphql::search::{Facet, facets, search_cursor, search_page_info, search_window};
 use crate::graphql::{AppContext, ids};
 
 /// The adoption of an international standard.
@@ -553,21 +553,9 @@ impl StandardQueries {
             )
             .into());
         }
-        let size = page_size(first, None)?;
-        let offset: usize = match after {
-            None => 0,
-            Some(c) => {
-                decode_cursor(&c, "search-standards", 1)?[0]
-                    .parse::<usize>()
-                    .map_err(|_| ApiError::user(Code::InvalidCursor, "damaged search cursor"))?
-                    + 1
-            }
-        };
-        if offset + size.limit as usize > standard_search::MAX_TOTAL_HITS {
-            return Err(ApiError::bad_input("search results can be paged through the first 10,000 hits only").into());
-        }
+        let (offset, size) = search_window("search-standards", first, after)?;
         let a = app(ctx);
-        let outcome = standard_search::search(&a.search, &query, &q, offset, size.limit as usize)
+        let outcome = standard_search::search(&a.search, &query, &q, offset, size)
             .await
             .map_err(ApiError::Search)?;
         let ids: Vec<i32> = outcome.hits.iter().map(|h| h.id).collect();
@@ -581,7 +569,7 @@ impl StandardQueries {
         for (i, hit) in outcome.hits.iter().enumerate() {
             if let Some(s) = found.remove(&hit.id) {
                 edges.push(StandardSearchEdge {
-                    cursor: encode_cursor(&["search-standards", &(offset + i).to_string()]),
+                    cursor: search_cursor("search-standards", offset + i),
                     node: s,
                     highlights: StandardHighlights {
                         number: hit.highlight("number"),
@@ -596,7 +584,7 @@ impl StandardQueries {
         let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
         Ok(StandardSearchResult {
             nodes: edges.iter().map(|e| e.node.clone()).collect(),
-            page_info: PageInfo::from_cursors(&cursors, offset + (size.limit as usize) < total, offset > 0),
+            page_info: search_page_info(&cursors, offset, size, total),
             edges,
             estimated_total_count: total as i32,
             facets: facets(outcome.facets),

@@ -260,15 +260,8 @@ impl Bench {
 }
 
 async fn import_demo(db: &sea_orm::DatabaseConnection, repo: &Path) -> anyhow::Result<u64> {
-    let mut files: Vec<PathBuf> = ["notices", "standards", "enterprises", "policies"]
-        .iter()
-        .map(|f| repo.join(format!("demo/{f}.jsonl")))
-        .collect();
-    for level in ["provinces", "cities", "areas"] {
-        files.push(repo.join(format!("../shared/data/reference/cn-divisions-2023-{level}.csv")));
-    }
     let mut rows = 0;
-    for f in files {
+    for f in eval::demo_files(repo) {
         let r = zhiliang::import::import_file(db, &f, false)
             .await
             .with_context(|| f.display().to_string())?;

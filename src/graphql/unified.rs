@@ -9,12 +9,13 @@
 use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Union};
-use meilisearch_sdk::search::{FederationOptions, MatchingStrategies, QueryFederationOptions, SearchQuery, Selectors};
+use meilisearch_sdk::search::{FederationOptions, MatchingStrategies, SearchQuery, Selectors};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::AppContext;
 use super::connection::PageInfo;
 use super::search::{Facet, FacetValue, search_cursor, search_window};
+use crate::catalog::codes::{normalise_hs, normalise_ics};
 use crate::catalog::enterprises::graphql::{Brand, CreditEntry, Title};
 use crate::catalog::enterprises::model::ListingKind;
 use crate::catalog::enterprises::store::{self as ent_store, Enterprise, Zone};
@@ -28,8 +29,8 @@ use crate::catalog::standards::model::{Standard, StandardStatus};
 use crate::catalog::standards::number::StandardNumber;
 use crate::catalog::standards::store as standard_store;
 use crate::error::ApiError;
-use crate::search::text::{POST, PRE, prepare_query, safe_highlight};
-use crate::search::{Catalogue, quote};
+use crate::search::text::{POST, PRE, prepare_query};
+use crate::search::{Catalogue, formatted_field, quote};
 
 /// The kinds of record `search` can return.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -242,9 +243,45 @@ struct Plan {
     spec: TypeSpec,
 }
 
+/// The indexes and filter arrays of a list of plans, kept while the queries built from them borrow them.
+struct PlanIndexes<'p> {
+    indexes: Vec<meilisearch_sdk::indexes::Index>,
+    filters: Vec<Vec<&'p str>>,
+}
+
+impl<'p> PlanIndexes<'p> {
+    fn new(app: &AppContext, plans: &'p [Plan]) -> PlanIndexes<'p> {
+        PlanIndexes {
+            indexes: plans.iter().map(|p| app.search.client.index(&p.uid)).collect(),
+            filters: plans
+                .iter()
+                .map(|p| p.filters.iter().map(String::as_str).collect())
+                .collect(),
+        }
+    }
+
+    /// The query of plan `i`: the text against its index, with its filters.
+    fn query<'a>(&'a self, i: usize, q: &'a str) -> SearchQuery<'a, meilisearch_sdk::DefaultHttpClient>
+    where
+        'p: 'a,
+    {
+        let mut sq = SearchQuery::new(&self.indexes[i]);
+        sq.with_query(q);
+        if !self.filters[i].is_empty() {
+            sq.with_array_filter(self.filters[i].clone());
+        }
+        sq
+    }
+}
+
 /// The searches `types` and `filter` call for; kinds the filter cannot apply to are left out.
-fn plans(app: &AppContext, types: &[SearchType], filter: &SearchFilter) -> Result<Vec<Plan>, ApiError> {
-    let region = filter.region.as_deref().map(region_prefix).transpose()?;
+/// `region` is the filter's region already read by [`region_prefix`].
+fn plans(
+    app: &AppContext,
+    types: &[SearchType],
+    filter: &SearchFilter,
+    region: Option<&str>,
+) -> Result<Vec<Plan>, ApiError> {
     let statuses: Vec<String> = filter
         .status
         .iter()
@@ -269,7 +306,7 @@ fn plans(app: &AppContext, types: &[SearchType], filter: &SearchFilter) -> Resul
         if let Some(k) = t.listing_kind() {
             filters.push(format!("kind = {}", quote(k.as_str())));
         }
-        if let Some(r) = &region {
+        if let Some(r) = region {
             let Some(field) = spec.region else { continue 'types };
             filters.push(format!("{field} = {}", quote(r)));
         }
@@ -362,24 +399,19 @@ pub struct Suggestion {
 /// The most records a code naming a class (an HS or ICS code) puts first.
 const MAX_EXACT: usize = 5;
 
-/// An HS code as typed (`9503`, `9503.00`, `95030000`): its digits, when the query is nothing else.
+/// An HS code as typed (`9503`, `9503.00`, `95030000`): its digits, when the query is nothing else. A heading
+/// at least: two digits alone are too often something else.
 fn hs_code(q: &str) -> Option<String> {
-    if !q.chars().all(|c| c.is_ascii_digit() || c == '.') || q.starts_with('.') || q.ends_with('.') {
+    if q.starts_with('.') || q.ends_with('.') {
         return None;
     }
-    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    matches!(digits.len(), 4 | 6 | 8 | 10).then_some(digits)
+    normalise_hs(q).filter(|d| matches!(d.len(), 4 | 6 | 8 | 10))
 }
 
-/// An ICS code of a group or sub-group (`97.200`, `97.200.50`), when the query is nothing else.
+/// An ICS code of a group or sub-group (`97.200`, `97.200.50`), when the query is nothing else; a field alone
+/// (`97`) is too often something else.
 fn ics_code(q: &str) -> Option<String> {
-    let parts: Vec<&str> = q.split('.').collect();
-    let shape_ok = match parts.as_slice() {
-        [f, g] => f.len() == 2 && g.len() == 3,
-        [f, g, s] => f.len() == 2 && g.len() == 3 && s.len() == 2,
-        _ => false,
-    };
-    (shape_ok && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))).then(|| q.to_string())
+    normalise_ics(q).filter(|c| c.contains('.'))
 }
 
 /// The records a code-shaped query names, best first: a notice symbol, credit code, document number or standard
@@ -553,18 +585,6 @@ struct FedHit {
 /// characters).
 const SNIPPET_WORDS: usize = 24;
 
-/// A formatted field as text: a list (products, members) joined with 、.
-fn formatted_text(f: Option<&serde_json::Map<String, serde_json::Value>>, field: &str) -> Option<String> {
-    match f?.get(field)? {
-        serde_json::Value::String(t) => Some(safe_highlight(t)),
-        serde_json::Value::Array(items) => {
-            let parts: Vec<String> = items.iter().filter_map(|v| v.as_str()).map(safe_highlight).collect();
-            (!parts.is_empty()).then(|| parts.join("、"))
-        }
-        _ => None,
-    }
-}
-
 /// A query the way Meilisearch should see it, with the matching strategy: a query with digits (a code, whole or
 /// partial, with or without words) must match every term, so that `GB 6675` does not drift to other numbers;
 /// words are dropped from the end when not all match. (Dropping the most common word first, Meilisearch's
@@ -596,16 +616,11 @@ async fn federated(
         .iter()
         .map(|p| p.spec.snippet.map(|f| vec![(f, None)]).unwrap_or_default())
         .collect();
-    let filters: Vec<Vec<&str>> = plans
-        .iter()
-        .map(|p| p.filters.iter().map(String::as_str).collect())
-        .collect();
-    let indexes: Vec<_> = plans.iter().map(|p| app.search.client.index(&p.uid)).collect();
+    let at = PlanIndexes::new(app, plans);
     let mut multi = app.search.client.multi_search();
     for (i, p) in plans.iter().enumerate() {
-        let mut sq = SearchQuery::new(&indexes[i]);
-        sq.with_query(&q)
-            .with_matching_strategy(strategy.clone())
+        let mut sq = at.query(i, &q);
+        sq.with_matching_strategy(strategy.clone())
             .with_attributes_to_highlight(Selectors::Some(&highlight[i]))
             .with_highlight_pre_tag(PRE)
             .with_highlight_post_tag(POST)
@@ -614,16 +629,7 @@ async fn federated(
         if !crop[i].is_empty() {
             sq.with_attributes_to_crop(Selectors::Some(&crop[i]));
         }
-        if !filters[i].is_empty() {
-            sq.with_array_filter(filters[i].clone());
-        }
-        multi.with_search_query_and_options(
-            sq,
-            QueryFederationOptions {
-                weight: Some(p.spec.weight),
-                remote: None,
-            },
-        );
+        multi.with_search_query_and_weight(sq, p.spec.weight);
     }
     let federation = FederationOptions {
         offset: Some(offset),
@@ -641,8 +647,8 @@ async fn federated(
         let f = h.formatted_result.as_ref();
         out.push(FedHit {
             key: (p.t, h.result.id),
-            highlight: formatted_text(f, p.spec.headline),
-            snippet: p.spec.snippet.and_then(|s| formatted_text(f, s)),
+            highlight: formatted_field(f, p.spec.headline),
+            snippet: p.spec.snippet.and_then(|s| formatted_field(f, s)),
         });
     }
     Ok((out, res.estimated_total_hits))
@@ -665,21 +671,13 @@ async fn facet_counts(
                 .collect()
         })
         .collect();
-    let filters: Vec<Vec<&str>> = plans
-        .iter()
-        .map(|p| p.filters.iter().map(String::as_str).collect())
-        .collect();
-    let indexes: Vec<_> = plans.iter().map(|p| app.search.client.index(&p.uid)).collect();
+    let at = PlanIndexes::new(app, plans);
     let mut multi = app.search.client.multi_search();
-    for i in 0..plans.len() {
-        let mut sq = SearchQuery::new(&indexes[i]);
-        sq.with_query(&q)
-            .with_matching_strategy(strategy.clone())
+    for (i, f) in fields.iter().enumerate() {
+        let mut sq = at.query(i, &q);
+        sq.with_matching_strategy(strategy.clone())
             .with_limit(0)
-            .with_facets(Selectors::Some(&fields[i]));
-        if !filters[i].is_empty() {
-            sq.with_array_filter(filters[i].clone());
-        }
+            .with_facets(Selectors::Some(f));
         multi.with_search_query(sq);
     }
     let res = app.search.timed("facet counts", multi.execute::<Hit>()).await?;
@@ -736,7 +734,24 @@ async fn facet_counts(
 const DEGRADED: &str =
     "search is degraded: Meilisearch is unreachable, so these are simple text matches from the database";
 
-/// The database's answer when Meilisearch is away: records whose headline contains the query.
+/// Ids of the rows of `E` that meet `cond`, at most `limit`.
+async fn ids_where<E: EntityTrait>(
+    db: &sea_orm::DatabaseConnection,
+    id: E::Column,
+    cond: sea_orm::Condition,
+    limit: u64,
+) -> Result<Vec<i32>, sea_orm::DbErr> {
+    E::find()
+        .select_only()
+        .column(id)
+        .filter(cond)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// The database's answer when Meilisearch is away: records whose headline (or code) contains the query.
 async fn fallback(
     app: &AppContext,
     query: &str,
@@ -747,93 +762,49 @@ async fn fallback(
     use crate::catalog::notices::entity::notice;
     use crate::catalog::policies::entity::policy;
     use crate::catalog::standards::entity::standard;
-    use sea_orm::ExprTrait;
+    use sea_orm::Condition;
     let q = crate::catalog::codes::to_simplified(query.trim());
+    let q = q.as_str();
     let db = &app.db;
     let mut out = Vec::new();
-    for t in types {
-        let ids: Vec<i32> = match t {
+    for &t in types {
+        let ids = match t {
             SearchType::Notice => {
-                notice::Entity::find()
-                    .select_only()
-                    .column(notice::Column::Id)
-                    .filter(
-                        notice::Column::TitleZh
-                            .contains(&q)
-                            .or(notice::Column::TitleEn.contains(&q))
-                            .or(notice::Column::PrimarySymbol.contains(&q)),
-                    )
-                    .limit(limit)
-                    .into_tuple()
-                    .all(db)
-                    .await?
+                use notice::Column as C;
+                let cond = Condition::any()
+                    .add(C::TitleZh.contains(q))
+                    .add(C::TitleEn.contains(q))
+                    .add(C::PrimarySymbol.contains(q));
+                ids_where::<notice::Entity>(db, C::Id, cond, limit).await?
             }
             SearchType::Standard => {
-                standard::Entity::find()
-                    .select_only()
-                    .column(standard::Column::Id)
-                    .filter(
-                        standard::Column::TitleZh
-                            .contains(&q)
-                            .or(standard::Column::Number.contains(&q)),
-                    )
-                    .limit(limit)
-                    .into_tuple()
-                    .all(db)
-                    .await?
+                use standard::Column as C;
+                let cond = Condition::any().add(C::TitleZh.contains(q)).add(C::Number.contains(q));
+                ids_where::<standard::Entity>(db, C::Id, cond, limit).await?
             }
             SearchType::Enterprise => {
-                enterprise::Entity::find()
-                    .select_only()
-                    .column(enterprise::Column::Id)
-                    .filter(
-                        enterprise::Column::Name
-                            .contains(&q)
-                            .or(enterprise::Column::CreditCode.contains(&q)),
-                    )
-                    .limit(limit)
-                    .into_tuple()
-                    .all(db)
-                    .await?
+                use enterprise::Column as C;
+                let cond = Condition::any().add(C::Name.contains(q)).add(C::CreditCode.contains(q));
+                ids_where::<enterprise::Entity>(db, C::Id, cond, limit).await?
             }
             SearchType::Zone => {
-                zone::Entity::find()
-                    .select_only()
-                    .column(zone::Column::Id)
-                    .filter(zone::Column::Name.contains(&q))
-                    .limit(limit)
-                    .into_tuple()
-                    .all(db)
-                    .await?
+                use zone::Column as C;
+                ids_where::<zone::Entity>(db, C::Id, Condition::all().add(C::Name.contains(q)), limit).await?
             }
             SearchType::Policy => {
-                policy::Entity::find()
-                    .select_only()
-                    .column(policy::Column::Id)
-                    .filter(policy::Column::Title.contains(&q))
-                    .limit(limit)
-                    .into_tuple()
-                    .all(db)
-                    .await?
+                use policy::Column as C;
+                ids_where::<policy::Entity>(db, C::Id, Condition::all().add(C::Title.contains(q)), limit).await?
             }
             SearchType::Brand | SearchType::Title | SearchType::CreditEntry => {
+                use listing::Column as C;
                 let kind = t.listing_kind().expect("a listing type").as_str();
-                listing::Entity::find()
-                    .select_only()
-                    .column(listing::Column::Id)
-                    .filter(listing::Column::Kind.eq(kind))
-                    .filter(
-                        listing::Column::Name
-                            .contains(&q)
-                            .or(listing::Column::Reason.contains(&q)),
-                    )
-                    .limit(limit)
-                    .into_tuple()
-                    .all(db)
-                    .await?
+                let cond = Condition::all()
+                    .add(C::Kind.eq(kind))
+                    .add(Condition::any().add(C::Name.contains(q)).add(C::Reason.contains(q)));
+                ids_where::<listing::Entity>(db, C::Id, cond, limit).await?
             }
         };
-        out.extend(ids.into_iter().map(|id| (*t, id)));
+        out.extend(ids.into_iter().map(|id| (t, id)));
     }
     Ok(out)
 }
@@ -858,29 +829,15 @@ async fn suggestions(app: &AppContext, prefix: &str, plans: &[Plan], limit: usiz
         .iter()
         .map(|p| ["id", p.spec.headline].into_iter().chain(code_field(p.t)).collect())
         .collect();
-    let filters: Vec<Vec<&str>> = plans
-        .iter()
-        .map(|p| p.filters.iter().map(String::as_str).collect())
-        .collect();
-    let indexes: Vec<_> = plans.iter().map(|p| app.search.client.index(&p.uid)).collect();
+    let at = PlanIndexes::new(app, plans);
     let mut multi = app.search.client.multi_search();
     for (i, p) in plans.iter().enumerate() {
-        let mut sq = SearchQuery::new(&indexes[i]);
-        sq.with_query(&q)
-            .with_attributes_to_retrieve(Selectors::Some(&retrieve[i]))
+        let mut sq = at.query(i, &q);
+        sq.with_attributes_to_retrieve(Selectors::Some(&retrieve[i]))
             .with_attributes_to_highlight(Selectors::Some(&highlight[i]))
             .with_highlight_pre_tag(PRE)
             .with_highlight_post_tag(POST);
-        if !filters[i].is_empty() {
-            sq.with_array_filter(filters[i].clone());
-        }
-        multi.with_search_query_and_options(
-            sq,
-            QueryFederationOptions {
-                weight: Some(p.spec.weight),
-                remote: None,
-            },
-        );
+        multi.with_search_query_and_weight(sq, p.spec.weight);
     }
     // Several titles share a name (every winner of one award): ask for more, keep one of each text.
     let federation = FederationOptions {
@@ -918,7 +875,7 @@ async fn suggestions(app: &AppContext, prefix: &str, plans: &[Plan], limit: usiz
             kind: p.t,
             id: super::ids::encode(p.t.type_name(), id as i32),
             code: code_field(p.t).and_then(|f| text_of(h.result.get(f))),
-            highlight: formatted_text(h.formatted_result.as_ref(), p.spec.headline),
+            highlight: formatted_field(h.formatted_result.as_ref(), p.spec.headline),
             text,
         });
         if out.len() == limit {
@@ -960,8 +917,8 @@ impl UnifiedSearchQueries {
             return Err(ApiError::bad_input("query: empty").into());
         }
         let filter = filter.unwrap_or_default();
-        let plans = plans(app, &types, &filter)?;
         let region = filter.region.as_deref().map(region_prefix).transpose()?;
+        let plans = plans(app, &types, &filter, region.as_deref())?;
         let filtered =
             region.is_some() || filter.year.is_some() || filter.status.as_ref().is_some_and(|s| !s.is_empty());
         // Cursors hold the position after a hit in Meilisearch's list; exact records sit before it (position 0).
@@ -1102,7 +1059,7 @@ impl UnifiedSearchQueries {
             Some(t) if !t.is_empty() => t,
             _ => SearchType::ALL.to_vec(),
         };
-        let plans = plans(app, &types, &SearchFilter::default())?;
+        let plans = plans(app, &types, &SearchFilter::default(), None)?;
         match suggestions(app, &prefix, &plans, first as usize).await {
             Ok(s) => Ok(s),
             Err(e) => {

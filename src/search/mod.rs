@@ -250,20 +250,24 @@ pub struct RawHit {
 impl RawHit {
     /// A field's highlighted text, HTML-escaped with `<mark>` around matches.
     pub fn highlight(&self, field: &str) -> Option<String> {
-        // A list field comes back as a list of formatted strings: joined with 、, the Chinese list mark.
-        let value = self.formatted.as_ref().and_then(|f| f.get(field))?;
-        match value {
-            serde_json::Value::String(t) => Some(text::safe_highlight(t)),
-            serde_json::Value::Array(items) => {
-                let parts: Vec<String> = items
-                    .iter()
-                    .filter_map(|v| v.as_str())
-                    .map(text::safe_highlight)
-                    .collect();
-                (!parts.is_empty()).then(|| parts.join("、"))
-            }
-            _ => None,
+        formatted_field(self.formatted.as_ref(), field)
+    }
+}
+
+/// A field of Meilisearch's `_formatted` as HTML-escaped text with `<mark>` around matches. A list field comes
+/// back as a list of formatted strings: joined with 、, the Chinese list mark.
+pub fn formatted_field(formatted: Option<&serde_json::Map<String, serde_json::Value>>, field: &str) -> Option<String> {
+    match formatted?.get(field)? {
+        serde_json::Value::String(t) => Some(text::safe_highlight(t)),
+        serde_json::Value::Array(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|v| v.as_str())
+                .map(text::safe_highlight)
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("、"))
         }
+        _ => None,
     }
 }
 

@@ -217,10 +217,21 @@ pub async fn send_catalogue(
         }
         Catalogue::Listings => {
             let found = enterprises::store::listings_by_ids(db, ids).await?;
-            let mut docs = Vec::with_capacity(found.len());
-            for l in &found {
-                docs.push(enterprises::listing_search::listing_document(db, l).await?);
-            }
+            let mut owner_ids: Vec<i32> = found.iter().filter_map(|l| l.enterprise_id).collect();
+            owner_ids.sort_unstable();
+            owner_ids.dedup();
+            let owners: std::collections::HashMap<i32, enterprises::store::Enterprise> =
+                enterprises::store::enterprises_by_ids(db, &owner_ids)
+                    .await?
+                    .into_iter()
+                    .map(|e| (e.id, e))
+                    .collect();
+            let docs: Vec<_> = found
+                .iter()
+                .map(|l| {
+                    enterprises::listing_search::listing_document(l, l.enterprise_id.and_then(|id| owners.get(&id)))
+                })
+                .collect();
             let present: Vec<i32> = found.iter().map(|n| n.id).collect();
             send_documents(search, uid, &docs, &gone(ids, &present)).await
         }

@@ -161,14 +161,7 @@ impl TestApp {
     /// Imports every demo file the way `scripts/demo` does: notices, standards, enterprises and their listings,
     /// the policies (read from ../shared/data/policies) and the division lists of ../shared/data/reference.
     pub async fn import_all_demo(&self) {
-        let mut files: Vec<PathBuf> = ["notices", "standards", "enterprises", "policies"]
-            .iter()
-            .map(|f| repo(&format!("demo/{f}.jsonl")))
-            .collect();
-        for level in ["provinces", "cities", "areas"] {
-            files.push(repo(&format!("../shared/data/reference/cn-divisions-2023-{level}.csv")));
-        }
-        for f in files {
+        for f in crate::relevance::eval::demo_files(&repo("")) {
             let r = self.import(&f).await;
             assert!(
                 r.rejected.is_empty(),

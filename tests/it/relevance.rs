@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::common::{Backend, TestApp, repo};
 
 #[path = "../relevance/eval.rs"]
-mod eval;
+pub mod eval;
 
 #[tokio::test]
 async fn relevance_set_holds() {

@@ -39,7 +39,8 @@ pub struct ListingDoc {
     pub overlap: String,
 }
 
-fn prefixes(code: Option<&str>) -> Vec<String> {
+/// The 2-, 4- and 6-digit prefixes of a division code (province, city, county), for region filters.
+pub fn prefixes(code: Option<&str>) -> Vec<String> {
     code.map(|r| {
         [2, 4, 6]
             .iter()
@@ -72,11 +73,8 @@ pub fn scheme_words(scheme: &str) -> &'static str {
     }
 }
 
-pub async fn listing_document<C: ConnectionTrait>(db: &C, l: &Listing) -> anyhow::Result<ListingDoc> {
-    let e = match l.enterprise_id {
-        Some(id) => store::enterprises_by_ids(db, &[id]).await?.into_iter().next(),
-        None => None,
-    };
+/// The search document of a listing; `e` is its enterprise (loaded by the caller, one query for a whole batch).
+pub fn listing_document(l: &Listing, e: Option<&store::Enterprise>) -> ListingDoc {
     let today = today_in_china();
     let active = match l.kind {
         ListingKind::Credit => covers(l.started_on, l.ended_on, today),
@@ -91,7 +89,7 @@ pub async fn listing_document<C: ConnectionTrait>(db: &C, l: &Listing) -> anyhow
     };
     let region = e.as_ref().and_then(|e| e.region_code.clone()).or(l.region_code.clone());
     let enterprise_name = e.as_ref().and_then(|e| e.name.clone());
-    Ok(ListingDoc {
+    ListingDoc {
         id: l.id,
         kind: l.kind.as_str().into(),
         scheme: l.scheme.clone(),
@@ -118,7 +116,7 @@ pub async fn listing_document<C: ConnectionTrait>(db: &C, l: &Listing) -> anyhow
         region_prefixes: prefixes(region.as_deref()),
         year: l.started_on.map(|d| d.year()),
         active,
-    })
+    }
 }
 
 /// What Meilisearch stores for a zone.

@@ -74,17 +74,7 @@ pub async fn document<C: ConnectionTrait>(db: &C, e: &Enterprise) -> anyhow::Res
             zones.push(z.data.name);
         }
     }
-    let region_prefixes = e
-        .region_code
-        .as_deref()
-        .map(|r| {
-            [2, 4, 6]
-                .iter()
-                .filter(|&&n| r.len() >= n)
-                .map(|&n| r[..n].to_string())
-                .collect()
-        })
-        .unwrap_or_default();
+    let region_prefixes = super::listing_search::prefixes(e.region_code.as_deref());
     let mut codes = vec![e.credit_code.clone()];
     if e.credit_code.len() == 18 {
         codes.push(e.credit_code[8..17].to_string());

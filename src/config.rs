@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -47,6 +47,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// Whether `serve` runs the outbox worker that feeds Meilisearch.
     pub search_worker: bool,
+    /// Folder of the browser assets installed by `scripts/install-web-assets` (GraphiQL's are in `graphiql/`).
+    pub assets_dir: PathBuf,
 }
 
 impl Default for Settings {
@@ -61,6 +63,7 @@ impl Default for Settings {
             max_body_bytes: 1 << 20,
             request_timeout: Duration::from_secs(30),
             search_worker: true,
+            assets_dir: PathBuf::from(".web-assets"),
         }
     }
 }
@@ -92,6 +95,7 @@ struct FileSettings {
     max_body_bytes: Option<usize>,
     request_timeout_secs: Option<u64>,
     search_worker: Option<bool>,
+    assets_dir: Option<String>,
 }
 
 /// The keys, as they are named in the environment and (lower-cased, without the prefix) in the file.
@@ -105,6 +109,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("ZHILIANG_MAX_BODY_BYTES", "max_body_bytes"),
     ("ZHILIANG_REQUEST_TIMEOUT_SECS", "request_timeout_secs"),
     ("ZHILIANG_SEARCH_WORKER", "search_worker"),
+    ("ZHILIANG_ASSETS_DIR", "assets_dir"),
 ];
 
 impl Settings {
@@ -123,7 +128,7 @@ impl Settings {
     }
 
     fn apply_file(&mut self, f: FileSettings) -> Result<(), ConfigError> {
-        let pairs: [(&str, Option<String>); 9] = [
+        let pairs: [(&str, Option<String>); 10] = [
             ("database_url", f.database_url),
             ("meili_url", f.meili_url),
             ("meili_key", f.meili_key),
@@ -133,6 +138,7 @@ impl Settings {
             ("max_body_bytes", f.max_body_bytes.map(|v| v.to_string())),
             ("request_timeout_secs", f.request_timeout_secs.map(|v| v.to_string())),
             ("search_worker", f.search_worker.map(|v| v.to_string())),
+            ("assets_dir", f.assets_dir),
         ];
         for (key, value) in pairs {
             if let Some(v) = value {
@@ -201,6 +207,12 @@ impl Settings {
                     _ => return Err(format!("{v:?} is not true or false")),
                 }
             }
+            "assets_dir" => {
+                if v.trim().is_empty() {
+                    return Err("the folder must not be empty".to_string());
+                }
+                self.assets_dir = PathBuf::from(v);
+            }
             other => return Err(format!("unknown key {other}")),
         }
         Ok(())
@@ -228,9 +240,11 @@ mod tests {
             ("ZHILIANG_LISTEN", "0.0.0.0:9000"),
             ("ZHILIANG_MEILI_KEY", "k"),
             ("ZHILIANG_DATABASE_URL", "postgres://root@127.0.0.1/zl"),
+            ("ZHILIANG_ASSETS_DIR", "/srv/zhiliang/assets"),
         ]))
         .unwrap();
         assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.assets_dir, PathBuf::from("/srv/zhiliang/assets"));
         assert_eq!(s.meili_key.as_ref().unwrap().expose(), "k");
         assert!(!s.is_sqlite());
         assert_eq!(format!("{:?}", s.meili_key), "Some(Secret(***))");
@@ -247,6 +261,8 @@ mod tests {
         assert!(e.to_string().contains("ZHILIANG_MEILI_URL"), "{e}");
         let e = s.apply_env(env(&[("ZHILIANG_MEILI_INDEX_PREFIX", "a b")])).unwrap_err();
         assert!(e.to_string().contains("ZHILIANG_MEILI_INDEX_PREFIX"), "{e}");
+        let e = s.apply_env(env(&[("ZHILIANG_ASSETS_DIR", " ")])).unwrap_err();
+        assert!(e.to_string().contains("ZHILIANG_ASSETS_DIR"), "{e}");
     }
 
     #[test]

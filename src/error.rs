@@ -2,10 +2,12 @@
 
 use async_graphql::ErrorExtensions;
 
-/// Every code a client can see. Documented in `docs/errors.md`; never renamed once released.
+/// Every code a client can see. Documented in `docs/api.md` (a test checks that each is listed there); never
+/// renamed once released.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
-    /// An argument is malformed (bad symbol, bad date range, bad HS code).
+    /// An argument or variable value is malformed (bad symbol, bad date, an Int out of range, a null for a
+    /// non-null variable).
     BadUserInput,
     /// `first` or `last` above 100, or below 0, or both given.
     PageSizeInvalid,
@@ -17,6 +19,38 @@ pub enum Code {
     SearchUnavailable,
     /// Anything else: logged with its cause, returned without it.
     Internal,
+    /// The query text is not a GraphQL document (syntax error, empty query).
+    GraphqlParseFailed,
+    /// The document does not fit the schema (unknown field or argument, wrong type, fragment cycle, ...).
+    GraphqlValidationFailed,
+    /// `operationName` names no operation of the document, or the document has several and none was named.
+    OperationNotFound,
+    /// Brackets, lists, objects or JSON nested deeper than the service reads.
+    NestingTooDeep,
+    /// Selections nested deeper than the depth limit.
+    QueryTooDeep,
+    /// The query would cost more than the complexity limit.
+    QueryTooComplex,
+    /// Too many fields (aliases included) in one request, or too many tokens.
+    TooManyFields,
+    /// The body is not JSON (invalid, truncated, empty, not UTF-8, a lone surrogate).
+    InvalidJson,
+    /// JSON, but not a GraphQL request: not an object, no `query`, or a parameter of the wrong type.
+    InvalidRequest,
+    /// A JSON array of requests: batches are not accepted.
+    BatchNotSupported,
+    /// A POST without `Content-Type: application/json`.
+    UnsupportedMediaType,
+    /// The `Accept` header allows neither JSON media type.
+    NotAcceptable,
+    /// A method the path does not take, or a mutation over GET.
+    MethodNotAllowed,
+    /// The body is larger than the limit.
+    PayloadTooLarge,
+    /// The request took longer than the time limit.
+    RequestTimeout,
+    /// No such path.
+    NotFound,
 }
 
 impl Code {
@@ -28,16 +62,64 @@ impl Code {
             Code::InvalidId => "INVALID_ID",
             Code::SearchUnavailable => "SEARCH_UNAVAILABLE",
             Code::Internal => "INTERNAL",
+            Code::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Code::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Code::OperationNotFound => "OPERATION_NOT_FOUND",
+            Code::NestingTooDeep => "NESTING_TOO_DEEP",
+            Code::QueryTooDeep => "QUERY_TOO_DEEP",
+            Code::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            Code::TooManyFields => "TOO_MANY_FIELDS",
+            Code::InvalidJson => "INVALID_JSON",
+            Code::InvalidRequest => "INVALID_REQUEST",
+            Code::BatchNotSupported => "BATCH_NOT_SUPPORTED",
+            Code::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Code::NotAcceptable => "NOT_ACCEPTABLE",
+            Code::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Code::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Code::RequestTimeout => "REQUEST_TIMEOUT",
+            Code::NotFound => "NOT_FOUND",
         }
     }
 
-    pub const ALL: [Code; 6] = [
+    /// The HTTP status of a request refused with this code before any GraphQL execution. Errors met while
+    /// executing (the first six codes) come back with the data, as 200.
+    pub fn http_status(self) -> u16 {
+        match self {
+            Code::Internal => 500,
+            Code::SearchUnavailable => 503,
+            Code::UnsupportedMediaType => 415,
+            Code::NotAcceptable => 406,
+            Code::MethodNotAllowed => 405,
+            Code::PayloadTooLarge => 413,
+            Code::RequestTimeout => 408,
+            Code::NotFound => 404,
+            _ => 400,
+        }
+    }
+
+    pub const ALL: [Code; 22] = [
         Code::BadUserInput,
         Code::PageSizeInvalid,
         Code::InvalidCursor,
         Code::InvalidId,
         Code::SearchUnavailable,
         Code::Internal,
+        Code::GraphqlParseFailed,
+        Code::GraphqlValidationFailed,
+        Code::OperationNotFound,
+        Code::NestingTooDeep,
+        Code::QueryTooDeep,
+        Code::QueryTooComplex,
+        Code::TooManyFields,
+        Code::InvalidJson,
+        Code::InvalidRequest,
+        Code::BatchNotSupported,
+        Code::UnsupportedMediaType,
+        Code::NotAcceptable,
+        Code::MethodNotAllowed,
+        Code::PayloadTooLarge,
+        Code::RequestTimeout,
+        Code::NotFound,
     ];
 }
 

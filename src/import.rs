@@ -1,13 +1,13 @@
 //! `zhiliang import`: files in, records validated, stored in batches; bad rows reported with file, line and
 //! reason while the good rows still load.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use crate::catalog::divisions::{DivisionData, DivisionRecord};
+use crate::catalog::encoding::{self, TextEncoding};
 use crate::catalog::enterprises::import::{credit_list_of, is_enterprise_sheet, read_credit_entries, read_enterprises};
 use crate::catalog::enterprises::model::{
     EnterpriseData, EnterpriseRecord, ListingData, ListingKind, ListingRecord, MembershipData, MembershipRecord,
@@ -47,16 +47,25 @@ pub struct Report {
     pub added: u64,
     pub updated: u64,
     pub rejected: Vec<Rejection>,
+    /// The encoding a text file (CSV, JSON Lines, policy page) was read as; `None` for a workbook, or for JSON
+    /// Lines that were none of the known encodings and were read line by line as UTF-8.
+    pub encoding: Option<TextEncoding>,
 }
 
 impl Report {
+    /// `3 added, 0 updated, 1 rejected`, and for a text file `; read as GB18030`.
     pub fn summary(&self) -> String {
-        format!(
+        let mut s = format!(
             "{} added, {} updated, {} rejected",
             self.added,
             self.updated,
             self.rejected.len()
-        )
+        );
+        if let Some(e) = self.encoding {
+            s.push_str("; read as ");
+            s.push_str(e.label());
+        }
+        s
     }
 }
 
@@ -195,8 +204,7 @@ fn parse_jsonl_line(text: &str, dir: &Path) -> Result<Raw, String> {
                 None => None,
                 Some(f) => {
                     let path = dir.join(f);
-                    let t =
-                        std::fs::read_to_string(&path).map_err(|e| format!("sourceFile: {}: {e}", path.display()))?;
+                    let t = encoding::read_text(&path).map_err(|e| format!("sourceFile: {e}"))?.text;
                     let name = Path::new(f)
                         .file_name()
                         .map(|n| n.to_string_lossy().to_string())
@@ -313,16 +321,27 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
         .unwrap_or_default();
     match ext.as_str() {
         "jsonl" | "ndjson" | "json" => {
-            let file = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-            let progress = bar(size, show_progress, name);
+            let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            // The whole file in one encoding; failing that, line by line as UTF-8 so that one damaged line
+            // costs only itself.
+            let decoded = encoding::decode(&bytes);
+            let size = decoded.as_ref().map_or(bytes.len(), |d| d.text.len());
+            let progress = bar(size as u64, show_progress, name);
             let mut loader = Loader::new(db, "jsonl", path);
-            for (i, line) in BufReader::new(file).lines().enumerate() {
+            let lines: Vec<Result<&str, String>> = match &decoded {
+                Ok(d) => d.text.split('\n').map(Ok).collect(),
+                Err(reason) => bytes
+                    .split(|b| *b == b'\n')
+                    .map(|l| std::str::from_utf8(l).map_err(|_| format!("unreadable line: the file is {reason}")))
+                    .collect(),
+            };
+            loader.report.encoding = decoded.as_ref().ok().map(|d| d.encoding);
+            for (i, line) in lines.into_iter().enumerate() {
                 let line_no = i + 1;
                 let text = match line {
                     Ok(t) => t,
-                    Err(e) => {
-                        loader.reject(line_no, format!("unreadable line: {e}"));
+                    Err(reason) => {
+                        loader.reject(line_no, reason);
                         continue;
                     }
                 };
@@ -388,8 +407,13 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
                     path.display()
                 );
             };
+            let name = match table.encoding {
+                Some(e) => format!("{name} (read as {e})"),
+                None => name,
+            };
             let progress = bar(rows.len() as u64, show_progress, name);
             let mut loader = Loader::new(db, source, path);
+            loader.report.encoding = table.encoding;
             for (line, row) in rows {
                 loader.push(line, row).await?;
                 progress.inc(1);
@@ -401,11 +425,12 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
         }
         "txt" => {
             // A published policy page: one document; its number, title, issuer and date are read from the text.
-            let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let decoded = encoding::read_text(path)?;
             let record = PolicyRecord::default();
             let mut loader = Loader::new(db, "policy-text", path);
+            loader.report.encoding = Some(decoded.encoding);
             loader
-                .push(1, Ok(Raw::Policy(Box::new(record), Some((name, text)))))
+                .push(1, Ok(Raw::Policy(Box::new(record), Some((name, decoded.text)))))
                 .await?;
             loader.flush().await?;
             Ok(loader.report)

@@ -49,12 +49,15 @@ impl Application {
             search: search.clone(),
         };
         let schema = graphql::build_schema(context.clone());
+        let shape = Arc::new(graphql::shape::SchemaShape::of(&schema).await);
         let router = http::router(
             http::HttpState {
                 schema,
                 app: context.clone(),
+                assets_dir: settings.assets_dir.clone(),
+                shape,
+                max_body: settings.max_body_bytes,
             },
-            settings.max_body_bytes,
             settings.request_timeout,
         );
         let listener = TcpListener::bind(settings.listen)

@@ -49,16 +49,37 @@ enum Command {
     ExportSchema,
 }
 
+/// Logs go to stderr: text (coloured only when stderr is a terminal), or one JSON object a line with
+/// `ZHILIANG_LOG_FORMAT=json`. `ZHILIANG_LOG` filters them.
+fn init_logging() -> Result<(), String> {
+    let filter = || tracing_subscriber::EnvFilter::try_from_env("ZHILIANG_LOG").unwrap_or_else(|_| "info".into());
+    let format = std::env::var("ZHILIANG_LOG_FORMAT").unwrap_or_default();
+    match format.trim().to_ascii_lowercase().as_str() {
+        "" | "text" => tracing_subscriber::fmt()
+            .with_env_filter(filter())
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_writer(std::io::stderr)
+            .init(),
+        "json" => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .init(),
+        other => return Err(format!("ZHILIANG_LOG_FORMAT: {other:?} is not `text` or `json`")),
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::ExportSchema = cli.command {
         print!("{}", graphql::sdl());
         return ExitCode::SUCCESS;
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ZHILIANG_LOG").unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    if let Err(e) = init_logging() {
+        eprintln!("error: {e}");
+        return ExitCode::from(78);
+    }
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
         Err(e) => {

@@ -6,6 +6,7 @@ mod m20261122_000001_notices;
 mod m20261122_000002_standards;
 mod m20261122_000003_enterprises;
 mod m20261122_000004_divisions;
+mod m20261201_000001_comment_deadline_in_force;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_standards::Migration),
             Box::new(m20261122_000003_enterprises::Migration),
             Box::new(m20261122_000004_divisions::Migration),
+            Box::new(m20261201_000001_comment_deadline_in_force::Migration),
         ]
     }
 }

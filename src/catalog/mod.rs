@@ -2,7 +2,9 @@
 
 pub mod codes;
 pub mod divisions;
+pub mod encoding;
 pub mod enterprises;
+pub mod like;
 pub mod notices;
 pub mod paging;
 pub mod policies;

@@ -6,12 +6,15 @@ use std::path::Path;
 use calamine::{Data, Reader};
 
 use super::codes::excel_serial_date;
+use super::encoding::{self, TextEncoding};
 
 /// A sheet: header names (spaces collapsed, lower-cased) to column numbers, and the data rows with their
 /// line numbers in the file.
 pub struct Table {
     pub columns: HashMap<String, usize>,
     pub rows: Vec<(usize, Vec<Data>)>,
+    /// The encoding a CSV file was read as; `None` for a workbook.
+    pub encoding: Option<TextEncoding>,
 }
 
 /// A header as it is looked up: spaces collapsed, lower case, full-width parentheses made ASCII.
@@ -51,21 +54,31 @@ pub fn cell_text(c: &Data, date_column: bool) -> Option<String> {
 }
 
 impl Table {
-    /// Reads the first sheet of an Excel workbook, or a CSV file (UTF-8, with or without a byte-order mark).
+    /// Reads the first sheet of an Excel workbook, or a CSV file in UTF-8 (with or without a byte-order mark),
+    /// UTF-16 or GB18030/GBK (see [`encoding::decode`]).
     pub fn read(path: &Path) -> anyhow::Result<Table> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .unwrap_or_default()
             .to_ascii_lowercase();
+        let mut text_encoding = None;
         let (first_line, mut all): (usize, Vec<Vec<Data>>) = if ext == "csv" {
-            let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text (save the CSV as UTF-8)", path.display()))?;
-            let text = text.trim_start_matches('\u{feff}');
+            let decoded = encoding::read_text(path)?;
+            text_encoding = Some(decoded.encoding);
+            let text = decoded.text;
+            // Excel's "Unicode text" is UTF-16 with tabs between the cells: a header line with tabs and no
+            // commas is read so.
+            let header = text.lines().next().unwrap_or_default();
+            let delimiter = if header.contains('\t') && !header.contains(',') {
+                b'\t'
+            } else {
+                b','
+            };
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
+                .delimiter(delimiter)
                 .from_reader(text.as_bytes());
             let mut rows = Vec::new();
             for rec in reader.records() {
@@ -97,7 +110,11 @@ impl Table {
             .map(|(i, r)| (first_line + 1 + i, r))
             .filter(|(_, r)| !r.iter().all(|c| cell_text(c, false).is_none()))
             .collect();
-        Ok(Table { columns, rows })
+        Ok(Table {
+            columns,
+            rows,
+            encoding: text_encoding,
+        })
     }
 
     pub fn has(&self, name: &str) -> bool {

@@ -26,6 +26,14 @@ pub struct PageSize {
     pub from_end: bool,
 }
 
+/// The complexity of a connection: its page size times the cost of one item. The page size counts at most
+/// `MAX_PAGE` (and at least 1), so that a page size out of range reaches the resolver and is refused there with
+/// `PAGE_SIZE_INVALID`, instead of passing for a too complex query.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.map_or(DEFAULT_PAGE, |n| (n.max(1) as u64).min(MAX_PAGE));
+    size as usize * child_complexity.max(1)
+}
+
 /// `first`/`last`: at most one of them, 0..=100, default 20 from the start. Larger values are an error, not a clamp.
 pub fn page_size(first: Option<i32>, last: Option<i32>) -> ApiResult<PageSize> {
     let check = |name: &str, v: i32| -> ApiResult<u64> {

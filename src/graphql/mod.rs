@@ -1,9 +1,12 @@
 //! Schema assembly: the query root, `node`/`nodes`, limits on depth and complexity.
 
 pub mod connection;
+pub mod guard;
 pub mod ids;
+pub mod phases;
 pub mod scalars;
 pub mod search;
+pub mod shape;
 pub mod unified;
 
 use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema};
@@ -108,7 +111,7 @@ impl NodeQueries {
     }
 
     /// Several objects by global ID (at most 100), in the order asked; null where none exists.
-    #[graphql(complexity = "ids.len() * child_complexity")]
+    #[graphql(complexity = "ids.len().min(MAX_NODES) * child_complexity")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(ApiError::user(Code::PageSizeInvalid, format!("at most {MAX_NODES} ids at once")).into());
@@ -137,16 +140,21 @@ pub struct Query(
 
 pub type ZhiliangSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// Deepest query accepted.
-pub const MAX_DEPTH: usize = 12;
+/// Deepest query accepted (introspection excepted).
+pub const MAX_DEPTH: usize = guard::MAX_DEPTH;
 /// Largest complexity accepted: a page of 100 costs 100 times its fields.
 pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// The schema without data: for `export-schema`.
 pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
-        .limit_depth(MAX_DEPTH)
+        // Depth is checked by `guard` (introspection excepted, so that GraphiQL can read the schema); this is
+        // a second fence.
+        .limit_depth(2 * MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        // The text's nesting is refused at `guard::MAX_NESTING` before parsing; this is a second fence.
+        .limit_recursive_depth(2 * guard::MAX_NESTING)
+        .extension(phases::Phases)
 }
 
 pub fn build_schema(ctx: AppContext) -> ZhiliangSchema {

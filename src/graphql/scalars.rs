@@ -19,6 +19,12 @@ impl ScalarType for Date {
         }
     }
 
+    /// Checked in validation too, so an impossible date (`2023-02-30`) given as a literal or a variable is
+    /// refused before execution, with `BAD_USER_INPUT`.
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+    }
+
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }

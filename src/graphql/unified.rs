@@ -759,6 +759,7 @@ async fn fallback(
     limit: u64,
 ) -> anyhow::Result<Vec<(SearchType, i32)>> {
     use crate::catalog::enterprises::entity::{enterprise, listing, zone};
+    use crate::catalog::like;
     use crate::catalog::notices::entity::notice;
     use crate::catalog::policies::entity::policy;
     use crate::catalog::standards::entity::standard;
@@ -772,35 +773,41 @@ async fn fallback(
             SearchType::Notice => {
                 use notice::Column as C;
                 let cond = Condition::any()
-                    .add(C::TitleZh.contains(q))
-                    .add(C::TitleEn.contains(q))
-                    .add(C::PrimarySymbol.contains(q));
+                    .add(like::contains(C::TitleZh, q))
+                    .add(like::contains(C::TitleEn, q))
+                    .add(like::contains(C::PrimarySymbol, q));
                 ids_where::<notice::Entity>(db, C::Id, cond, limit).await?
             }
             SearchType::Standard => {
                 use standard::Column as C;
-                let cond = Condition::any().add(C::TitleZh.contains(q)).add(C::Number.contains(q));
+                let cond = Condition::any()
+                    .add(like::contains(C::TitleZh, q))
+                    .add(like::contains(C::Number, q));
                 ids_where::<standard::Entity>(db, C::Id, cond, limit).await?
             }
             SearchType::Enterprise => {
                 use enterprise::Column as C;
-                let cond = Condition::any().add(C::Name.contains(q)).add(C::CreditCode.contains(q));
+                let cond = Condition::any()
+                    .add(like::contains(C::Name, q))
+                    .add(like::contains(C::CreditCode, q));
                 ids_where::<enterprise::Entity>(db, C::Id, cond, limit).await?
             }
             SearchType::Zone => {
                 use zone::Column as C;
-                ids_where::<zone::Entity>(db, C::Id, Condition::all().add(C::Name.contains(q)), limit).await?
+                ids_where::<zone::Entity>(db, C::Id, Condition::all().add(like::contains(C::Name, q)), limit).await?
             }
             SearchType::Policy => {
                 use policy::Column as C;
-                ids_where::<policy::Entity>(db, C::Id, Condition::all().add(C::Title.contains(q)), limit).await?
+                ids_where::<policy::Entity>(db, C::Id, Condition::all().add(like::contains(C::Title, q)), limit).await?
             }
             SearchType::Brand | SearchType::Title | SearchType::CreditEntry => {
                 use listing::Column as C;
                 let kind = t.listing_kind().expect("a listing type").as_str();
-                let cond = Condition::all()
-                    .add(C::Kind.eq(kind))
-                    .add(Condition::any().add(C::Name.contains(q)).add(C::Reason.contains(q)));
+                let cond = Condition::all().add(C::Kind.eq(kind)).add(
+                    Condition::any()
+                        .add(like::contains(C::Name, q))
+                        .add(like::contains(C::Reason, q)),
+                );
                 ids_where::<listing::Entity>(db, C::Id, cond, limit).await?
             }
         };
@@ -898,7 +905,7 @@ impl UnifiedSearchQueries {
     /// first (without a filter); an HS or ICS code puts up to five records classified under it first. When
     /// Meilisearch is unreachable, a simpler database match answers, `degraded` is true and the response carries
     /// `extensions.warnings`; with a `filter`, which that match cannot apply, the error is `SEARCH_UNAVAILABLE`.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,

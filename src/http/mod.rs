@@ -3,36 +3,54 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::State;
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
 
-use crate::graphql::{AppContext, Warnings, ZhiliangSchema};
+use crate::error::Code;
+use crate::graphql::shape::SchemaShape;
+use crate::graphql::{AppContext, ZhiliangSchema};
 use crate::search::outbox;
+
+mod graphiql;
+pub mod graphql;
+
+use graphql::{MediaType, refusal};
 
 #[derive(Clone)]
 pub struct HttpState {
     pub schema: ZhiliangSchema,
     pub app: AppContext,
+    /// Where `scripts/install-web-assets` put the browser files (`Settings::assets_dir`).
+    pub assets_dir: std::path::PathBuf,
+    /// Root and possible types of the schema, for putting responses in the query's order.
+    pub shape: Arc<SchemaShape>,
+    /// The largest request body read (`Settings::max_body_bytes`).
+    pub max_body: usize,
 }
 
-pub fn router(state: HttpState, max_body: usize, timeout: Duration) -> Router {
+pub fn router(state: HttpState, timeout: Duration) -> Router {
     Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
-        .route("/graphiql", get(graphiql))
+        .route(
+            "/graphql",
+            get(graphql::get).post(graphql::post).fallback(method_not_allowed),
+        )
+        .merge(graphiql::routes(&state.assets_dir))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .fallback(not_found)
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(max_body))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(middleware::from_fn_with_state(timeout, time_limit))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a request handler panicked");
+            refusal(Code::Internal, "internal error", MediaType::Json)
+        }))
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
@@ -41,64 +59,27 @@ pub fn router(state: HttpState, max_body: usize, timeout: Duration) -> Router {
         )
 }
 
-fn with_media_type(mut resp: Response) -> Response {
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/graphql-response+json; charset=utf-8"),
-    );
-    resp
-}
-
-/// Runs a request with a warnings collector and puts what resolvers added into `extensions.warnings`.
-async fn execute(schema: &ZhiliangSchema, req: async_graphql::Request) -> Response {
-    let warnings = Arc::new(Warnings::default());
-    let mut resp = schema.execute(req.data(warnings.clone())).await;
-    let list = warnings.take();
-    if !list.is_empty() {
-        resp.extensions.insert(
-            "warnings".to_string(),
-            async_graphql::Value::List(list.into_iter().map(async_graphql::Value::String).collect()),
-        );
+/// Answers `REQUEST_TIMEOUT` (408, JSON) when a request runs longer than the limit.
+async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => refusal(
+            Code::RequestTimeout,
+            format!("the request took longer than {} s", limit.as_secs_f64()),
+            MediaType::Json,
+        ),
     }
-    let resp: GraphQLResponse = resp.into();
-    with_media_type(resp.into_response())
 }
 
-async fn graphql_post(State(s): State<HttpState>, req: GraphQLRequest) -> Response {
-    execute(&s.schema, req.into_inner()).await
+async fn not_found() -> Response {
+    refusal(Code::NotFound, "no such path; the API is at /graphql", MediaType::Json)
 }
 
-/// GET carries queries only: a mutation over GET is refused with 405.
-async fn graphql_get(State(s): State<HttpState>, req: GraphQLRequest) -> Response {
-    let req = req.into_inner();
-    let is_mutation = async_graphql::parser::parse_query(&req.query)
-        .map(|doc| {
-            doc.operations.iter().any(|(name, op)| {
-                let chosen = match (&req.operation_name, name) {
-                    (Some(want), Some(n)) => want == n.as_str(),
-                    _ => true,
-                };
-                chosen && op.node.ty == async_graphql::parser::types::OperationType::Mutation
-            })
-        })
-        .unwrap_or(false);
-    if is_mutation {
-        return (
-            StatusCode::METHOD_NOT_ALLOWED,
-            [(header::ALLOW, "POST")],
-            Json(json!({"errors": [{"message": "mutations are accepted over POST only", "extensions": {"code": "METHOD_NOT_ALLOWED"}}]})),
-        )
-            .into_response();
-    }
-    execute(&s.schema, req).await
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("zhiliang GraphiQL")
-            .finish(),
+async fn method_not_allowed() -> Response {
+    refusal(
+        Code::MethodNotAllowed,
+        "/graphql takes GET (queries) and POST",
+        MediaType::Json,
     )
 }
 

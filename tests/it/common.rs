@@ -43,6 +43,26 @@ pub fn unique(tag: &str) -> String {
     format!("{tag}_{}_{n}_{nanos:x}", std::process::id())
 }
 
+/// A new empty database of its own: a SQLite file in `dir`, or a PostgreSQL database named after `tag`. Returns
+/// its URL and, for PostgreSQL, its name (to drop it afterwards).
+pub async fn new_database(backend: Backend, dir: &Path, tag: &str) -> (String, Option<String>) {
+    match backend {
+        Backend::Sqlite => (format!("sqlite://{}/{tag}.db?mode=rwc", dir.display()), None),
+        Backend::Postgres => {
+            let name = unique(tag);
+            let admin = Database::connect(pg_admin_url()).await.expect("PostgreSQL reachable");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            let base = pg_admin_url();
+            let root = &base[..base.rfind('/').unwrap()];
+            (format!("{root}/{name}"), Some(name))
+        }
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
@@ -66,27 +86,14 @@ impl TestApp {
             .with_test_writer()
             .try_init();
         let dir = tempfile::tempdir().unwrap();
-        let (database_url, pg_database) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}/test.db?mode=rwc", dir.path().display()), None),
-            Backend::Postgres => {
-                let name = unique("zl_test");
-                let admin = Database::connect(pg_admin_url()).await.expect("PostgreSQL reachable");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .unwrap();
-                admin.close().await.unwrap();
-                let base = pg_admin_url();
-                let root = &base[..base.rfind('/').unwrap()];
-                (format!("{root}/{name}"), Some(name))
-            }
-        };
+        let (database_url, pg_database) = new_database(backend, dir.path(), "zl_test").await;
         let settings = Settings {
             database_url,
             meili_url: meili.to_string(),
             meili_index_prefix: format!("{}_", unique("t")),
             listen: "127.0.0.1:0".parse().unwrap(),
             meili_timeout: Duration::from_secs(5),
+            assets_dir: repo(".web-assets"),
             ..Settings::default()
         };
         let db = zhiliang::db::connect(&settings.database_url).await.unwrap();

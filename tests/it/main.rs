@@ -1,12 +1,18 @@
 //! Integration tests: the real application against SQLite, PostgreSQL and Meilisearch.
 
 mod common;
+mod contract;
+mod deadlines;
+mod encodings;
 mod enterprises;
+mod graphiql;
 mod http;
 mod import;
+mod literal_filters;
 mod notices;
 mod outbox;
 mod policies;
+mod readme;
 mod relevance;
 mod search;
 mod standards;

@@ -37,6 +37,19 @@ both_backends!(lookups_in_odd_written_forms, |backend: Backend| async move {
         .map(|n| n["symbol"].as_str().unwrap())
         .collect();
     assert_eq!(follow, vec!["G/TBT/N/CHN/2140/Add.1"]);
+    // Its addendum extended the comment period: the original answers the deadline in force and says whence.
+    let d = app
+        .data(
+            r#"{ notice(symbol: "G/TBT/N/CHN/2140") { commentDeadline notifiedCommentDeadline
+              commentDeadlineSetBy { symbol } openForComment(on: "2026-11-22") } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        d["notice"],
+        json!({"commentDeadline": "2026-12-09", "notifiedCommentDeadline": "2026-11-09",
+            "commentDeadlineSetBy": {"symbol": "G/TBT/N/CHN/2140/Add.1"}, "openForComment": true})
+    );
 
     let add = app.data(LOOKUP, json!({"s": "G/TBT/N/CHN/2140/ADD.1"})).await["notice"].clone();
     assert_eq!(add["symbol"], "G/TBT/N/CHN/2140/Add.1");
@@ -227,6 +240,24 @@ fn text(r: &Value, key: &str) -> Option<String> {
     r[key].as_str().map(str::to_string)
 }
 
+/// The comment deadline in force of a demo record, computed from the records: its own, unless a later addendum
+/// or corrigendum of it changes the comment period (`COMMENT_PERIOD_CHANGED`) with a new date.
+fn deadline_in_force(r: &Value, recs: &[Value]) -> Option<String> {
+    let me = primary(r);
+    let mut newest = (text(r, "distributionDate").unwrap(), text(r, "commentDeadline"));
+    for f in recs {
+        let amends = primary(f)
+            .strip_prefix(&format!("{me}/"))
+            .is_some_and(|rest| rest.split('/').all(|s| s.starts_with("Add.") || s.starts_with("Corr.")));
+        let changes = strings(f, "addendumReasons").contains(&"COMMENT_PERIOD_CHANGED".to_string());
+        let distributed = text(f, "distributionDate").unwrap();
+        if amends && changes && f["commentDeadline"].is_string() && distributed >= newest.0 {
+            newest = (distributed, text(f, "commentDeadline"));
+        }
+    }
+    newest.1
+}
+
 fn kind_of(r: &Value) -> String {
     let p = primary(r);
     let last = p.rsplit('/').next().unwrap();
@@ -288,7 +319,7 @@ both_backends!(every_filter, |backend: Backend| async move {
             json!({"openForCommentOn": "2026-11-22"}),
             expect(&|r| {
                 text(r, "distributionDate").unwrap().as_str() <= "2026-11-22"
-                    && text(r, "commentDeadline").is_some_and(|d| d.as_str() >= "2026-11-22")
+                    && deadline_in_force(r, &recs).is_some_and(|d| d.as_str() >= "2026-11-22")
             }),
         ),
         (

@@ -122,7 +122,9 @@ both_backends!(search_filters_facets_and_paging, |backend: Backend| async move {
     let sps = search(&app, "通报", json!({"area": "SPS"})).await;
     assert!(hit_symbols(&sps).iter().all(|s| s.starts_with("G/SPS/")));
     let open = search(&app, "通报", json!({"openForCommentOn": "2026-11-22"})).await;
-    assert_eq!(open["estimatedTotalCount"], 6);
+    assert_eq!(open["estimatedTotalCount"], 7);
+    // G/TBT/N/CHN/2140's own deadline passed on 2026-11-09; its Add.1 extended it to 2026-12-09.
+    assert!(hit_symbols(&open).contains(&"G/TBT/N/CHN/2140".to_string()));
     let hs = search(&app, "通报", json!({"hsCodes": ["8507"]})).await;
     for e in hs["edges"].as_array().unwrap() {
         assert!(

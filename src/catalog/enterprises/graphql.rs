@@ -731,7 +731,7 @@ impl EnterpriseQueries {
     }
 
     /// Enterprises by credit code; `first` defaults to 20, at most 100.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn enterprises(
         &self,
         ctx: &Context<'_>,
@@ -804,7 +804,7 @@ impl EnterpriseQueries {
     }
 
     /// Credit entries, newest first. `activeOn` answers "who was listed on that day".
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn credit_entries(
         &self,
         ctx: &Context<'_>,
@@ -831,7 +831,7 @@ impl EnterpriseQueries {
     }
 
     /// Brand listings, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn brands(
         &self,
         ctx: &Context<'_>,
@@ -858,7 +858,7 @@ impl EnterpriseQueries {
     }
 
     /// Titles, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn titles(
         &self,
         ctx: &Context<'_>,
@@ -910,7 +910,7 @@ impl EnterpriseQueries {
 
     /// Demonstration zones by code, optionally only those in a phase on a day. `first` defaults to 20, at most 100.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn zones(
         &self,
         ctx: &Context<'_>,
@@ -1037,7 +1037,7 @@ pub struct EnterpriseSearchQueries;
 impl EnterpriseSearchQueries {
     /// Full-text search of enterprises in Chinese: names (current and former), products, industry, brands,
     /// titles, zones; a credit code or its organisation-code part finds the enterprise.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn search_enterprises(
         &self,
         ctx: &Context<'_>,
@@ -1265,7 +1265,7 @@ pub struct ListingSearchQueries;
 #[Object]
 impl ListingSearchQueries {
     /// Credit entries by reason, enterprise, authority or document number.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn search_credit_entries(
         &self,
@@ -1292,7 +1292,7 @@ impl ListingSearchQueries {
     }
 
     /// Brands by name, product or enterprise.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn search_brands(
         &self,
@@ -1318,7 +1318,7 @@ impl ListingSearchQueries {
     }
 
     /// Titles by name, enterprise or issuer.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn search_titles(
         &self,
@@ -1344,7 +1344,7 @@ impl ListingSearchQueries {
     }
 
     /// Zones by name, industry or member enterprise.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn search_zones(
         &self,
         ctx: &Context<'_>,

@@ -10,6 +10,7 @@ use sea_orm::{
 use super::entity::{enterprise, listing, zone, zone_membership};
 use super::model::{EnterpriseData, ListingData, ListingDetails, ListingKind, MembershipData, ZoneData, ZoneStep};
 use super::uscc::Uscc;
+use crate::catalog::like;
 use crate::catalog::paging::{self, Page, PageRequest};
 
 pub const OUTBOX_ENTERPRISE: &str = "enterprise";
@@ -157,7 +158,7 @@ pub async fn enterprise_by_name<C: ConnectionTrait>(db: &C, name: &str) -> anyho
     }
     let quoted = serde_json::to_string(&name).expect("a string serialises");
     Ok(enterprise::Entity::find()
-        .filter(enterprise::Column::FormerNames.contains(quoted))
+        .filter(like::contains(enterprise::Column::FormerNames, &quoted))
         .one(db)
         .await?
         .map(enterprise_from))
@@ -201,16 +202,16 @@ fn enterprise_condition(q: &EnterpriseQuery) -> Condition {
     let day = q.on.unwrap_or_else(crate::graphql::scalars::today_in_china);
     let mut c = Condition::all();
     if let Some(r) = &q.region_prefix {
-        c = c.add(E::RegionCode.starts_with(r));
+        c = c.add(like::starts_with(E::RegionCode, r));
     }
     if let Some(i) = &q.industry {
-        c = c.add(E::Industry.contains(i));
+        c = c.add(like::contains(E::Industry, i));
     }
     if let Some(n) = &q.name_contains {
         c = c.add(
             Condition::any()
-                .add(E::Name.contains(n))
-                .add(E::FormerNames.contains(n)),
+                .add(like::contains(E::Name, n))
+                .add(like::contains(E::FormerNames, n)),
         );
     }
     if let Some(v) = q.credit_code_valid {
@@ -436,12 +437,12 @@ fn listing_condition(q: &ListingQuery) -> Condition {
     }
     if let Some(r) = &q.region_prefix {
         c = c.add(
-            Condition::any().add(L::RegionCode.starts_with(r)).add(
+            Condition::any().add(like::starts_with(L::RegionCode, r)).add(
                 L::EnterpriseId.in_subquery(
                     Query::select()
                         .column(enterprise::Column::Id)
                         .from(enterprise::Entity)
-                        .and_where(enterprise::Column::RegionCode.starts_with(r))
+                        .and_where(like::starts_with(enterprise::Column::RegionCode, r))
                         .to_owned(),
                 ),
             ),
@@ -681,10 +682,10 @@ fn zone_condition(q: &ZoneQuery) -> Condition {
         c = c.add(Z::Kind.is_in(q.kinds.clone()));
     }
     if let Some(r) = &q.region_prefix {
-        c = c.add(Z::RegionCode.starts_with(r));
+        c = c.add(like::starts_with(Z::RegionCode, r));
     }
     if let Some(i) = &q.industry {
-        c = c.add(Z::Industry.contains(i));
+        c = c.add(like::contains(Z::Industry, i));
     }
     if let Some(b) = &q.batch {
         c = c.add(Z::Batch.eq(b.clone()));

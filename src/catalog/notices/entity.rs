@@ -21,6 +21,10 @@ pub mod notice {
         pub comment_deadline: Option<Date>,
         pub comment_deadline_text: Option<String>,
         pub comment_deadline_derived: bool,
+        /// The deadline in force: `comment_deadline`, or the one a later addendum or corrigendum set.
+        pub deadline_in_force: Option<Date>,
+        /// The notice (an addendum or corrigendum) that set `deadline_in_force`; null when it is the own one.
+        pub deadline_set_by: Option<i32>,
         pub proposed_adoption_date: Option<Date>,
         pub proposed_adoption_date_text: Option<String>,
         pub proposed_entry_into_force_date: Option<Date>,

@@ -70,15 +70,34 @@ impl Notice {
     async fn distribution_date(&self) -> Date {
         Date(self.data.distribution_date)
     }
-    /// Final date for comments (box 10): the date given, or distribution + N days where the text says so.
+    /// The final date for comments in force: the notice's own (`notifiedCommentDeadline`) unless a later
+    /// addendum or corrigendum of it changed the comment period (reason `COMMENT_PERIOD_CHANGED`, with a new
+    /// date); then the newest of those, by distribution date and then symbol (`commentDeadlineSetBy`).
     async fn comment_deadline(&self) -> Option<Date> {
+        self.deadline_in_force.map(Date)
+    }
+    /// The notice's own final date for comments (box 10): the date given, or distribution + N days where the
+    /// text says so.
+    async fn notified_comment_deadline(&self) -> Option<Date> {
         self.data.comment_deadline.map(Date)
     }
-    /// The deadline as the notice wrote it ("60 days from notification", "待定").
+    /// The addendum or corrigendum that set `commentDeadline`; null when it is the notice's own.
+    async fn comment_deadline_set_by(&self, ctx: &Context<'_>) -> Result<Option<Notice>> {
+        let Some(id) = self.deadline_set_by else {
+            return Ok(None);
+        };
+        let app = ctx.data_unchecked::<AppContext>();
+        Ok(store::by_ids(&app.db, &[id])
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .next())
+    }
+    /// The notice's own deadline as it wrote it ("60 days from notification", "待定").
     async fn comment_deadline_text(&self) -> Option<&str> {
         self.data.comment_deadline_text.as_deref()
     }
-    /// True when `commentDeadline` was computed from the text, not given.
+    /// True when `notifiedCommentDeadline` was computed from the text, not given.
     async fn comment_deadline_derived(&self) -> bool {
         self.data.comment_deadline_derived
     }
@@ -94,10 +113,11 @@ impl Notice {
     async fn proposed_entry_into_force_date_text(&self) -> Option<&str> {
         self.data.proposed_entry_into_force_date_text.as_deref()
     }
-    /// Whether comments are still accepted on `on` (default: today in Asia/Shanghai).
+    /// Whether comments are still accepted on `on` (default: today in Asia/Shanghai): distributed by then and
+    /// `commentDeadline`, the deadline in force, not passed.
     async fn open_for_comment(&self, on: Option<Date>) -> bool {
         let day = on.map(|d| d.0).unwrap_or_else(today_in_china);
-        self.data.distribution_date <= day && self.data.comment_deadline.is_some_and(|d| d >= day)
+        self.data.distribution_date <= day && self.deadline_in_force.is_some_and(|d| d >= day)
     }
     async fn title_zh(&self) -> Option<&str> {
         self.data.title_zh.as_deref()
@@ -207,7 +227,7 @@ pub struct NoticeFilter {
     pub distributed_from: Option<Date>,
     /// Distributed on or before this day.
     pub distributed_to: Option<Date>,
-    /// Distributed by this day and the comment deadline not passed on it.
+    /// Distributed by this day and the comment deadline in force (`commentDeadline`) not passed on it.
     pub open_for_comment_on: Option<Date>,
     pub objectives: Option<Vec<NoticeObjective>>,
     /// Only the chain of this base symbol (any written form).
@@ -370,7 +390,7 @@ impl NoticeQueries {
     }
 
     /// Notices, newest first unless `orderBy` says otherwise. `first`/`last` default to 20 and may not exceed 100.
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first.or(last), child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn notices(
         &self,
@@ -427,7 +447,7 @@ impl NoticeQueries {
 
     /// Full-text search in Chinese and English over symbols, titles, descriptions, products, HS and ICS codes,
     /// with the same filters as `notices`. Traditional characters are searched as simplified.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn search_notices(
         &self,
         ctx: &Context<'_>,

@@ -247,9 +247,42 @@ impl NoticeData {
 pub struct Notice {
     pub id: i32,
     pub data: NoticeData,
+    /// The comment deadline in force: `data.comment_deadline` unless a follow-up changed the comment period.
+    pub deadline_in_force: Option<NaiveDate>,
+    /// The follow-up (addendum or corrigendum) that set `deadline_in_force`; `None` when it is the notice's own.
+    pub deadline_set_by: Option<i32>,
     pub source: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl NoticeData {
+    /// Whether this record changes the comment period of `notice`: an addendum or corrigendum of it (or of one
+    /// of its addenda) that gives the reason `COMMENT_PERIOD_CHANGED` and a new deadline.
+    pub fn changes_comment_period_of(&self, notice: &NoticeData) -> bool {
+        self.comment_deadline.is_some()
+            && self.addendum_reasons.contains(&AddendumReason::CommentPeriodChanged)
+            && self
+                .symbols
+                .iter()
+                .any(|s| notice.symbols.iter().any(|of| s.amends(of)))
+    }
+}
+
+/// The comment deadline in force for `notice`, and the follow-up that set it (`None`: the notice's own).
+/// `chain` holds the other notices of its chain (it may hold `notice` too, and notices of other chains). The
+/// newest of the notice itself and the follow-ups that change its comment period decides, by distribution
+/// date and then symbol, so the answer does not depend on the order in which the records arrived.
+pub fn deadline_in_force(notice: &Notice, chain: &[Notice]) -> (Option<NaiveDate>, Option<i32>) {
+    let key = |n: &Notice| (n.data.distribution_date, n.data.primary_symbol().clone(), n.id);
+    let newest = chain
+        .iter()
+        .filter(|f| f.id != notice.id && f.data.changes_comment_period_of(&notice.data))
+        .max_by_key(|f| key(f));
+    match newest {
+        Some(f) if key(f) > key(notice) => (f.data.comment_deadline, Some(f.id)),
+        _ => (notice.data.comment_deadline, None),
+    }
 }
 
 /// "60 days after notification", "通报后60天": the number of days counted from distribution, if the text says so.
@@ -462,6 +495,107 @@ mod tests {
         assert_eq!(d.comment_deadline, None);
         assert!(!d.comment_deadline_derived);
         assert_eq!(d.comment_deadline_text.as_deref(), Some("To be determined"));
+    }
+
+    fn stored(id: i32, symbol: &str, distributed: &str, deadline: Option<&str>, reasons: &[&str]) -> Notice {
+        let r = NoticeRecord {
+            symbols: vec![symbol.into()],
+            distribution_date: Some(distributed.into()),
+            comment_deadline: deadline.map(Into::into),
+            addendum_reasons: reasons.iter().map(|r| r.to_string()).collect(),
+            title_en: Some("Toys".into()),
+            ..Default::default()
+        };
+        let data = r.validate().unwrap();
+        Notice {
+            id,
+            deadline_in_force: data.comment_deadline,
+            deadline_set_by: None,
+            data,
+            source: "test".into(),
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn the_newest_change_of_the_comment_period_is_in_force() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let original = stored(1, "G/TBT/N/CHN/2140", "2026-09-10", Some("2026-11-09"), &[]);
+        let extends = stored(
+            2,
+            "G/TBT/N/CHN/2140/Add.1",
+            "2026-10-28",
+            Some("2026-12-09"),
+            &["COMMENT_PERIOD_CHANGED"],
+        );
+        let adopted = stored(
+            3,
+            "G/TBT/N/CHN/2140/Add.2",
+            "2026-12-20",
+            Some("2027-01-31"),
+            &["MEASURE_ADOPTED"],
+        );
+        let corrects = stored(
+            4,
+            "G/TBT/N/CHN/2140/Add.1/Corr.1",
+            "2026-11-02",
+            Some("2026-12-19"),
+            &["COMMENT_PERIOD_CHANGED"],
+        );
+        let revision = stored(
+            5,
+            "G/TBT/N/CHN/2140/Rev.1",
+            "2027-03-01",
+            Some("2027-05-01"),
+            &["COMMENT_PERIOD_CHANGED"],
+        );
+        let other = stored(
+            6,
+            "G/TBT/N/CHN/2141/Add.1",
+            "2026-11-01",
+            Some("2027-06-01"),
+            &["COMMENT_PERIOD_CHANGED"],
+        );
+
+        assert_eq!(deadline_in_force(&original, &[]), (day("2026-11-09"), None));
+        let chain = [
+            original.clone(),
+            extends.clone(),
+            adopted.clone(),
+            revision.clone(),
+            other.clone(),
+        ];
+        assert_eq!(deadline_in_force(&original, &chain), (day("2026-12-09"), Some(2)));
+        // In any order; a later corrigendum of the addendum wins over the addendum.
+        let chain = [
+            corrects.clone(),
+            other,
+            revision,
+            adopted,
+            extends.clone(),
+            original.clone(),
+        ];
+        assert_eq!(deadline_in_force(&original, &chain), (day("2026-12-19"), Some(4)));
+        assert_eq!(deadline_in_force(&extends, &chain), (day("2026-12-19"), Some(4)));
+        // A follow-up dated before the original (a data error) does not override it.
+        let early = stored(
+            7,
+            "G/TBT/N/CHN/2140/Add.3",
+            "2026-09-01",
+            Some("2026-09-30"),
+            &["COMMENT_PERIOD_CHANGED"],
+        );
+        assert_eq!(deadline_in_force(&original, &[early]), (day("2026-11-09"), None));
+        // A change of the comment period without a date changes nothing.
+        let undated = stored(
+            8,
+            "G/TBT/N/CHN/2140/Add.4",
+            "2026-11-30",
+            None,
+            &["COMMENT_PERIOD_CHANGED"],
+        );
+        assert_eq!(deadline_in_force(&original, &[undated]), (day("2026-11-09"), None));
     }
 
     #[test]

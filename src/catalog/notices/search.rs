@@ -45,6 +45,7 @@ pub struct NoticeDoc {
     pub agency: Option<String>,
     /// `YYYYMMDD` as a number, for range filters and sorting.
     pub distribution_date: u32,
+    /// The comment deadline in force (an addendum may have extended the notice's own), `YYYYMMDD`.
     pub comment_deadline: Option<u32>,
     pub year: i32,
     /// Overlapping Chinese bigrams of the Chinese text; searched last.
@@ -147,7 +148,7 @@ impl NoticeDoc {
             keywords: d.keywords.clone(),
             agency: d.agency.clone(),
             distribution_date: ymd(d.distribution_date),
-            comment_deadline: d.comment_deadline.map(ymd),
+            comment_deadline: n.deadline_in_force.map(ymd),
             year: d.distribution_date.year(),
             overlap,
         }

@@ -1,15 +1,16 @@
 //! Notice storage: upsert with its outbox entry in one transaction, lookups, filtered keyset listing.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryTrait,
 };
 
 use super::entity::{notice, notice_hs, notice_ics, notice_objective, notice_symbol};
-use super::model::{AddendumReason, Notice, NoticeArea, NoticeData, NoticeKind, NoticeObjective};
+use super::model::{self, AddendumReason, Notice, NoticeArea, NoticeData, NoticeKind, NoticeObjective};
 use super::symbol::NoticeSymbol;
+use crate::catalog::like;
 use crate::catalog::paging;
 pub use crate::catalog::paging::{Page, PageRequest, Position};
 use crate::search::outbox;
@@ -26,7 +27,7 @@ pub struct NoticeQuery {
     pub ics_prefixes: Vec<String>,
     pub distributed_from: Option<NaiveDate>,
     pub distributed_to: Option<NaiveDate>,
-    /// Distributed on or before this day and the comment deadline not yet passed.
+    /// Distributed on or before this day and the comment deadline in force not yet passed.
     pub open_for_comment_on: Option<NaiveDate>,
     pub objectives: Vec<NoticeObjective>,
     pub base_symbol: Option<String>,
@@ -71,7 +72,9 @@ fn strs<T: Copy>(v: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
     v.iter().map(|x| f(*x)).collect()
 }
 
-/// Inserts or updates the notice that holds any of these symbols, and queues it for search, in `txn`.
+/// Inserts or updates the notice that holds any of these symbols, and queues it for search, in `txn`. The
+/// comment deadlines in force of its chain (before and after the change) are recomputed in the same
+/// transaction, and the notices whose deadline changed are queued too.
 pub async fn upsert<C: ConnectionTrait>(
     txn: &C,
     data: &NoticeData,
@@ -98,6 +101,20 @@ pub async fn upsert<C: ConnectionTrait>(
     {
         id = Some(row.id);
     }
+    // The chains the notice belonged to before this write: a follow-up that leaves one must be forgotten there.
+    let mut bases: Vec<String> = match id {
+        Some(id) => notice_symbol::Entity::find()
+            .filter(notice_symbol::Column::NoticeId.eq(id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|r| r.base_symbol)
+            .collect(),
+        None => Vec::new(),
+    };
+    bases.extend(data.symbols.iter().map(|s| s.base().to_string()));
+    bases.sort_unstable();
+    bases.dedup();
     let now = Utc::now();
     let mut am = notice::ActiveModel {
         id: NotSet,
@@ -113,6 +130,9 @@ pub async fn upsert<C: ConnectionTrait>(
         comment_deadline: Set(data.comment_deadline),
         comment_deadline_text: Set(data.comment_deadline_text.clone()),
         comment_deadline_derived: Set(data.comment_deadline_derived),
+        // The notice's own until its chain is looked at below.
+        deadline_in_force: Set(data.comment_deadline),
+        deadline_set_by: Set(None),
         proposed_adoption_date: Set(data.proposed_adoption_date),
         proposed_adoption_date_text: Set(data.proposed_adoption_date_text.clone()),
         proposed_entry_into_force_date: Set(data.proposed_entry_into_force_date),
@@ -203,7 +223,38 @@ pub async fn upsert<C: ConnectionTrait>(
         .await?;
     }
     outbox::enqueue(txn, outbox::NOTICE, id).await?;
+    refresh_deadlines(txn, &bases, id, now).await?;
     Ok((id, outcome))
+}
+
+/// Recomputes the comment deadline in force of every notice of these chains (base symbols) and stores the ones
+/// that changed, with a new `updated_at` and an outbox entry (`written` is queued by its own write already).
+async fn refresh_deadlines<C: ConnectionTrait>(
+    txn: &C,
+    bases: &[String],
+    written: i32,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    let chain = chain(txn, bases)
+        .await
+        .map_err(|e| sea_orm::DbErr::Custom(format!("reading the chain of notice {written}: {e:#}")))?;
+    for n in &chain {
+        let (deadline, set_by) = model::deadline_in_force(n, &chain);
+        if (deadline, set_by) == (n.deadline_in_force, n.deadline_set_by) {
+            continue;
+        }
+        notice::Entity::update_many()
+            .col_expr(notice::Column::DeadlineInForce, Expr::value(deadline))
+            .col_expr(notice::Column::DeadlineSetBy, Expr::value(set_by))
+            .col_expr(notice::Column::UpdatedAt, Expr::value(now))
+            .filter(notice::Column::Id.eq(n.id))
+            .exec(txn)
+            .await?;
+        if n.id != written {
+            outbox::enqueue(txn, outbox::NOTICE, n.id).await?;
+        }
+    }
+    Ok(())
 }
 
 fn parse_list<T>(text: &str, what: &str, f: impl Fn(&str) -> Option<T>) -> anyhow::Result<Vec<T>> {
@@ -256,6 +307,8 @@ fn from_model(m: notice::Model) -> anyhow::Result<Notice> {
             addendum_reasons: parse_list(&m.addendum_reasons, "addendum reason", AddendumReason::parse)?,
             regions_affected: serde_json::from_str(&m.regions_affected)?,
         },
+        deadline_in_force: m.deadline_in_force,
+        deadline_set_by: m.deadline_set_by,
         source: m.source,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -322,7 +375,7 @@ fn filter_condition(q: &NoticeQuery) -> Condition {
     if !q.hs_prefixes.is_empty() {
         let mut any = Condition::any();
         for p in &q.hs_prefixes {
-            any = any.add(notice_hs::Column::Code.starts_with(p));
+            any = any.add(like::starts_with(notice_hs::Column::Code, p));
         }
         c = c.add(
             notice::Column::Id.in_subquery(
@@ -337,7 +390,7 @@ fn filter_condition(q: &NoticeQuery) -> Condition {
     if !q.ics_prefixes.is_empty() {
         let mut any = Condition::any();
         for p in &q.ics_prefixes {
-            any = any.add(notice_ics::Column::Code.starts_with(p));
+            any = any.add(like::starts_with(notice_ics::Column::Code, p));
         }
         c = c.add(
             notice::Column::Id.in_subquery(
@@ -369,7 +422,7 @@ fn filter_condition(q: &NoticeQuery) -> Condition {
     if let Some(d) = q.open_for_comment_on {
         c = c
             .add(notice::Column::DistributionDate.lte(d))
-            .add(notice::Column::CommentDeadline.gte(d));
+            .add(notice::Column::DeadlineInForce.gte(d));
     }
     if let Some(b) = &q.base_symbol {
         c = c.add(

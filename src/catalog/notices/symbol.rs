@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// TBT or SPS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Area {
     Tbt,
     Sps,
@@ -27,7 +27,7 @@ impl Area {
 }
 
 /// One follow-up suffix of a symbol: `Add.1`, `Rev.2`, `Corr.1`, `Suppl.3`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SuffixKind {
     Add,
     Rev,
@@ -46,7 +46,7 @@ impl SuffixKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Suffix {
     pub kind: SuffixKind,
     pub number: u16,
@@ -54,7 +54,10 @@ pub struct Suffix {
 
 /// A valid notification symbol. Modern form `G/TBT/N/USA/1598/Add.1`, or the
 /// legacy TBT form of 1995-1999 `G/TBT/Notif.99.320`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// Symbols order by area, member, number and then suffixes, numbers compared as numbers (`Add.9` before
+/// `Add.10`), an original before its follow-ups.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NoticeSymbol {
     area: Area,
     /// Notifying member code; `None` for legacy symbols, which do not carry it.
@@ -182,6 +185,21 @@ impl NoticeSymbol {
         self.suffixes.is_empty()
     }
 
+    /// Whether this symbol is `of` followed by one or more `Add.`/`Corr.` suffixes: an addendum or
+    /// corrigendum of that notice (or of one of its addenda). A revision is a notice of its own: neither
+    /// `Rev.1` nor `Rev.1/Add.1` amends the original.
+    pub fn amends(&self, of: &NoticeSymbol) -> bool {
+        self.area == of.area
+            && self.member == of.member
+            && self.number == of.number
+            && self.legacy_year == of.legacy_year
+            && self.suffixes.len() > of.suffixes.len()
+            && self.suffixes.starts_with(&of.suffixes)
+            && self.suffixes[of.suffixes.len()..]
+                .iter()
+                .all(|s| matches!(s.kind, SuffixKind::Add | SuffixKind::Corr))
+    }
+
     /// Compact tokens that survive Meilisearch's tokeniser whole: the full
     /// symbol and the member+number without separators.
     pub fn compact(&self) -> String {
@@ -273,6 +291,26 @@ mod tests {
         assert_eq!(canon("G / TBT / N / USA / 1598 / Add. 1"), "G/TBT/N/USA/1598/Add.1");
         assert_eq!(canon("G／TBT／N／CHN／2140"), "G/TBT/N/CHN/2140");
         assert_eq!(canon("G/SPS/N/THA/155/REV.2/add.1"), "G/SPS/N/THA/155/Rev.2/Add.1");
+    }
+
+    #[test]
+    fn addenda_and_corrigenda_amend_their_notice_and_symbols_order_by_number() {
+        let p = |s: &str| NoticeSymbol::parse(s).unwrap();
+        let original = p("G/TBT/N/CHN/2140");
+        assert!(p("G/TBT/N/CHN/2140/Add.1").amends(&original));
+        assert!(p("G/TBT/N/CHN/2140/Corr.1").amends(&original));
+        assert!(p("G/TBT/N/CHN/2140/Add.1/Corr.1").amends(&original));
+        assert!(p("G/TBT/N/CHN/2140/Add.1/Corr.1").amends(&p("G/TBT/N/CHN/2140/Add.1")));
+        assert!(!original.amends(&original));
+        assert!(!p("G/TBT/N/CHN/2140/Rev.1").amends(&original));
+        assert!(!p("G/TBT/N/CHN/2140/Rev.1/Add.1").amends(&original));
+        assert!(p("G/TBT/N/CHN/2140/Rev.1/Add.1").amends(&p("G/TBT/N/CHN/2140/Rev.1")));
+        assert!(!p("G/TBT/N/CHN/2141/Add.1").amends(&original));
+        assert!(!p("G/SPS/N/CHN/2140/Add.1").amends(&original));
+        assert!(!p("G/TBT/N/CHN/2140/Add.1").amends(&p("G/TBT/N/CHN/2140/Add.2")));
+        assert!(original < p("G/TBT/N/CHN/2140/Add.1"));
+        assert!(p("G/TBT/N/CHN/2140/Add.9") < p("G/TBT/N/CHN/2140/Add.10"));
+        assert!(p("G/TBT/N/CHN/2140/Add.1") < p("G/TBT/N/CHN/2140/Add.1/Corr.1"));
     }
 
     #[test]

@@ -107,7 +107,7 @@ impl PolicyQueries {
     }
 
     /// Policies, newest imported first.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn policies(
         &self,
         ctx: &Context<'_>,
@@ -186,7 +186,7 @@ pub struct PolicySearchQueries;
 #[Object]
 impl PolicySearchQueries {
     /// Full-text search of policies in Chinese: number (any brackets), title, issuer, full text.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn search_policies(
         &self,
         ctx: &Context<'_>,

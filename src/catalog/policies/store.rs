@@ -9,6 +9,7 @@ use sea_orm::{
 use super::entity::policy;
 use super::model::{PolicyData, SAME_DOCUMENT, fingerprint, likeness, shingles};
 use super::number::DocumentNumber;
+use crate::catalog::like;
 use crate::catalog::paging::{self, Page, PageRequest};
 
 pub const OUTBOX: &str = "policy";
@@ -162,7 +163,7 @@ pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[i32]) -> anyhow::Result<V
 pub async fn replaced_by<C: ConnectionTrait>(db: &C, number: &str) -> anyhow::Result<Vec<Policy>> {
     let quoted = serde_json::to_string(number).expect("a string serialises");
     Ok(policy::Entity::find()
-        .filter(policy::Column::Replaces.contains(quoted))
+        .filter(like::contains(policy::Column::Replaces, &quoted))
         .all(db)
         .await?
         .into_iter()
@@ -184,10 +185,10 @@ fn condition(q: &PolicyQuery) -> Condition {
     use policy::Column as P;
     let mut c = Condition::all();
     if let Some(i) = &q.issuer {
-        c = c.add(P::Issuer.contains(i));
+        c = c.add(like::contains(P::Issuer, i));
     }
     if let Some(t) = &q.title {
-        c = c.add(P::Title.contains(t));
+        c = c.add(like::contains(P::Title, t));
     }
     if let Some(d) = q.issued_from {
         c = c.add(P::IssuedOn.gte(d));

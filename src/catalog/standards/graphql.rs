@@ -473,7 +473,7 @@ impl StandardQueries {
     }
 
     /// Standards, newest issue first unless `orderBy` says otherwise. `first`/`last` default to 20, at most 100.
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first.or(last), child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn standards(
         &self,
@@ -534,7 +534,7 @@ impl StandardQueries {
 
     /// Full-text search over numbers (any form: `GB/T19001`, `19001-2016`), Chinese and English titles, committees
     /// and drafting organisations. Status filters apply to today.
-    #[graphql(complexity = "first.unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn search_standards(
         &self,
         ctx: &Context<'_>,
@@ -555,7 +555,16 @@ impl StandardQueries {
         }
         let (offset, size) = search_window("search-standards", first, after)?;
         let a = app(ctx);
-        let outcome = standard_search::search(&a.search, &query, &q, offset, size)
+        // The index holds names, not parts of names: the database says which standards `draftedBy` selects.
+        let drafted = match &q.drafted_by {
+            Some(org) => Some(
+                store::ids_drafted_by(&a.db, org, q.drafted_as_lead)
+                    .await
+                    .map_err(ApiError::from)?,
+            ),
+            None => None,
+        };
+        let outcome = standard_search::search(&a.search, &query, &q, drafted.as_deref(), offset, size)
             .await
             .map_err(ApiError::Search)?;
         let ids: Vec<i32> = outcome.hits.iter().map(|h| h.id).collect();

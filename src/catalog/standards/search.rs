@@ -173,6 +173,8 @@ pub fn index_settings() -> IndexSettings {
             "overlap",
         ],
         filterable: &[
+            // `draftedBy` is resolved in the database and filters by id.
+            "id",
             "level",
             "nature",
             "status",
@@ -211,8 +213,9 @@ pub fn index_settings() -> IndexSettings {
 }
 
 /// Filters of a standards search. Status is that of today (documents are refreshed when a date passes); a
-/// status on another day is answered from the dates.
-pub fn filter_array(q: &StandardQuery) -> Vec<String> {
+/// status on another day is answered from the dates. `drafted` holds the ids of the standards `draftedBy` selects
+/// (read from the database by [`super::store::ids_drafted_by`]); an empty list, or none, matches nothing.
+fn filter_array(q: &StandardQuery, drafted: Option<&[i32]>) -> Vec<String> {
     let list = |vals: Vec<String>| vals.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ");
     let mut f = Vec::new();
     if !q.levels.is_empty() {
@@ -270,6 +273,11 @@ pub fn filter_array(q: &StandardQuery) -> Vec<String> {
     if let Some(k) = &q.family_key {
         f.push(format!("familyKey = {}", quote(k)));
     }
+    if q.drafted_by.is_some() {
+        // Without its ids the filter still holds: nothing matches, never the whole catalogue.
+        let ids: Vec<String> = drafted.unwrap_or_default().iter().map(i32::to_string).collect();
+        f.push(format!("id IN [{}]", ids.join(", ")));
+    }
     f
 }
 
@@ -299,10 +307,13 @@ fn plan(query: &str) -> (String, bool) {
     (q, false)
 }
 
+/// Searches standards. `drafted` holds the ids of the standards `filter.drafted_by` selects, read from the
+/// database ([`super::store::ids_drafted_by`]): the index cannot match a part of a name.
 pub async fn search(
     search: &Search,
     query: &str,
     filter: &StandardQuery,
+    drafted: Option<&[i32]>,
     offset: usize,
     limit: usize,
 ) -> anyhow::Result<RawOutcome> {
@@ -312,7 +323,7 @@ pub async fn search(
             catalogue: Catalogue::Standards,
             query: q,
             exact,
-            filters: filter_array(filter),
+            filters: filter_array(filter, drafted),
             highlight: &["number", "titleZh", "titleEn", "committeeName", "draftingOrganizations"],
             crop: &[],
             facets: &FACETS,
@@ -332,6 +343,18 @@ mod tests {
         assert_eq!(plan("gb/t 19001-2016"), ("GBT190012016".into(), true));
         assert_eq!(plan("19001-2016"), ("190012016".into(), true));
         assert!(!plan("玩具安全").1);
+    }
+
+    #[test]
+    fn drafted_by_always_filters() {
+        let q = StandardQuery {
+            drafted_by: Some("无此单位".into()),
+            ..Default::default()
+        };
+        assert_eq!(filter_array(&q, Some(&[])), vec!["id IN []"]);
+        assert_eq!(filter_array(&q, Some(&[3, 14])), vec!["id IN [3, 14]"]);
+        assert_eq!(filter_array(&q, None), vec!["id IN []"]);
+        assert!(filter_array(&StandardQuery::default(), None).is_empty());
     }
 
     #[test]

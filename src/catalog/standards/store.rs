@@ -13,6 +13,7 @@ use super::model::{
     StandardNature, StandardStatus,
 };
 use super::number::{StandardLevel, StandardNumber};
+use crate::catalog::like;
 use crate::catalog::paging;
 pub use crate::catalog::paging::{Page, PageRequest, Position};
 use crate::search::outbox;
@@ -517,7 +518,7 @@ fn filter_condition(q: &StandardQuery) -> Condition {
         c = c.add(C::IndustryCode.is_in(q.industry_codes.clone()));
     }
     if let Some(r) = &q.region_prefix {
-        c = c.add(C::RegionCode.starts_with(r));
+        c = c.add(like::starts_with(C::RegionCode, r));
     }
     if !q.group_orgs.is_empty() {
         c = c.add(C::GroupOrg.is_in(q.group_orgs.clone()));
@@ -525,7 +526,7 @@ fn filter_condition(q: &StandardQuery) -> Condition {
     if !q.ics_prefixes.is_empty() {
         let mut any = Condition::any();
         for p in &q.ics_prefixes {
-            any = any.add(standard_ics::Column::Code.starts_with(p));
+            any = any.add(like::starts_with(standard_ics::Column::Code, p));
         }
         c = c.add(
             C::Id.in_subquery(
@@ -540,7 +541,7 @@ fn filter_condition(q: &StandardQuery) -> Condition {
     if !q.ccs_prefixes.is_empty() {
         let mut any = Condition::any();
         for p in &q.ccs_prefixes {
-            any = any.add(C::CcsCode.starts_with(p));
+            any = any.add(like::starts_with(C::CcsCode, p));
         }
         c = c.add(any);
     }
@@ -548,23 +549,17 @@ fn filter_condition(q: &StandardQuery) -> Condition {
         c = c.add(
             Condition::any()
                 .add(C::Committee.eq(tc.clone()))
-                .add(C::Committee.starts_with(format!("{tc}/")))
-                .add(C::CommitteeName.contains(tc)),
+                .add(like::starts_with(C::Committee, &format!("{tc}/")))
+                .add(like::contains(C::CommitteeName, tc)),
         );
     }
     if let Some(org) = &q.drafted_by {
-        let mut who = Condition::any()
-            .add(standard_drafter::Column::CreditCode.eq(org.to_ascii_uppercase()))
-            .add(standard_drafter::Column::Name.contains(org));
-        if q.drafted_as_lead {
-            who = Condition::all().add(who).add(standard_drafter::Column::Position.eq(0));
-        }
         c = c.add(
             C::Id.in_subquery(
                 Query::select()
                     .column(standard_drafter::Column::StandardId)
                     .from(standard_drafter::Entity)
-                    .cond_where(who)
+                    .cond_where(drafter_condition(org, q.drafted_as_lead))
                     .to_owned(),
             ),
         );
@@ -584,6 +579,32 @@ fn filter_condition(q: &StandardQuery) -> Condition {
         c = c.add(C::FamilyKey.eq(f.clone()));
     }
     c
+}
+
+/// Drafting-organisation rows of `org` (its credit code, or a part of its name); with `lead`, only where it led.
+fn drafter_condition(org: &str, lead: bool) -> Condition {
+    let who = Condition::any()
+        .add(standard_drafter::Column::CreditCode.eq(org.to_ascii_uppercase()))
+        .add(like::contains(standard_drafter::Column::Name, org));
+    if lead {
+        Condition::all().add(who).add(standard_drafter::Column::Position.eq(0))
+    } else {
+        who
+    }
+}
+
+/// Ids of the standards `draftedBy: org` (and `draftedAsLead: lead`) selects, as the listing reads them: a search
+/// filters by these, since the index cannot match a part of a name or a credit code.
+pub async fn ids_drafted_by<C: ConnectionTrait>(db: &C, org: &str, lead: bool) -> anyhow::Result<Vec<i32>> {
+    Ok(standard_drafter::Entity::find()
+        .select_only()
+        .column(standard_drafter::Column::StandardId)
+        .distinct()
+        .filter(drafter_condition(org, lead))
+        .order_by_asc(standard_drafter::Column::StandardId)
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// The sort column: issue dates may be missing, so they sort through a non-null copy.

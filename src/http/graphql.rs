@@ -1,0 +1,567 @@
+//! `/graphql` by the GraphQL-over-HTTP spec: POST with `application/json`, GET for queries, the response media
+//! type chosen from `Accept`, request errors without `data`, and a coded JSON error for every refusal.
+//!
+//! Order of checks: the request's media types, the body (size, UTF-8, nesting, JSON, shape), then the query
+//! (nesting and tokens scanned before the parser runs, the parsed document's field counts, the operation), then
+//! async-graphql's validation and execution, then the data put in the query's order (`graphql::shape`).
+
+use std::sync::Arc;
+
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{ServerError, Variables};
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+
+use super::HttpState;
+use crate::error::Code;
+use crate::graphql::guard::{self, Refusal};
+use crate::graphql::phases::{self, Progress};
+use crate::graphql::{Warnings, shape};
+
+/// The media type of the response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    /// `application/json`: what a client gets unless it asks for the other; GraphQL errors are answered 200.
+    Json,
+    /// `application/graphql-response+json`: request errors are answered 400.
+    GraphqlJson,
+}
+
+impl MediaType {
+    fn header(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            MediaType::Json => "application/json; charset=utf-8",
+            MediaType::GraphqlJson => "application/graphql-response+json; charset=utf-8",
+        })
+    }
+}
+
+/// Chooses the response media type from `Accept`: the acceptable type with the highest `q` (on a tie, the
+/// GraphQL one); `*/*`, `application/*` and a missing header mean JSON. `None` when nothing offered is acceptable.
+pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    let values: Vec<&str> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    if values.is_empty() || values.iter().all(|v| v.trim().is_empty()) {
+        return Some(MediaType::Json);
+    }
+    let mut best: Option<(f32, u8, MediaType)> = None;
+    for range in values.iter().flat_map(|v| v.split(',')) {
+        let mut parts = range.split(';');
+        let kind = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let mut q = 1.0f32;
+        for p in parts {
+            if let Some((k, v)) = p.split_once('=')
+                && k.trim().eq_ignore_ascii_case("q")
+            {
+                q = v.trim().parse().unwrap_or(0.0);
+            }
+        }
+        let (rank, media) = match kind.as_str() {
+            "application/graphql-response+json" => (2, MediaType::GraphqlJson),
+            "application/json" => (1, MediaType::Json),
+            "application/*" | "*/*" => (0, MediaType::Json),
+            _ => continue,
+        };
+        if q <= 0.0 {
+            continue;
+        }
+        if best.is_none_or(|(bq, br, _)| q > bq || (q == bq && rank > br)) {
+            best = Some((q, rank, media));
+        }
+    }
+    best.map(|(_, _, m)| m)
+}
+
+/// A JSON error response for a request refused before GraphQL: `{"errors": [{message, extensions: {code}}]}`.
+pub fn refusal(code: Code, message: impl Into<String>, media: MediaType) -> Response {
+    let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let error = phases::with_code(ServerError::new(message.into(), None), code);
+    let body = serde_json::to_string(&Body_ {
+        data: None,
+        errors: &[error],
+        extensions: &Default::default(),
+    })
+    .unwrap_or_default();
+    let mut resp = (status, body).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, media.header());
+    if code == Code::MethodNotAllowed {
+        resp.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    }
+    resp
+}
+
+/// The parameters of a GraphQL request, from a JSON body or a URL.
+pub struct Params {
+    pub query: String,
+    pub operation_name: Option<String>,
+    pub variables: serde_json::Map<String, serde_json::Value>,
+    pub extensions: serde_json::Map<String, serde_json::Value>,
+}
+
+fn bad(message: &str) -> Refusal {
+    Refusal {
+        code: Code::InvalidRequest,
+        message: message.to_string(),
+    }
+}
+
+/// Reads the parameters out of a JSON object, checking each one's type.
+fn params_from_object(mut obj: serde_json::Map<String, serde_json::Value>) -> Result<Params, Refusal> {
+    use serde_json::Value as J;
+    let query = match obj.remove("query") {
+        Some(J::String(s)) => s,
+        None | Some(J::Null) => return Err(bad("the request has no `query`")),
+        Some(_) => return Err(bad("`query` must be a string")),
+    };
+    let operation_name = match obj.remove("operationName") {
+        None | Some(J::Null) => None,
+        Some(J::String(s)) => Some(s),
+        Some(_) => return Err(bad("`operationName` must be a string or null")),
+    };
+    let map = |name: &str, v: Option<J>| match v {
+        None | Some(J::Null) => Ok(serde_json::Map::new()),
+        Some(J::Object(m)) => Ok(m),
+        Some(_) => Err(bad(&format!("`{name}` must be an object or null"))),
+    };
+    let variables = map("variables", obj.remove("variables"))?;
+    let extensions = map("extensions", obj.remove("extensions"))?;
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+/// Parses JSON after checking its nesting; `what` names it in messages.
+fn parse_json(bytes: &[u8], what: &str) -> Result<serde_json::Value, Refusal> {
+    guard::scan_json(bytes)?;
+    serde_json::from_slice(bytes).map_err(|e| Refusal {
+        code: Code::InvalidJson,
+        message: format!("{what} is not valid JSON: {e}"),
+    })
+}
+
+/// Reads a POST body: at most `max` bytes of UTF-8 JSON holding one request object.
+fn params_from_body(bytes: &[u8]) -> Result<Params, Refusal> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Refusal {
+            code: Code::InvalidJson,
+            message: "the body is empty; send a JSON object with `query`".into(),
+        });
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(Refusal {
+            code: Code::InvalidJson,
+            message: format!("the body is not UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+        });
+    }
+    match parse_json(bytes, "the body")? {
+        serde_json::Value::Object(obj) => params_from_object(obj),
+        serde_json::Value::Array(_) => Err(Refusal {
+            code: Code::BatchNotSupported,
+            message: "batches (a JSON array of requests) are not accepted; send one request object".into(),
+        }),
+        other => Err(bad(&format!(
+            "the body must be a JSON object with `query`, not {}",
+            json_kind(&other)
+        ))),
+    }
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Reads GET parameters: `query`, `operationName`, and `variables`/`extensions` as JSON text.
+fn params_from_url(pairs: Vec<(String, String)>) -> Result<Params, Refusal> {
+    let mut obj = serde_json::Map::new();
+    for (k, v) in pairs {
+        let value = match k.as_str() {
+            "query" | "operationName" => serde_json::Value::String(v),
+            "variables" | "extensions" if v.trim().is_empty() => serde_json::Value::Null,
+            "variables" | "extensions" => parse_json(v.as_bytes(), &format!("the `{k}` parameter"))?,
+            _ => continue,
+        };
+        if obj.insert(k.clone(), value).is_some() {
+            return Err(bad(&format!("the `{k}` parameter is given twice")));
+        }
+    }
+    params_from_object(obj)
+}
+
+/// Whether a POST's `Content-Type` is JSON in UTF-8.
+fn json_content_type(headers: &HeaderMap) -> Result<(), Refusal> {
+    let refuse = |m: String| Refusal {
+        code: Code::UnsupportedMediaType,
+        message: m,
+    };
+    let Some(ct) = headers.get(header::CONTENT_TYPE) else {
+        return Err(refuse("send the body with `Content-Type: application/json`".into()));
+    };
+    let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
+    let mut parts = ct.split(';');
+    let kind = parts.next().unwrap_or("").trim();
+    if kind != "application/json" {
+        return Err(refuse(format!(
+            "`Content-Type: {kind}` is not accepted; send `application/json`"
+        )));
+    }
+    for p in parts {
+        if let Some((k, v)) = p.split_once('=')
+            && k.trim() == "charset"
+            && !matches!(v.trim().trim_matches('"'), "utf-8" | "utf8")
+        {
+            return Err(refuse(format!("charset {} is not accepted; send UTF-8", v.trim())));
+        }
+    }
+    Ok(())
+}
+
+/// POST `/graphql`.
+pub async fn post(State(s): State<HttpState>, headers: HeaderMap, body: Body) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    if let Err(r) = json_content_type(&headers) {
+        return refusal(r.code, r.message, media);
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > s.max_body as u64) {
+        return refusal(
+            Code::PayloadTooLarge,
+            format!("the body is larger than {} bytes", s.max_body),
+            media,
+        );
+    }
+    let bytes: Bytes = match axum::body::to_bytes(body, s.max_body).await {
+        Ok(b) => b,
+        Err(_) => {
+            return refusal(
+                Code::PayloadTooLarge,
+                format!("the body is larger than {} bytes", s.max_body),
+                media,
+            );
+        }
+    };
+    match params_from_body(&bytes) {
+        Ok(p) => run(&s, p, media, false).await,
+        Err(r) => refusal(r.code, r.message, media),
+    }
+}
+
+/// GET `/graphql`: queries only.
+pub async fn get(
+    State(s): State<HttpState>,
+    headers: HeaderMap,
+    query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let pairs = match query {
+        Ok(Query(p)) => p,
+        Err(e) => {
+            return refusal(
+                Code::InvalidRequest,
+                format!("the URL's parameters do not decode: {e}"),
+                media,
+            );
+        }
+    };
+    match params_from_url(pairs) {
+        Ok(p) => run(&s, p, media, true).await,
+        Err(r) => refusal(r.code, r.message, media),
+    }
+}
+
+fn not_acceptable() -> Response {
+    refusal(
+        Code::NotAcceptable,
+        "`Accept` allows neither application/graphql-response+json nor application/json",
+        MediaType::Json,
+    )
+}
+
+/// The body of a GraphQL response: no `data` entry on a request error.
+#[derive(Serialize)]
+struct Body_<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
+fn graphql_response(
+    media: MediaType,
+    data: Option<&async_graphql::Value>,
+    errors: &[ServerError],
+    extensions: &std::collections::BTreeMap<String, async_graphql::Value>,
+) -> Response {
+    // A request error (no data) is 400 in the GraphQL media type and 200 in plain JSON, as the spec asks.
+    let status = if data.is_none() && media == MediaType::GraphqlJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let text = serde_json::to_string(&Body_ {
+        data,
+        errors,
+        extensions,
+    })
+    .unwrap_or_else(|_| {
+        json!({"errors": [{"message": "internal error", "extensions": {"code": Code::Internal.as_str()}}]}).to_string()
+    });
+    let mut resp = (status, text).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, media.header());
+    resp.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    resp
+}
+
+/// A request error of GraphQL (before execution), with the code's message.
+fn request_error(media: MediaType, r: Refusal, locations: Vec<async_graphql::Pos>) -> Response {
+    let mut e = ServerError::new(r.message, None);
+    e.locations = locations;
+    let e = phases::with_code(e, r.code);
+    graphql_response(media, None, &[e], &Default::default())
+}
+
+/// Picks the operation that `operationName` names (or the only one).
+fn pick_operation<'d>(
+    doc: &'d ExecutableDocument,
+    name: Option<&str>,
+) -> Result<&'d async_graphql::Positioned<async_graphql::parser::types::OperationDefinition>, Refusal> {
+    let refuse = |m: String| Refusal {
+        code: Code::OperationNotFound,
+        message: m,
+    };
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), None) => Ok(op),
+        (DocumentOperations::Single(_), Some(n)) => Err(refuse(format!(
+            "`operationName` is {n:?}, but the document's only operation has no name"
+        ))),
+        (DocumentOperations::Multiple(map), Some(n)) => map
+            .get(n)
+            .ok_or_else(|| refuse(format!("the document has no operation named {n:?}"))),
+        (DocumentOperations::Multiple(map), None) if map.len() == 1 => Ok(map.values().next().expect("one")),
+        (DocumentOperations::Multiple(_), None) => Err(refuse(
+            "the document has several operations; name one in `operationName`".into(),
+        )),
+    }
+}
+
+/// Checks, parses and runs one GraphQL request.
+async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool) -> Response {
+    if let Err(r) = guard::scan_query(&p.query) {
+        return request_error(media, r, vec![]);
+    }
+    let mut doc = match async_graphql::parser::parse_query(&p.query) {
+        Ok(d) => d,
+        Err(e) => {
+            let locations = e.positions().collect();
+            let message = if p.query.trim().is_empty() {
+                "the query is empty".to_string()
+            } else {
+                e.to_string()
+            };
+            return request_error(
+                media,
+                Refusal {
+                    code: Code::GraphqlParseFailed,
+                    message,
+                },
+                locations,
+            );
+        }
+    };
+    if let Err(r) = guard::check_document(&doc) {
+        return request_error(media, r, vec![]);
+    }
+    if shape::uses_type_key(&doc) {
+        let r = Refusal {
+            code: Code::GraphqlValidationFailed,
+            message: format!("the response key `{}` is reserved", shape::TYPE_KEY),
+        };
+        return request_error(media, r, vec![]);
+    }
+    let op = match pick_operation(&doc, p.operation_name.as_deref()) {
+        Ok(op) => op,
+        Err(r) => return request_error(media, r, vec![]),
+    };
+    // Variable coercion for non-null types, which async-graphql leaves to the argument that reads the variable
+    // (and lets a null through where that argument is nullable).
+    for def in &op.node.variable_definitions {
+        let d = &def.node;
+        if d.var_type.node.nullable {
+            continue;
+        }
+        let name = d.name.node.as_str();
+        let missing = match p.variables.get(name) {
+            None => d.default_value.is_none(),
+            Some(serde_json::Value::Null) => true,
+            Some(_) => false,
+        };
+        if missing {
+            let r = Refusal {
+                code: Code::BadUserInput,
+                message: format!(
+                    "variable `${name}` of type `{}` needs a value that is not null",
+                    d.var_type.node
+                ),
+            };
+            return request_error(media, r, vec![def.pos]);
+        }
+    }
+    match op.node.ty {
+        OperationType::Mutation if over_get => {
+            return refusal(Code::MethodNotAllowed, "mutations are accepted over POST only", media);
+        }
+        OperationType::Subscription => {
+            let r = Refusal {
+                code: Code::GraphqlValidationFailed,
+                message: "subscriptions are not offered over HTTP".into(),
+            };
+            return request_error(media, r, vec![op.pos]);
+        }
+        _ => {}
+    }
+
+    shape::add_type_fields(&mut doc);
+    let mut variables = Variables::from_json(serde_json::Value::Object(p.variables));
+    // Defaults of variables not given, which async-graphql does not apply to `@skip`/`@include`.
+    if let Ok(op) = pick_operation(&doc, p.operation_name.as_deref()) {
+        for def in &op.node.variable_definitions {
+            let name = &def.node.name.node;
+            if let Some(default) = &def.node.default_value
+                && !variables.contains_key(name)
+            {
+                variables.insert(name.clone(), default.node.clone());
+            }
+        }
+    }
+    let warnings = Arc::new(Warnings::default());
+    let progress = Arc::new(Progress::default());
+    let mut req = async_graphql::Request::new(p.query)
+        .variables(variables.clone())
+        .data(warnings.clone())
+        .data(progress.clone());
+    req.operation_name = p.operation_name.clone();
+    req.extensions = async_graphql::Value::from_json(serde_json::Value::Object(p.extensions))
+        .ok()
+        .and_then(|v| match v {
+            async_graphql::Value::Object(m) => Some(async_graphql::Extensions(
+                m.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            )),
+            _ => None,
+        })
+        .unwrap_or_default();
+    req.set_parsed_query(doc.clone());
+
+    let mut resp = s.schema.execute(req).await;
+    let executed = progress.executed();
+    for e in &mut resp.errors {
+        let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
+        if !has_code {
+            let code = if executed {
+                phases::execution_code(&e.message)
+            } else {
+                phases::validation_code(&e.message)
+            };
+            *e = phases::with_code(e.clone(), code);
+        }
+    }
+    let list = warnings.take();
+    if !list.is_empty() {
+        resp.extensions.insert(
+            "warnings".to_string(),
+            async_graphql::Value::List(list.into_iter().map(async_graphql::Value::String).collect()),
+        );
+    }
+    if !executed {
+        return graphql_response(media, None, &resp.errors, &resp.extensions);
+    }
+    if let Ok(op) = pick_operation(&doc, p.operation_name.as_deref()) {
+        shape::order_response(&doc, &op.node, &s.shape, &variables, &mut resp.data);
+    }
+    graphql_response(media, Some(&resp.data), &resp.errors, &resp.extensions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(v: &str) -> Option<MediaType> {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT, HeaderValue::from_str(v).unwrap());
+        negotiate(&h)
+    }
+
+    #[test]
+    fn accept_negotiation() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::Json));
+        assert_eq!(accept("application/json"), Some(MediaType::Json));
+        assert_eq!(accept("*/*"), Some(MediaType::Json));
+        assert_eq!(
+            accept("application/graphql-response+json"),
+            Some(MediaType::GraphqlJson)
+        );
+        assert_eq!(
+            accept("application/graphql-response+json, application/json;q=0.9"),
+            Some(MediaType::GraphqlJson)
+        );
+        assert_eq!(
+            accept("application/json, application/graphql-response+json;q=0.5"),
+            Some(MediaType::Json)
+        );
+        assert_eq!(
+            accept("text/html,application/xhtml+xml,*/*;q=0.8"),
+            Some(MediaType::Json)
+        );
+        assert_eq!(accept("text/html"), None);
+        assert_eq!(accept("application/json;q=0"), None);
+    }
+
+    #[test]
+    fn bodies_that_are_not_requests_are_refused_with_codes() {
+        let code = |b: &[u8]| params_from_body(b).err().map(|r| r.code);
+        assert_eq!(code(b""), Some(Code::InvalidJson));
+        assert_eq!(code(b"{\"query\": \"{ a }"), Some(Code::InvalidJson));
+        assert_eq!(code(b"{\"query\": \"\0\"}"), Some(Code::InvalidJson));
+        assert_eq!(code(b"{\"query\": \"\\ud800\"}"), Some(Code::InvalidJson));
+        assert_eq!(code(b"{\"query\": \"\xff\"}"), Some(Code::InvalidJson));
+        assert_eq!(code(b"\"{ a }\""), Some(Code::InvalidRequest));
+        assert_eq!(code(b"null"), Some(Code::InvalidRequest));
+        assert_eq!(code(b"[{\"query\": \"{ a }\"}]"), Some(Code::BatchNotSupported));
+        assert_eq!(code(b"{\"qeury\": \"{ a }\"}"), Some(Code::InvalidRequest));
+        assert_eq!(
+            code(b"{\"query\": \"{ a }\", \"variables\": \"x\"}"),
+            Some(Code::InvalidRequest)
+        );
+        assert_eq!(
+            code(b"{\"query\": \"{ a }\", \"operationName\": 0}"),
+            Some(Code::InvalidRequest)
+        );
+        assert!(params_from_body(b"{\"query\": \"{ a }\", \"variables\": null, \"extensions\": null}").is_ok());
+    }
+}

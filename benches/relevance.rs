@@ -20,11 +20,17 @@ use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use zhiliang::Application;
+use zhiliang::catalog::FAMILIES;
 use zhiliang::config::Settings;
-use zhiliang::search::{Catalogue, Search, outbox};
+use zhiliang::search::{Family, Search, outbox};
 
 #[path = "../tests/relevance/eval.rs"]
 mod eval;
+// Only the GraphQL client is used here; the rest of the support serves the notice benchmark.
+#[allow(dead_code)]
+mod support;
+
+use support::client::Client;
 
 /// Hits fetched for each query: the top 5 counts for recall, the top 10 for MRR.
 const DEPTH: usize = 10;
@@ -83,28 +89,12 @@ impl Run {
 }
 
 struct Bench {
-    http: reqwest::Client,
-    graphql: String,
+    client: Client,
     search: Search,
     prefix: String,
 }
 
 impl Bench {
-    async fn gql(&self, query: &str, variables: Value) -> anyhow::Result<Value> {
-        let body: Value = self
-            .http
-            .post(&self.graphql)
-            .json(&json!({"query": query, "variables": variables}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        if let Some(e) = body.get("errors") {
-            bail!("GraphQL errors: {e}");
-        }
-        Ok(body["data"].clone())
-    }
-
     /// zhiliang's `search`, timed over HTTP as a portal would call it.
     async fn ours(&self, cases: &[eval::Case], rounds: usize) -> anyhow::Result<Run> {
         let query = format!(
@@ -116,7 +106,7 @@ impl Bench {
         for round in 0..rounds {
             for case in cases {
                 let t = Instant::now();
-                let data = self.gql(&query, json!({"q": case.query})).await?;
+                let data = self.client.gql(&query, json!({"q": case.query})).await?;
                 millis.push(t.elapsed().as_secs_f64() * 1000.0);
                 if round == 0 {
                     let ranked: Vec<Vec<String>> = data["search"]["edges"]
@@ -146,7 +136,7 @@ impl Bench {
                         continue;
                     }
                     let t = Instant::now();
-                    let data = self.gql(query, json!({"p": prefix})).await?;
+                    let data = self.client.gql(query, json!({"p": prefix})).await?;
                     millis.push(t.elapsed().as_secs_f64() * 1000.0);
                     if round == 0 && data["suggest"].as_array().is_none_or(|a| a.is_empty()) {
                         empty += 1;
@@ -157,19 +147,19 @@ impl Bench {
         Ok((millis, empty))
     }
 
-    fn base_uid(&self, c: Catalogue) -> String {
-        format!("{}base_{}", self.prefix, c.name())
+    fn base_uid(&self, f: &dyn Family) -> String {
+        format!("{}base_{}", self.prefix, f.index())
     }
 
     /// Copies every document of zhiliang's indexes into new indexes with Meilisearch's default settings.
     async fn build_baseline(&self, db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
         let mut total = 0;
-        for c in Catalogue::ALL {
-            let uid = self.base_uid(c);
+        for f in FAMILIES {
+            let uid = self.base_uid(*f);
             let task = self.search.client.create_index(&uid, Some("id")).await?;
             self.search.wait(task, Duration::from_secs(60)).await?;
             // Every id of the live index (the demo data is far below the 10,000-hit cap).
-            let live = self.search.client.index(self.search.index_uid(c));
+            let live = self.search.client.index(self.search.index_uid(f.index()));
             let ids: Vec<i32> = live
                 .search()
                 .with_limit(10_000)
@@ -181,7 +171,7 @@ impl Bench {
                 .filter_map(|h| h.result["id"].as_i64().map(|i| i as i32))
                 .collect();
             total += ids.len();
-            outbox::send_catalogue(db, &self.search, c, &uid, &ids).await?;
+            outbox::send_family(db, &self.search, *f, &uid, &ids).await?;
         }
         Ok(total)
     }
@@ -193,7 +183,7 @@ impl Bench {
             "query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ...K }} }} {}",
             eval::key_fragment("K", "Node")
         );
-        let uids: Vec<String> = Catalogue::ALL.iter().map(|c| self.base_uid(*c)).collect();
+        let uids: Vec<String> = FAMILIES.iter().map(|f| self.base_uid(*f)).collect();
         let indexes: Vec<_> = uids.iter().map(|u| self.search.client.index(u)).collect();
         let mut outcomes = Vec::new();
         let mut millis = Vec::new();
@@ -221,21 +211,22 @@ impl Bench {
                         .federation
                         .as_ref()
                         .ok_or_else(|| anyhow!("a hit without _federation"))?;
-                    let c = Catalogue::ALL[info.queries_position];
-                    let type_name = match (c, h.result["kind"].as_str()) {
-                        (Catalogue::Notices, _) => "Notice",
-                        (Catalogue::Standards, _) => "Standard",
-                        (Catalogue::Enterprises, _) => "Enterprise",
-                        (Catalogue::Policies, _) => "Policy",
-                        (Catalogue::Zones, _) => "Zone",
-                        (Catalogue::Listings, Some("BRAND")) => "Brand",
-                        (Catalogue::Listings, Some("TITLE")) => "Title",
-                        (Catalogue::Listings, _) => "CreditEntry",
+                    let index = FAMILIES[info.queries_position].index();
+                    let type_name = match (index, h.result["kind"].as_str()) {
+                        ("notices", _) => "Notice",
+                        ("standards", _) => "Standard",
+                        ("enterprises", _) => "Enterprise",
+                        ("policies", _) => "Policy",
+                        ("zones", _) => "Zone",
+                        ("listings", Some("BRAND")) => "Brand",
+                        ("listings", Some("TITLE")) => "Title",
+                        ("listings", _) => "CreditEntry",
+                        (other, _) => anyhow::bail!("a hit from an index the baseline does not map: {other}"),
                     };
                     let id = h.result["id"].as_i64().ok_or_else(|| anyhow!("a hit without id"))? as i32;
                     ids.push(zhiliang::graphql::ids::encode(type_name, id).0);
                 }
-                let data = self.gql(&nodes, json!({"ids": ids})).await?;
+                let data = self.client.gql(&nodes, json!({"ids": ids})).await?;
                 let ranked: Vec<Vec<String>> = data["nodes"]
                     .as_array()
                     .ok_or_else(|| anyhow!("no nodes"))?
@@ -249,8 +240,8 @@ impl Bench {
     }
 
     async fn delete_indexes(&self) {
-        for c in Catalogue::ALL {
-            for uid in [self.search.index_uid(c), self.base_uid(c)] {
+        for f in FAMILIES {
+            for uid in [self.search.index_uid(f.index()), self.base_uid(*f)] {
                 if let Ok(task) = self.search.client.delete_index(&uid).await {
                     let _ = self.search.wait(task, Duration::from_secs(60)).await;
                 }
@@ -310,9 +301,11 @@ async fn main() -> anyhow::Result<()> {
         let _ = stopped.await;
     }));
     let bench = Bench {
-        http: reqwest::Client::new(),
-        graphql: format!("http://127.0.0.1:{port}/graphql"),
-        search: Search::new(&settings)?,
+        client: Client {
+            http: reqwest::Client::new(),
+            url: format!("http://127.0.0.1:{port}/graphql"),
+        },
+        search: Search::new(&settings, FAMILIES)?,
         prefix: settings.meili_index_prefix.clone(),
     };
     let result = async {

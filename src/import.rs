@@ -8,12 +8,12 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use crate::catalog::divisions::{DivisionData, DivisionRecord};
 use crate::catalog::encoding::{self, TextEncoding};
-use crate::catalog::enterprises::import::{credit_list_of, is_enterprise_sheet, read_credit_entries, read_enterprises};
-use crate::catalog::enterprises::model::{
-    EnterpriseData, EnterpriseRecord, ListingData, ListingKind, ListingRecord, MembershipData, MembershipRecord,
-    ZoneData, ZoneRecord,
-};
+use crate::catalog::enterprises::import::{is_enterprise_sheet, read_enterprises};
+use crate::catalog::enterprises::model::{EnterpriseData, EnterpriseRecord};
 use crate::catalog::enterprises::store as enterprise_store;
+use crate::catalog::listings::import::{credit_list_of, read_credit_entries};
+use crate::catalog::listings::model::{ListingData, ListingKind, ListingRecord};
+use crate::catalog::listings::store as listing_store;
 use crate::catalog::notices::import::{is_eping, read_eping};
 use crate::catalog::notices::model::{NoticeData, NoticeRecord};
 use crate::catalog::notices::store as notice_store;
@@ -23,6 +23,8 @@ use crate::catalog::standards::import::{is_standards, read_standards};
 use crate::catalog::standards::model::{StandardData, StandardRecord};
 use crate::catalog::standards::store as standard_store;
 use crate::catalog::table::Table;
+use crate::catalog::zones::model::{MembershipData, MembershipRecord, ZoneData, ZoneRecord};
+use crate::catalog::zones::store as zone_store;
 
 /// Rows written in one transaction.
 const BATCH: usize = 500;
@@ -124,8 +126,8 @@ async fn store(txn: &DatabaseTransaction, v: &Valid, source: &str) -> Result<boo
             .map(|(_, o)| o == standard_store::Outcome::Added)
             .map_err(|e| format!("database: {e}")),
         Valid::Enterprise(d) => added(enterprise_store::upsert_enterprise(txn, d).await),
-        Valid::Listing(d) => added(enterprise_store::upsert_listing(txn, d).await),
-        Valid::Zone(d) => added(enterprise_store::upsert_zone(txn, d).await),
+        Valid::Listing(d) => added(listing_store::upsert_listing(txn, d).await),
+        Valid::Zone(d) => added(zone_store::upsert_zone(txn, d).await),
         Valid::Division(d) => crate::catalog::divisions::upsert(txn, d)
             .await
             .map_err(|e| format!("database: {e}")),
@@ -133,7 +135,7 @@ async fn store(txn: &DatabaseTransaction, v: &Valid, source: &str) -> Result<boo
             .await
             .map(|(_, o)| o == policy_store::Outcome::Added)
             .map_err(|e| format!("database: {e}")),
-        Valid::Membership(d) => enterprise_store::upsert_membership(txn, d)
+        Valid::Membership(d) => zone_store::upsert_membership(txn, d)
             .await
             .map(|(_, o)| o == enterprise_store::Outcome::Added)
             .map_err(|e| e.to_string()),

@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod context;
 pub mod db;
 pub mod error;
 pub mod graphql;
@@ -17,7 +18,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 
 use crate::config::Settings;
-use crate::graphql::AppContext;
+use crate::context::AppContext;
 use crate::search::Search;
 
 /// A built application: bound to its port, not yet serving. One start-up path for `main` and the tests.
@@ -43,7 +44,7 @@ impl Application {
                 pending.join(", ")
             );
         }
-        let search = Search::new(&settings)?;
+        let search = Search::new(&settings, catalog::FAMILIES)?;
         let context = AppContext {
             db: db.clone(),
             search: search.clone(),

@@ -43,7 +43,7 @@ enum Command {
         #[arg(long)]
         fail_on_reject: bool,
     },
-    /// Rebuild the search index from the database in a new index and swap it in; search stays up meanwhile.
+    /// Rebuild every search index from the database in a new index and swap it in; search stays up meanwhile.
     Reindex,
     /// Print the GraphQL schema (SDL); `schema.graphql` in the repository is this output.
     ExportSchema,
@@ -140,7 +140,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 println!("{}: {}", f.display(), report.summary());
             }
             if !no_index {
-                let search = Search::new(&settings)?;
+                let search = Search::new(&settings, zhiliang::catalog::FAMILIES)?;
                 let ready = match search.apply_settings().await {
                     Ok(()) => outbox::drain_all(&conn, &search, Duration::from_secs(3600)).await,
                     Err(e) => Err(e),
@@ -160,9 +160,11 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         }
         Command::Reindex => {
             let conn = db::connect(&settings.database_url).await?;
-            let search = Search::new(&settings)?;
-            let n = zhiliang::search::reindex::notices(&conn, &search, std::io::stderr().is_terminal()).await?;
-            println!("reindexed {n} notices and swapped the new index in");
+            let search = Search::new(&settings, zhiliang::catalog::FAMILIES)?;
+            let done = zhiliang::search::reindex::rebuild_all(&conn, &search, std::io::stderr().is_terminal()).await?;
+            for (index, n) in done {
+                println!("reindexed {n} {index} and swapped the new index in");
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -1,12 +1,87 @@
 //! The catalogues zhiliang publishes, one folder per listing family.
 
 pub mod codes;
+pub mod counted;
 pub mod divisions;
 pub mod encoding;
 pub mod enterprises;
 pub mod like;
+pub mod listings;
 pub mod notices;
 pub mod paging;
 pub mod policies;
+pub mod region;
 pub mod standards;
 pub mod table;
+pub mod terms;
+pub mod zones;
+
+use crate::search::Family;
+
+/// Declares a family's search side: `pub struct $name;` implementing `search::Family`, with its outbox kind, the
+/// family's `INDEX`, its settings function and its table (`entity` is the sea-orm module with `Id` and
+/// `UpdatedAt` columns), followed by the `Family` methods that differ (`documents`, and `changing_between` when
+/// dates change documents).
+#[macro_export]
+macro_rules! search_family {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident;
+        kind: $kind:expr, settings: $settings:expr, entity: $($entity:ident)::+;
+        $($methods:tt)*
+    ) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl $crate::search::Family for $name {
+            fn spec(&self) -> &$crate::search::family::Spec {
+                static SPEC: $crate::search::family::Spec = $crate::search::family::Spec {
+                    kind: $kind,
+                    index: INDEX,
+                    settings: $settings,
+                    table: &$crate::catalog::paging::Table::<$($entity)::+::Entity> {
+                        id: $($entity)::+::Column::Id,
+                        updated_at: $($entity)::+::Column::UpdatedAt,
+                    },
+                };
+                &SPEC
+            }
+
+            $($methods)*
+        }
+    };
+}
+
+/// Every family with a search index: the outbox worker, `reindex` and the index set-up iterate this list, in
+/// this order. A new family adds its line here.
+pub static FAMILIES: &[&dyn Family] = &[
+    &notices::search::Notices,
+    &standards::search::Standards,
+    &enterprises::search::Enterprises,
+    &policies::search::Policies,
+    &listings::search::Listings,
+    &zones::search::Zones,
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_family_has_its_own_outbox_kind_and_index() {
+        let mut kinds: Vec<&str> = super::FAMILIES.iter().map(|f| f.kind()).collect();
+        let mut indexes: Vec<&str> = super::FAMILIES.iter().map(|f| f.index()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        indexes.sort_unstable();
+        indexes.dedup();
+        assert_eq!(kinds.len(), super::FAMILIES.len(), "two families share an outbox kind");
+        assert_eq!(indexes.len(), super::FAMILIES.len(), "two families share an index");
+        for f in super::FAMILIES {
+            assert!(!f.kind().is_empty() && !f.index().is_empty());
+            assert!(
+                f.index().chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{}",
+                f.index()
+            );
+        }
+    }
+}

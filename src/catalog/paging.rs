@@ -179,3 +179,39 @@ pub async fn by_ids<E: EntityTrait, D: ConnectionTrait>(
     let mut by_id: std::collections::HashMap<i32, E::Model> = rows.into_iter().map(|r| (id_of(&r), r)).collect();
     Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
 }
+
+/// A table's id and `updated_at` columns: what a rebuild of its search index walks.
+pub struct Table<E: EntityTrait> {
+    pub id: E::Column,
+    pub updated_at: E::Column,
+}
+
+impl<E> crate::search::family::RecordIds for Table<E>
+where
+    E: EntityTrait,
+    E::Column: Send + Sync,
+{
+    fn total<'a>(
+        &'a self,
+        db: &'a sea_orm::DatabaseConnection,
+    ) -> futures_util::future::BoxFuture<'a, anyhow::Result<u64>> {
+        Box::pin(total::<E, _>(db, self.id))
+    }
+
+    fn after<'a>(
+        &'a self,
+        db: &'a sea_orm::DatabaseConnection,
+        after: i32,
+        limit: u64,
+    ) -> futures_util::future::BoxFuture<'a, anyhow::Result<Vec<i32>>> {
+        Box::pin(ids_after::<E, _>(db, self.id, after, limit))
+    }
+
+    fn updated_since<'a>(
+        &'a self,
+        db: &'a sea_orm::DatabaseConnection,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> futures_util::future::BoxFuture<'a, anyhow::Result<Vec<i32>>> {
+        Box::pin(ids_updated_since::<E, _>(db, self.id, self.updated_at, since))
+    }
+}

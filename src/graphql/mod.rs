@@ -10,51 +10,25 @@ pub mod shape;
 pub mod unified;
 
 use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema};
-use sea_orm::DatabaseConnection;
 
-use crate::catalog::enterprises::graphql::{
-    Brand, CreditEntry, EnterpriseQueries, EnterpriseSearchQueries, ListingSearchQueries, Title,
-};
-use crate::catalog::enterprises::model::ListingKind;
-use crate::catalog::enterprises::store::{Enterprise, Zone};
+use crate::catalog::enterprises::graphql::{EnterpriseQueries, EnterpriseSearchQueries};
+use crate::catalog::enterprises::store::Enterprise;
+use crate::catalog::listings::brand::Brand;
+use crate::catalog::listings::credit::CreditEntry;
+use crate::catalog::listings::graphql::{ListingQueries, ListingSearchQueries};
+use crate::catalog::listings::model::ListingKind;
+use crate::catalog::listings::title::Title;
 use crate::catalog::notices::graphql::NoticeQueries;
 use crate::catalog::notices::model::Notice;
 use crate::catalog::policies::graphql::{PolicyQueries, PolicySearchQueries};
 use crate::catalog::policies::store::Policy;
 use crate::catalog::standards::graphql::StandardQueries;
 use crate::catalog::standards::model::Standard;
-use crate::catalog::{enterprises, notices, policies, standards};
+use crate::catalog::zones::graphql::{ZoneQueries, ZoneSearchQueries};
+use crate::catalog::zones::store::Zone;
+use crate::catalog::{enterprises, listings, notices, policies, standards, zones};
+use crate::context::AppContext;
 use crate::error::{ApiError, Code};
-use crate::search::Search;
-
-/// What every resolver reaches: the database and Meilisearch.
-#[derive(Clone)]
-pub struct AppContext {
-    pub db: DatabaseConnection,
-    pub search: Search,
-}
-
-/// Warnings for the response's `extensions.warnings`: the HTTP handler puts one collector in each request's data
-/// and copies what resolvers added into the response.
-#[derive(Default)]
-pub struct Warnings(std::sync::Mutex<Vec<String>>);
-
-impl Warnings {
-    /// The warnings added so far, in order, once each.
-    pub fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-}
-
-/// Adds a warning to the response's `extensions.warnings` (where the request carries a collector).
-pub fn warn(ctx: &Context<'_>, warning: &str) {
-    if let Some(w) = ctx.data_opt::<std::sync::Arc<Warnings>>() {
-        let mut list = w.0.lock().unwrap_or_else(|p| p.into_inner());
-        if !list.iter().any(|x| x == warning) {
-            list.push(warning.to_string());
-        }
-    }
-}
 
 /// An object with a global ID.
 #[derive(Interface)]
@@ -84,10 +58,10 @@ async fn load_node(app: &AppContext, id: &str) -> Result<Option<Node>, ApiError>
         "Enterprise" => Ok(enterprises::graphql::enterprise_node(app, n)
             .await?
             .map(Node::Enterprise)),
-        "Zone" => Ok(enterprises::graphql::zone_node(app, n).await?.map(Node::Zone)),
+        "Zone" => Ok(zones::graphql::zone_node(app, n).await?.map(Node::Zone)),
         "Policy" => Ok(policies::graphql::node_by_id(app, n).await?.map(Node::Policy)),
         "CreditEntry" | "Brand" | "Title" => {
-            Ok(enterprises::graphql::listing_node(app, n)
+            Ok(listings::graphql::listing_node(app, n)
                 .await?
                 .and_then(|l| match (type_name.as_str(), l.kind) {
                     ("CreditEntry", ListingKind::Credit) => Some(Node::CreditEntry(CreditEntry(l))),
@@ -131,8 +105,11 @@ pub struct Query(
     NoticeQueries,
     StandardQueries,
     EnterpriseQueries,
+    ListingQueries,
+    ZoneQueries,
     EnterpriseSearchQueries,
     ListingSearchQueries,
+    ZoneSearchQueries,
     PolicyQueries,
     PolicySearchQueries,
     unified::UnifiedSearchQueries,

@@ -17,10 +17,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::HttpState;
+use crate::context::Warnings;
 use crate::error::Code;
 use crate::graphql::guard::{self, Refusal};
 use crate::graphql::phases::{self, Progress};
-use crate::graphql::{Warnings, shape};
+use crate::graphql::shape;
 
 /// The media type of the response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

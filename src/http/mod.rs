@@ -13,9 +13,10 @@ use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
 
+use crate::context::AppContext;
 use crate::error::Code;
+use crate::graphql::ZhiliangSchema;
 use crate::graphql::shape::SchemaShape;
-use crate::graphql::{AppContext, ZhiliangSchema};
 use crate::search::outbox;
 
 mod graphiql;

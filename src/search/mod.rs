@@ -1,5 +1,6 @@
 //! Meilisearch: the client with time limits, index lifecycle and settings, the outbox worker, reindex-and-swap.
 
+pub mod family;
 pub mod outbox;
 pub mod reindex;
 pub mod text;
@@ -14,6 +15,7 @@ use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
 
 use crate::config::Settings;
+pub use family::Family;
 
 /// The search side of the application: one Meilisearch, reached by URL and key, with our index prefix.
 #[derive(Clone)]
@@ -21,57 +23,30 @@ pub struct Search {
     pub client: Client,
     prefix: String,
     timeout: Duration,
-}
-
-/// The catalogues that have an index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Catalogue {
-    Notices,
-    Standards,
-    Enterprises,
-    Policies,
-    Listings,
-    Zones,
-}
-
-impl Catalogue {
-    pub const ALL: [Catalogue; 6] = [
-        Catalogue::Notices,
-        Catalogue::Standards,
-        Catalogue::Enterprises,
-        Catalogue::Policies,
-        Catalogue::Listings,
-        Catalogue::Zones,
-    ];
-}
-
-impl Catalogue {
-    pub fn name(self) -> &'static str {
-        match self {
-            Catalogue::Notices => "notices",
-            Catalogue::Standards => "standards",
-            Catalogue::Enterprises => "enterprises",
-            Catalogue::Policies => "policies",
-            Catalogue::Listings => "listings",
-            Catalogue::Zones => "zones",
-        }
-    }
+    /// The families with an index (`catalog::FAMILIES`), given by the caller: this module names none.
+    pub families: &'static [&'static dyn Family],
 }
 
 impl Search {
-    pub fn new(settings: &Settings) -> anyhow::Result<Search> {
+    pub fn new(settings: &Settings, families: &'static [&'static dyn Family]) -> anyhow::Result<Search> {
         let key = settings.meili_key.as_ref().map(|k| k.expose().to_string());
         let client = Client::new(settings.meili_url.clone(), key).context("building the Meilisearch client")?;
         Ok(Search {
             client,
             prefix: settings.meili_index_prefix.clone(),
             timeout: settings.meili_timeout,
+            families,
         })
     }
 
-    /// The live index name of a catalogue.
-    pub fn index_uid(&self, c: Catalogue) -> String {
-        format!("{}{}", self.prefix, c.name())
+    /// The live index name of a family's index (`Family::index`).
+    pub fn index_uid(&self, index: &str) -> String {
+        format!("{}{index}", self.prefix)
+    }
+
+    /// The family whose outbox kind is `kind`.
+    pub fn family_of_kind(&self, kind: &str) -> Option<&'static dyn Family> {
+        self.families.iter().copied().find(|f| f.kind() == kind)
     }
 
     /// Runs one Meilisearch call under the configured time limit (the SDK's client has none).
@@ -125,10 +100,10 @@ impl Search {
         self.wait(task, Duration::from_secs(300)).await
     }
 
-    /// Applies the settings of every catalogue at start-up.
+    /// Applies the settings of every family's index at start-up.
     pub async fn apply_settings(&self) -> anyhow::Result<()> {
-        for c in Catalogue::ALL {
-            self.ensure_index(&self.index_uid(c), &settings_of(c)).await?;
+        for f in self.families {
+            self.ensure_index(&self.index_uid(f.index()), &f.settings()).await?;
         }
         Ok(())
     }
@@ -214,21 +189,10 @@ pub fn build_settings(spec: &IndexSpec<'_>) -> IndexSettings {
         }])
 }
 
-/// The index settings of a catalogue, kept in code.
-pub fn settings_of(c: Catalogue) -> IndexSettings {
-    match c {
-        Catalogue::Notices => crate::catalog::notices::search::index_settings(),
-        Catalogue::Standards => crate::catalog::standards::search::index_settings(),
-        Catalogue::Enterprises => crate::catalog::enterprises::search::index_settings(),
-        Catalogue::Policies => crate::catalog::policies::search::index_settings(),
-        Catalogue::Listings => crate::catalog::enterprises::listing_search::listing_settings(),
-        Catalogue::Zones => crate::catalog::enterprises::listing_search::zone_settings(),
-    }
-}
-
-/// One full-text query against a catalogue's index.
+/// One full-text query against one index.
 pub struct SearchRequest<'a> {
-    pub catalogue: Catalogue,
+    /// The index name, without the prefix (`Family::index`).
+    pub index: &'static str,
     pub query: String,
     /// Code-shaped queries must match every term.
     pub exact: bool,
@@ -287,7 +251,7 @@ struct IdOnly {
 impl Search {
     pub async fn run(&self, r: &SearchRequest<'_>) -> anyhow::Result<RawOutcome> {
         use meilisearch_sdk::search::{MatchingStrategies, Selectors};
-        let index = self.client.index(self.index_uid(r.catalogue));
+        let index = self.client.index(self.index_uid(r.index));
         let filter_refs: Vec<&str> = r.filters.iter().map(String::as_str).collect();
         let mut sq = index.search();
         sq.with_query(&r.query)

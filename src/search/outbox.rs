@@ -12,10 +12,7 @@ use sea_orm::{
 };
 use tokio::sync::{Notify, watch};
 
-use super::{Catalogue, Search};
-use crate::catalog::{enterprises, notices, policies, standards};
-
-pub const NOTICE: &str = "notice";
+use super::{Family, Search};
 
 /// Entries the worker sends in one batch: it waits for each Meilisearch task, so batches must be large.
 pub const WORKER_BATCH: u64 = 5_000;
@@ -60,9 +57,10 @@ pub mod state {
 
 const STATUS_DAY: &str = "standards_status_day";
 
-/// Search documents carry a standard's status of the day they were written. When the day changes, the
-/// standards whose status changed since the last refresh are queued again. Returns how many were queued.
-pub async fn refresh_statuses(db: &DatabaseConnection) -> anyhow::Result<usize> {
+/// Search documents carry statuses computed from dates (a standard in force, a brand valid, a zone's phase).
+/// When the day changes, each family names the records whose status changed since the last refresh, and they
+/// are queued again. Returns how many were queued.
+pub async fn refresh_statuses(db: &DatabaseConnection, families: &[&'static dyn Family]) -> anyhow::Result<usize> {
     let today = crate::graphql::scalars::today_in_china();
     let stored = state::Entity::find_by_id(STATUS_DAY.to_string()).one(db).await?;
     let last = stored.as_ref().and_then(|s| s.value.parse::<chrono::NaiveDate>().ok());
@@ -72,21 +70,11 @@ pub async fn refresh_statuses(db: &DatabaseConnection) -> anyhow::Result<usize> 
     let txn = crate::db::begin_write(db).await?;
     let mut queued = 0;
     if let Some(last) = last {
-        for id in standards::store::ids_changing_status(&txn, last, today).await? {
-            enqueue(&txn, standards::store::OUTBOX, id).await?;
-            queued += 1;
-        }
-        for id in enterprises::store::ids_changing_status(&txn, last, today).await? {
-            enqueue(&txn, enterprises::store::OUTBOX_ENTERPRISE, id).await?;
-            queued += 1;
-        }
-        for id in enterprises::store::listing_ids_changing_status(&txn, last, today).await? {
-            enqueue(&txn, enterprises::store::OUTBOX_LISTING, id).await?;
-            queued += 1;
-        }
-        for id in enterprises::store::all_zone_ids(&txn).await? {
-            enqueue(&txn, enterprises::store::OUTBOX_ZONE, id).await?;
-            queued += 1;
+        for f in families {
+            for id in f.changing_between(&txn, last, today).await? {
+                enqueue(&txn, f.kind(), id).await?;
+                queued += 1;
+            }
         }
     }
     let row = state::ActiveModel {
@@ -184,100 +172,30 @@ pub async fn send_documents<D: serde::Serialize + Send + Sync>(
     Ok(())
 }
 
-/// Sends the records of `ids` of one catalogue to the index `uid`.
-pub async fn send_catalogue(
+/// Sends the current documents of `ids` of one family to the index `uid`; ids no longer in the database are
+/// deleted from it.
+pub async fn send_family(
     db: &DatabaseConnection,
     search: &Search,
-    c: Catalogue,
+    family: &dyn Family,
     uid: &str,
     ids: &[i32],
 ) -> anyhow::Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    // Ids no longer in the database are deleted from the index.
-    fn gone(ids: &[i32], found: &[i32]) -> Vec<i32> {
-        ids.iter().copied().filter(|id| !found.contains(id)).collect()
-    }
-    match c {
-        Catalogue::Notices => {
-            let found = notices::store::by_ids(db, ids).await?;
-            let docs: Vec<_> = found.iter().map(notices::search::NoticeDoc::from_notice).collect();
-            let present: Vec<i32> = found.iter().map(|n| n.id).collect();
-            send_documents(search, uid, &docs, &gone(ids, &present)).await
-        }
-        Catalogue::Enterprises => {
-            let found = enterprises::store::enterprises_by_ids(db, ids).await?;
-            let mut docs = Vec::with_capacity(found.len());
-            for e in &found {
-                docs.push(enterprises::search::document(db, e).await?);
-            }
-            let present: Vec<i32> = found.iter().map(|n| n.id).collect();
-            send_documents(search, uid, &docs, &gone(ids, &present)).await
-        }
-        Catalogue::Listings => {
-            let found = enterprises::store::listings_by_ids(db, ids).await?;
-            let mut owner_ids: Vec<i32> = found.iter().filter_map(|l| l.enterprise_id).collect();
-            owner_ids.sort_unstable();
-            owner_ids.dedup();
-            let owners: std::collections::HashMap<i32, enterprises::store::Enterprise> =
-                enterprises::store::enterprises_by_ids(db, &owner_ids)
-                    .await?
-                    .into_iter()
-                    .map(|e| (e.id, e))
-                    .collect();
-            let docs: Vec<_> = found
-                .iter()
-                .map(|l| {
-                    enterprises::listing_search::listing_document(l, l.enterprise_id.and_then(|id| owners.get(&id)))
-                })
-                .collect();
-            let present: Vec<i32> = found.iter().map(|n| n.id).collect();
-            send_documents(search, uid, &docs, &gone(ids, &present)).await
-        }
-        Catalogue::Zones => {
-            let found = enterprises::store::zones_by_ids(db, ids).await?;
-            let mut docs = Vec::with_capacity(found.len());
-            for z in &found {
-                docs.push(enterprises::listing_search::zone_document(db, z).await?);
-            }
-            let present: Vec<i32> = found.iter().map(|n| n.id).collect();
-            send_documents(search, uid, &docs, &gone(ids, &present)).await
-        }
-        Catalogue::Policies => {
-            let found = policies::store::by_ids(db, ids).await?;
-            let docs: Vec<_> = found.iter().map(policies::search::PolicyDoc::from_policy).collect();
-            let present: Vec<i32> = found.iter().map(|n| n.id).collect();
-            send_documents(search, uid, &docs, &gone(ids, &present)).await
-        }
-        Catalogue::Standards => {
-            let found = standards::store::by_ids(db, ids).await?;
-            let docs: Vec<_> = found
-                .iter()
-                .map(standards::search::StandardDoc::from_standard)
-                .collect();
-            let present: Vec<i32> = found.iter().map(|n| n.id).collect();
-            send_documents(search, uid, &docs, &gone(ids, &present)).await
-        }
-    }
+    let found = family.documents(db, ids).await?;
+    let present: std::collections::HashSet<i32> = found.found.iter().copied().collect();
+    let gone: Vec<i32> = ids.iter().copied().filter(|id| !present.contains(id)).collect();
+    send_documents(search, uid, &found.docs, &gone).await
 }
 
-/// Which index the entries of each outbox kind go to. Every catalogue appears once (a unit test checks).
-pub const KINDS: [(&str, Catalogue); 6] = [
-    (NOTICE, Catalogue::Notices),
-    (standards::store::OUTBOX, Catalogue::Standards),
-    (enterprises::store::OUTBOX_ENTERPRISE, Catalogue::Enterprises),
-    (policies::store::OUTBOX, Catalogue::Policies),
-    (enterprises::store::OUTBOX_LISTING, Catalogue::Listings),
-    (enterprises::store::OUTBOX_ZONE, Catalogue::Zones),
-];
-
 async fn send(db: &DatabaseConnection, search: &Search, rows: &[entity::Model]) -> anyhow::Result<()> {
-    if let Some(unknown) = rows.iter().find(|r| !KINDS.iter().any(|(k, _)| *k == r.entity)) {
+    if let Some(unknown) = rows.iter().find(|r| search.family_of_kind(&r.entity).is_none()) {
         anyhow::bail!("outbox entry {} has the unknown kind {:?}", unknown.id, unknown.entity);
     }
-    for (kind, c) in KINDS {
-        send_catalogue(db, search, c, &search.index_uid(c), &ids_of(rows, kind)).await?;
+    for f in search.families {
+        send_family(db, search, *f, &search.index_uid(f.index()), &ids_of(rows, f.kind())).await?;
     }
     Ok(())
 }
@@ -303,7 +221,7 @@ impl Worker {
                     self.search.apply_settings().await?;
                     settings_applied = true;
                 }
-                refresh_statuses(&self.db).await?;
+                refresh_statuses(&self.db, self.search.families).await?;
                 drain_once(&self.db, &self.search, WORKER_BATCH).await
             };
             let idle = match step.await {
@@ -354,14 +272,4 @@ pub async fn drain_all(db: &DatabaseConnection, search: &Search, deadline: Durat
 /// The oldest entry's attempts and error, for `/readyz` and operators.
 pub async fn oldest<C: ConnectionTrait>(db: &C) -> Result<Option<entity::Model>, sea_orm::DbErr> {
     entity::Entity::find().order_by_asc(entity::Column::Id).one(db).await
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_catalogue_has_an_outbox_kind() {
-        for c in super::Catalogue::ALL {
-            assert_eq!(super::KINDS.iter().filter(|(_, k)| *k == c).count(), 1, "{c:?}");
-        }
-    }
 }

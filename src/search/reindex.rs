@@ -7,98 +7,33 @@ use indicatif::{ProgressBar, ProgressStyle};
 use meilisearch_sdk::client::SwapIndexes;
 use sea_orm::DatabaseConnection;
 
-use super::outbox::send_catalogue;
-use super::{Catalogue, Search, settings_of};
-use crate::catalog::enterprises::entity::{enterprise, listing, zone};
-use crate::catalog::notices::entity::notice;
-use crate::catalog::paging;
-use crate::catalog::policies::entity::policy;
-use crate::catalog::standards::entity::standard;
+use super::outbox::send_family;
+use super::{Family, Search};
 
 const BATCH: u64 = 20_000;
-
-/// Runs `$body` with `$E` bound to the catalogue's entity, `$id` to its id column and `$updated` to its
-/// `updated_at` column.
-macro_rules! per_table {
-    ($c:expr, |$E:ident, $id:ident, $updated:ident| $body:expr) => {
-        match $c {
-            Catalogue::Notices => {
-                type $E = notice::Entity;
-                let ($id, $updated) = (notice::Column::Id, notice::Column::UpdatedAt);
-                $body
-            }
-            Catalogue::Standards => {
-                type $E = standard::Entity;
-                let ($id, $updated) = (standard::Column::Id, standard::Column::UpdatedAt);
-                $body
-            }
-            Catalogue::Enterprises => {
-                type $E = enterprise::Entity;
-                let ($id, $updated) = (enterprise::Column::Id, enterprise::Column::UpdatedAt);
-                $body
-            }
-            Catalogue::Policies => {
-                type $E = policy::Entity;
-                let ($id, $updated) = (policy::Column::Id, policy::Column::UpdatedAt);
-                $body
-            }
-            Catalogue::Listings => {
-                type $E = listing::Entity;
-                let ($id, $updated) = (listing::Column::Id, listing::Column::UpdatedAt);
-                $body
-            }
-            Catalogue::Zones => {
-                type $E = zone::Entity;
-                let ($id, $updated) = (zone::Column::Id, zone::Column::UpdatedAt);
-                $body
-            }
-        }
-    };
-}
-
-async fn total(db: &DatabaseConnection, c: Catalogue) -> anyhow::Result<u64> {
-    per_table!(c, |E, id, _updated| paging::total::<E, _>(db, id).await)
-}
-
-/// Ids in id order after `after`, at most `limit`.
-async fn ids_after(db: &DatabaseConnection, c: Catalogue, after: i32, limit: u64) -> anyhow::Result<Vec<i32>> {
-    per_table!(c, |E, id, _updated| paging::ids_after::<E, _>(db, id, after, limit)
-        .await)
-}
-
-async fn updated_since(
-    db: &DatabaseConnection,
-    c: Catalogue,
-    since: chrono::DateTime<Utc>,
-) -> anyhow::Result<Vec<i32>> {
-    per_table!(c, |E, id, updated| paging::ids_updated_since::<E, _>(
-        db, id, updated, since
-    )
-    .await)
-}
 
 async fn resend_since(
     db: &DatabaseConnection,
     search: &Search,
-    c: Catalogue,
+    f: &dyn Family,
     uid: &str,
     since: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let ids = updated_since(db, c, since).await?;
+    let ids = f.table().updated_since(db, since).await?;
     for chunk in ids.chunks(BATCH as usize) {
-        send_catalogue(db, search, c, uid, chunk).await?;
+        send_family(db, search, f, uid, chunk).await?;
     }
     Ok(())
 }
 
-/// Rebuilds one catalogue's index from the database and swaps it in. Returns the number of documents.
+/// Rebuilds one family's index from the database and swaps it in. Returns the number of documents.
 pub async fn rebuild(
     db: &DatabaseConnection,
     search: &Search,
-    c: Catalogue,
+    f: &dyn Family,
     show_progress: bool,
 ) -> anyhow::Result<u64> {
-    let live = search.index_uid(c);
+    let live = search.index_uid(f.index());
     let build = format!("{live}__rebuild");
     // Writes from this moment on are sent again before and after the swap.
     let started = Utc::now() - chrono::Duration::seconds(2);
@@ -106,9 +41,9 @@ pub async fn rebuild(
         let task = search.timed("delete index", search.client.delete_index(&build)).await?;
         search.wait(task, Duration::from_secs(120)).await?;
     }
-    search.ensure_index(&build, &settings_of(c)).await?;
+    search.ensure_index(&build, &f.settings()).await?;
     let bar = if show_progress {
-        ProgressBar::new(total(db, c).await?)
+        ProgressBar::new(f.table().total(db).await?)
     } else {
         ProgressBar::hidden()
     };
@@ -117,20 +52,20 @@ pub async fn rebuild(
             .expect("valid template")
             .progress_chars("=> "),
     );
-    bar.set_message(format!("indexing {}", c.name()));
+    bar.set_message(format!("indexing {}", f.index()));
     let mut last = 0;
     let mut count = 0u64;
     loop {
-        let ids = ids_after(db, c, last, BATCH).await?;
+        let ids = f.table().after(db, last, BATCH).await?;
         let Some(tail) = ids.last() else { break };
         last = *tail;
-        send_catalogue(db, search, c, &build, &ids).await?;
+        send_family(db, search, f, &build, &ids).await?;
         count += ids.len() as u64;
         bar.inc(ids.len() as u64);
     }
     bar.finish_and_clear();
-    search.ensure_index(&live, &settings_of(c)).await?;
-    resend_since(db, search, c, &build, started).await?;
+    search.ensure_index(&live, &f.settings()).await?;
+    resend_since(db, search, f, &build, started).await?;
     let swap = SwapIndexes {
         indexes: (live.clone(), build.clone()),
         rename: None,
@@ -140,13 +75,21 @@ pub async fn rebuild(
         .await?;
     search.wait(task, Duration::from_secs(120)).await?;
     // Tasks that were queued for the old index are not redirected by the swap: send those records again.
-    resend_since(db, search, c, &live, started).await?;
+    resend_since(db, search, f, &live, started).await?;
     let task = search.timed("delete index", search.client.delete_index(&build)).await?;
     search.wait(task, Duration::from_secs(120)).await?;
     Ok(count)
 }
 
-/// Rebuilds the notice index.
-pub async fn notices(db: &DatabaseConnection, search: &Search, show_progress: bool) -> anyhow::Result<u64> {
-    rebuild(db, search, Catalogue::Notices, show_progress).await
+/// Rebuilds every family's index, one after the other; returns the documents indexed per index name.
+pub async fn rebuild_all(
+    db: &DatabaseConnection,
+    search: &Search,
+    show_progress: bool,
+) -> anyhow::Result<Vec<(&'static str, u64)>> {
+    let mut done = Vec::new();
+    for f in search.families {
+        done.push((f.index(), rebuild(db, search, *f, show_progress).await?));
+    }
+    Ok(done)
 }

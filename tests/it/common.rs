@@ -203,10 +203,10 @@ impl TestApp {
         if let Some(s) = self.server.take() {
             let _ = tokio::time::timeout(Duration::from_secs(10), s).await;
         }
-        if let Ok(search) = zhiliang::search::Search::new(&self.settings) {
-            for c in zhiliang::search::Catalogue::ALL {
-                let _ =
-                    tokio::time::timeout(Duration::from_secs(5), search.client.delete_index(search.index_uid(c))).await;
+        if let Ok(search) = zhiliang::search::Search::new(&self.settings, zhiliang::catalog::FAMILIES) {
+            for f in search.families {
+                let uid = search.index_uid(f.index());
+                let _ = tokio::time::timeout(Duration::from_secs(5), search.client.delete_index(uid)).await;
             }
         }
         self.db.clone().close().await.ok();

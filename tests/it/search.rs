@@ -164,11 +164,18 @@ both_backends!(reindex_swaps_in_a_complete_index, |backend: Backend| async move 
     let app = TestApp::spawn(backend).await;
     app.import_demo().await;
     app.wait_indexed().await;
-    let search_client = zhiliang::search::Search::new(&app.settings).unwrap();
-    let n = zhiliang::search::reindex::notices(&app.db, &search_client, false)
+    let search_client = zhiliang::search::Search::new(&app.settings, zhiliang::catalog::FAMILIES).unwrap();
+    let notices = &zhiliang::catalog::notices::search::Notices;
+    let n = zhiliang::search::reindex::rebuild(&app.db, &search_client, notices, false)
         .await
         .unwrap();
     assert_eq!(n, 65);
+    // `zhiliang reindex` rebuilds every family's index.
+    let all = zhiliang::search::reindex::rebuild_all(&app.db, &search_client, false)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), zhiliang::catalog::FAMILIES.len());
+    assert!(all.contains(&("notices", 65)), "{all:?}");
     let r = search(&app, "通报", json!(null)).await;
     assert_eq!(r["estimatedTotalCount"], 65);
     assert_eq!(
@@ -180,7 +187,7 @@ both_backends!(reindex_swaps_in_a_complete_index, |backend: Backend| async move 
         .client
         .get_index(format!(
             "{}__rebuild",
-            search_client.index_uid(zhiliang::search::Catalogue::Notices)
+            search_client.index_uid(zhiliang::catalog::notices::search::INDEX)
         ))
         .await;
     assert!(leftover.is_err());

@@ -1,9 +1,9 @@
-//! Enterprises (DOMAIN.md §3), their credit entries (§4), brands and titles (§5), and demonstration zones (§6).
+//! Enterprises (DOMAIN.md §3): the enterprise and its credit code, storage, GraphQL, search and import. What is
+//! listed about them is in `listings/` (credit entries, brands and titles, §4-§5) and `zones/` (§6).
 
 pub mod entity;
 pub mod graphql;
 pub mod import;
-pub mod listing_search;
 pub mod model;
 pub mod search;
 pub mod store;

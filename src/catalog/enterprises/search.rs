@@ -1,15 +1,26 @@
 //! The enterprise search document (the enterprise with what is listed about it today), its index settings, and
 //! search with facets by region, industry, credit list and scheme.
 
+use futures_util::future::BoxFuture;
 use meilisearch_sdk::settings::Settings as IndexSettings;
 use sea_orm::ConnectionTrait;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 
-use super::model::{AwardStatus, BrandScheme, ListingKind, award_status, covers};
-use super::store::{self, Enterprise};
+use super::store::Enterprise;
+use crate::catalog::listings::model::ListingKind;
+use crate::catalog::listings::search::scheme_words;
+use crate::catalog::listings::store::listings_of;
+use crate::catalog::region::prefixes;
+use crate::catalog::terms::covers;
+use crate::catalog::zones::store::{memberships, zones_by_ids};
 use crate::graphql::scalars::today_in_china;
+use crate::search::family::{Documents, prepared_documents};
 use crate::search::text::{han_bigrams, prepare_query};
-use crate::search::{Catalogue, IndexSpec, RawOutcome, Search, SearchRequest, build_settings, quote};
+use crate::search::{IndexSpec, RawOutcome, Search, SearchRequest, build_settings, quote};
+
+/// The index name, without the configured prefix.
+pub const INDEX: &str = "enterprises";
 
 /// What Meilisearch stores for an enterprise. Lists, schemes and zones are those of the day the document was
 /// written; the worker writes it again when one of those dates passes.
@@ -46,7 +57,7 @@ pub struct EnterpriseDoc {
 pub async fn document<C: ConnectionTrait>(db: &C, e: &Enterprise) -> anyhow::Result<EnterpriseDoc> {
     let today = today_in_china();
     let mut lists = Vec::new();
-    for l in store::listings_of(db, e.id, ListingKind::Credit).await? {
+    for l in listings_of(db, e.id, ListingKind::Credit).await? {
         if covers(l.started_on, l.ended_on, today) && !lists.contains(&l.scheme) {
             lists.push(l.scheme);
         }
@@ -54,12 +65,8 @@ pub async fn document<C: ConnectionTrait>(db: &C, e: &Enterprise) -> anyhow::Res
     let mut schemes = Vec::new();
     let mut honours = Vec::new();
     for kind in [ListingKind::Brand, ListingKind::Title] {
-        for l in store::listings_of(db, e.id, kind).await? {
-            let abolished = BrandScheme::parse(&l.scheme).and_then(|s| s.abolished_from());
-            let abolished = if kind == ListingKind::Brand { abolished } else { None };
-            if award_status(today, l.started_on, l.valid_until, l.ended_on, abolished) == AwardStatus::Valid
-                && !schemes.contains(&l.scheme)
-            {
+        for l in listings_of(db, e.id, kind).await? {
+            if l.in_force_on(today) && !schemes.contains(&l.scheme) {
                 schemes.push(l.scheme.clone());
             }
             honours.extend(l.name.clone());
@@ -67,14 +74,14 @@ pub async fn document<C: ConnectionTrait>(db: &C, e: &Enterprise) -> anyhow::Res
         }
     }
     let mut zones = Vec::new();
-    for m in store::memberships(db, None, Some(e.id)).await? {
+    for m in memberships(db, None, Some(e.id)).await? {
         if covers(m.admitted_on, m.exited_on, today)
-            && let Some(z) = store::zones_by_ids(db, &[m.zone_id]).await?.into_iter().next()
+            && let Some(z) = zones_by_ids(db, &[m.zone_id]).await?.into_iter().next()
         {
             zones.push(z.data.name);
         }
     }
-    let region_prefixes = super::listing_search::prefixes(e.region_code.as_deref());
+    let region_prefixes = prefixes(e.region_code.as_deref());
     let mut codes = vec![e.credit_code.clone()];
     if e.credit_code.len() == 18 {
         codes.push(e.credit_code[8..17].to_string());
@@ -102,7 +109,7 @@ pub async fn document<C: ConnectionTrait>(db: &C, e: &Enterprise) -> anyhow::Res
         labels: lists
             .iter()
             .chain(schemes.iter())
-            .map(|s| super::listing_search::scheme_words(s))
+            .map(|s| scheme_words(s))
             .filter(|w| !w.is_empty())
             .collect::<Vec<_>>()
             .join(" "),
@@ -189,7 +196,7 @@ pub async fn search(
     let codey = compact.len() >= 9 && compact.chars().all(|c| c.is_ascii_alphanumeric());
     search
         .run(&SearchRequest {
-            catalogue: Catalogue::Enterprises,
+            index: INDEX,
             query: if codey { compact } else { q },
             exact: codey,
             filters: filter_array(f),
@@ -200,4 +207,33 @@ pub async fn search(
             limit,
         })
         .await
+}
+
+crate::search_family! {
+    /// The enterprises' index, as the search plumbing sees it (`catalog::FAMILIES` lists it).
+    pub struct Enterprises;
+    kind: super::store::OUTBOX_ENTERPRISE, settings: index_settings, entity: super::entity::enterprise;
+
+    fn documents<'a>(&'a self, db: &'a DatabaseConnection, ids: &'a [i32]) -> BoxFuture<'a, anyhow::Result<Documents>> {
+        prepared_documents(documents(db, ids), |d| d.id)
+    }
+
+    fn changing_between<'a>(
+        &'a self,
+        txn: &'a DatabaseTransaction,
+        last: chrono::NaiveDate,
+        today: chrono::NaiveDate,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<i32>>> {
+        Box::pin(super::store::ids_changing_status(txn, last, today))
+    }
+}
+
+/// The documents of the enterprises among `ids`.
+async fn documents(db: &DatabaseConnection, ids: &[i32]) -> anyhow::Result<Vec<EnterpriseDoc>> {
+    let found = super::store::enterprises_by_ids(db, ids).await?;
+    let mut docs = Vec::with_capacity(found.len());
+    for e in &found {
+        docs.push(document(db, e).await?);
+    }
+    Ok(docs)
 }

@@ -9,11 +9,12 @@ use super::search as notice_search;
 use super::store::{self, NoticeQuery, SortField};
 use super::symbol::NoticeSymbol;
 use crate::catalog::codes;
+use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::{KeysetArgs, PageInfo};
+use crate::graphql::ids;
 use crate::graphql::scalars::{Date, today_in_china};
 use crate::graphql::search::{Facet, facets, search_cursor, search_page_info, search_window};
-use crate::graphql::{AppContext, ids};
 
 #[Object]
 impl Notice {

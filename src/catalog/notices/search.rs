@@ -1,14 +1,20 @@
 //! The notice search document, its index settings, and full-text search with filters, highlights and facets.
 
+use futures_util::future::BoxFuture;
 use meilisearch_sdk::settings::Settings as IndexSettings;
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
 use super::members;
 use super::model::Notice;
-use super::store::NoticeQuery;
+use super::store::{self, NoticeQuery};
 use super::symbol::NoticeSymbol;
+use crate::search::family::{Documents, documents_of};
 use crate::search::text::{han_bigrams, prepare_query};
-use crate::search::{Catalogue, IndexSpec, Search, SearchRequest, build_settings, quote};
+use crate::search::{IndexSpec, Search, SearchRequest, build_settings, quote};
+
+/// The index name, without the configured prefix.
+pub const INDEX: &str = "notices";
 
 pub use crate::search::MAX_TOTAL_HITS;
 
@@ -297,7 +303,7 @@ pub async fn search(
     let (q, exact) = plan(query);
     let raw = search
         .run(&SearchRequest {
-            catalogue: Catalogue::Notices,
+            index: INDEX,
             query: q,
             exact,
             filters: filter_array(filter),
@@ -327,6 +333,16 @@ pub async fn search(
         facets: raw.facets,
         processing_ms: raw.processing_ms,
     })
+}
+
+crate::search_family! {
+    /// The notices' index, as the search plumbing sees it (`catalog::FAMILIES` lists it).
+    pub struct Notices;
+    kind: store::OUTBOX, settings: index_settings, entity: super::entity::notice;
+
+    fn documents<'a>(&'a self, db: &'a DatabaseConnection, ids: &'a [i32]) -> BoxFuture<'a, anyhow::Result<Documents>> {
+        documents_of(store::by_ids(db, ids), |n| n.id, NoticeDoc::from_notice)
+    }
 }
 
 #[cfg(test)]

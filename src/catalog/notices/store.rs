@@ -15,6 +15,9 @@ use crate::catalog::paging;
 pub use crate::catalog::paging::{Page, PageRequest, Position};
 use crate::search::outbox;
 
+/// The outbox kind of a notice: queued entries carry it, so it is never renamed.
+pub const OUTBOX: &str = "notice";
+
 /// What a listing of notices may be narrowed by; every part is ANDed, lists inside a part are ORed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NoticeQuery {
@@ -222,7 +225,7 @@ pub async fn upsert<C: ConnectionTrait>(
         .exec_without_returning(txn)
         .await?;
     }
-    outbox::enqueue(txn, outbox::NOTICE, id).await?;
+    outbox::enqueue(txn, OUTBOX, id).await?;
     refresh_deadlines(txn, &bases, id, now).await?;
     Ok((id, outcome))
 }
@@ -251,7 +254,7 @@ async fn refresh_deadlines<C: ConnectionTrait>(
             .exec(txn)
             .await?;
         if n.id != written {
-            outbox::enqueue(txn, outbox::NOTICE, n.id).await?;
+            outbox::enqueue(txn, OUTBOX, n.id).await?;
         }
     }
     Ok(())

@@ -4,10 +4,11 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::number::DocumentNumber;
 use super::store::{self, Policy, PolicyQuery};
+use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::{KeysetArgs, PageInfo};
+use crate::graphql::ids;
 use crate::graphql::scalars::Date;
-use crate::graphql::{AppContext, ids};
 
 fn app<'a>(ctx: &'a Context<'_>) -> &'a AppContext {
     ctx.data_unchecked::<AppContext>()

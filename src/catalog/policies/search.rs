@@ -1,12 +1,18 @@
 //! The policy search document, its index settings, and search with facets by issuer and year.
 
 use chrono::Datelike;
+use futures_util::future::BoxFuture;
 use meilisearch_sdk::settings::Settings as IndexSettings;
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use super::store::Policy;
+use super::store::{self, Policy};
+use crate::search::family::{Documents, documents_of};
 use crate::search::text::{han_bigrams, prepare_query};
-use crate::search::{Catalogue, IndexSpec, RawOutcome, Search, SearchRequest, build_settings, quote};
+use crate::search::{IndexSpec, RawOutcome, Search, SearchRequest, build_settings, quote};
+
+/// The index name, without the configured prefix.
+pub const INDEX: &str = "policies";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -66,7 +72,7 @@ pub async fn search(
     };
     search
         .run(&SearchRequest {
-            catalogue: Catalogue::Policies,
+            index: INDEX,
             query: q,
             exact,
             filters: issuer
@@ -79,4 +85,14 @@ pub async fn search(
             limit,
         })
         .await
+}
+
+crate::search_family! {
+    /// The policies' index, as the search plumbing sees it (`catalog::FAMILIES` lists it).
+    pub struct Policies;
+    kind: store::OUTBOX, settings: index_settings, entity: super::entity::policy;
+
+    fn documents<'a>(&'a self, db: &'a DatabaseConnection, ids: &'a [i32]) -> BoxFuture<'a, anyhow::Result<Documents>> {
+        documents_of(store::by_ids(db, ids), |p| p.id, PolicyDoc::from_policy)
+    }
 }

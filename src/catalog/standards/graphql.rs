@@ -4,18 +4,20 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
+pub use super::filter::StandardFilter;
 use super::model::{
     AdoptionDegree, Amendment, DraftingOrganization, ReplacementScope, Standard, StandardNature, StandardStatus,
 };
 use super::number::{StandardLevel, StandardNumber};
+use super::query;
 use super::search as standard_search;
 use super::store::{self, SortField, StandardQuery};
-use crate::catalog::codes;
+use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::{KeysetArgs, PageInfo};
+use crate::graphql::ids;
 use crate::graphql::scalars::{Date, today_in_china};
 use crate::graphql::search::{Facet, facets, search_cursor, search_page_info, search_window};
-use crate::graphql::{AppContext, ids};
 
 /// The adoption of an international standard.
 #[derive(SimpleObject, Debug, Clone)]
@@ -221,132 +223,6 @@ pub struct StandardLookup {
     pub note: String,
 }
 
-/// Narrows a standards listing. Every field given must hold; a list matches any of its values.
-#[derive(InputObject, Debug, Clone, Default)]
-pub struct StandardFilter {
-    pub levels: Option<Vec<StandardLevel>>,
-    pub natures: Option<Vec<StandardNature>>,
-    /// Status on `statusOn` (default today).
-    pub status: Option<Vec<StandardStatus>>,
-    pub status_on: Option<Date>,
-    /// Industry codes (`QB`, `SN`, `NB/SH`).
-    pub industry_codes: Option<Vec<String>>,
-    /// Division code prefix of local standards (`33` Zhejiang, `3301` Hangzhou).
-    pub region: Option<String>,
-    /// Group-standard organisations (`ZZB` for 浙江制造).
-    pub group_organizations: Option<Vec<String>>,
-    /// ICS prefixes (`97.200`).
-    pub ics_codes: Option<Vec<String>>,
-    /// CCS prefixes (`Y`, `Y61`).
-    pub ccs_codes: Option<Vec<String>>,
-    /// Technical committee (`TC151`).
-    pub committee: Option<String>,
-    /// A drafting organisation: credit code, or part of the name.
-    pub drafted_by: Option<String>,
-    /// With `draftedBy`: only standards that organisation led.
-    pub drafted_as_lead: Option<bool>,
-    pub issued_from: Option<Date>,
-    pub issued_to: Option<Date>,
-    pub implemented_from: Option<Date>,
-    pub implemented_to: Option<Date>,
-    /// Only the editions of this standard (any written form, year ignored).
-    pub family: Option<String>,
-}
-
-fn range(name: &str, from: Option<Date>, to: Option<Date>) -> ApiResult<(Option<NaiveDate>, Option<NaiveDate>)> {
-    if let (Some(a), Some(b)) = (from, to)
-        && a.0 > b.0
-    {
-        return Err(ApiError::bad_input(format!("{name}: {} is after {}", a.0, b.0)));
-    }
-    Ok((from.map(|d| d.0), to.map(|d| d.0)))
-}
-
-impl StandardFilter {
-    pub fn to_query(&self) -> ApiResult<StandardQuery> {
-        let (issued_from, issued_to) = range("issuedFrom/issuedTo", self.issued_from, self.issued_to)?;
-        let (implemented_from, implemented_to) = range(
-            "implementedFrom/implementedTo",
-            self.implemented_from,
-            self.implemented_to,
-        )?;
-        let mut q = StandardQuery {
-            levels: self.levels.clone().unwrap_or_default(),
-            natures: self.natures.clone().unwrap_or_default(),
-            status: self.status.clone().unwrap_or_default(),
-            status_on: self.status_on.map(|d| d.0),
-            issued_from,
-            issued_to,
-            implemented_from,
-            implemented_to,
-            drafted_as_lead: self.drafted_as_lead.unwrap_or(false),
-            ..Default::default()
-        };
-        for c in self.industry_codes.iter().flatten() {
-            let c = c.trim().to_ascii_uppercase();
-            let ok = c.split('/').all(|p| super::number::INDUSTRY_CODES.contains(&p));
-            if !ok {
-                return Err(ApiError::bad_input(format!(
-                    "industryCodes: {c:?} is not an industry standard code"
-                )));
-            }
-            q.industry_codes.push(c);
-        }
-        if let Some(r) = &self.region {
-            let r = r.trim();
-            if r.is_empty() || r.len() > 6 || !r.chars().all(|c| c.is_ascii_digit()) {
-                return Err(ApiError::bad_input(format!(
-                    "region: {r:?} is not a division code prefix"
-                )));
-            }
-            q.region_prefix = Some(r.to_string());
-        }
-        for g in self.group_organizations.iter().flatten() {
-            let g = g.trim().trim_start_matches("T/").to_ascii_uppercase();
-            if g.is_empty() || !g.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(ApiError::bad_input(format!(
-                    "groupOrganizations: {g:?} is not a group code"
-                )));
-            }
-            q.group_orgs.push(g);
-        }
-        for i in self.ics_codes.iter().flatten() {
-            q.ics_prefixes.push(
-                codes::ics_prefix(i)
-                    .ok_or_else(|| ApiError::bad_input(format!("icsCodes: {i:?} is not an ICS prefix")))?,
-            );
-        }
-        for c in self.ccs_codes.iter().flatten() {
-            let c = c.trim().to_ascii_uppercase();
-            let ok = !c.is_empty()
-                && c.len() <= 3
-                && c.starts_with(|x: char| x.is_ascii_uppercase())
-                && c[1..].chars().all(|x| x.is_ascii_digit());
-            if !ok {
-                return Err(ApiError::bad_input(format!(
-                    "ccsCodes: {c:?} is not a CCS prefix (A, A0, A00)"
-                )));
-            }
-            q.ccs_prefixes.push(c);
-        }
-        if let Some(tc) = &self.committee {
-            q.committee = Some(super::model::committee_code(tc).unwrap_or_else(|| tc.trim().to_string()));
-        }
-        if let Some(d) = &self.drafted_by {
-            let d = d.trim();
-            if d.is_empty() {
-                return Err(ApiError::bad_input("draftedBy: empty"));
-            }
-            q.drafted_by = Some(d.to_string());
-        }
-        if let Some(f) = &self.family {
-            let n = StandardNumber::parse(f).map_err(|e| ApiError::bad_input(format!("family: {e}")))?;
-            q.family_key = Some(n.family_key());
-        }
-        Ok(q)
-    }
-}
-
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StandardOrderField {
     /// Issue date; standards without one come last (first in ascending order).
@@ -390,7 +266,7 @@ impl StandardConnection {
     }
     /// Exact number of standards that match; counted only when asked for.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        Ok(store::count(&app(ctx).db, &self.query).await.map_err(ApiError::from)?)
+        Ok(query::count(&app(ctx).db, &self.query).await.map_err(ApiError::from)?)
     }
 }
 
@@ -507,7 +383,7 @@ impl StandardQueries {
             SortField::IssueDate => k.parse::<NaiveDate>().ok().map(Into::into),
             SortField::Number => Some(k.to_string().into()),
         })?;
-        let page = store::list(&app(ctx).db, &query, field, &req)
+        let page = query::list(&app(ctx).db, &query, field, &req)
             .await
             .map_err(ApiError::from)?;
         let edges: Vec<StandardEdge> = page
@@ -558,7 +434,7 @@ impl StandardQueries {
         // The index holds names, not parts of names: the database says which standards `draftedBy` selects.
         let drafted = match &q.drafted_by {
             Some(org) => Some(
-                store::ids_drafted_by(&a.db, org, q.drafted_as_lead)
+                query::ids_drafted_by(&a.db, org, q.drafted_as_lead)
                     .await
                     .map_err(ApiError::from)?,
             ),

@@ -1,15 +1,21 @@
 //! The standard search document, its index settings, and full-text search over standards.
 
 use chrono::Datelike;
+use futures_util::future::BoxFuture;
 use meilisearch_sdk::settings::Settings as IndexSettings;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 
 use super::model::Standard;
 use super::number::StandardNumber;
-use super::store::StandardQuery;
+use super::store::{self, StandardQuery};
 use crate::graphql::scalars::today_in_china;
+use crate::search::family::{Documents, documents_of};
 use crate::search::text::{han_bigrams, prepare_query};
-use crate::search::{Catalogue, IndexSpec, RawOutcome, Search, SearchRequest, build_settings, quote};
+use crate::search::{IndexSpec, RawOutcome, Search, SearchRequest, build_settings, quote};
+
+/// The index name, without the configured prefix.
+pub const INDEX: &str = "standards";
 
 pub use crate::search::MAX_TOTAL_HITS;
 
@@ -214,7 +220,7 @@ pub fn index_settings() -> IndexSettings {
 
 /// Filters of a standards search. Status is that of today (documents are refreshed when a date passes); a
 /// status on another day is answered from the dates. `drafted` holds the ids of the standards `draftedBy` selects
-/// (read from the database by [`super::store::ids_drafted_by`]); an empty list, or none, matches nothing.
+/// (read from the database by [`super::query::ids_drafted_by`]); an empty list, or none, matches nothing.
 fn filter_array(q: &StandardQuery, drafted: Option<&[i32]>) -> Vec<String> {
     let list = |vals: Vec<String>| vals.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ");
     let mut f = Vec::new();
@@ -308,7 +314,7 @@ fn plan(query: &str) -> (String, bool) {
 }
 
 /// Searches standards. `drafted` holds the ids of the standards `filter.drafted_by` selects, read from the
-/// database ([`super::store::ids_drafted_by`]): the index cannot match a part of a name.
+/// database ([`super::query::ids_drafted_by`]): the index cannot match a part of a name.
 pub async fn search(
     search: &Search,
     query: &str,
@@ -320,7 +326,7 @@ pub async fn search(
     let (q, exact) = plan(query);
     search
         .run(&SearchRequest {
-            catalogue: Catalogue::Standards,
+            index: INDEX,
             query: q,
             exact,
             filters: filter_array(filter, drafted),
@@ -331,6 +337,26 @@ pub async fn search(
             limit,
         })
         .await
+}
+
+crate::search_family! {
+    /// The standards' index, as the search plumbing sees it (`catalog::FAMILIES` lists it).
+    pub struct Standards;
+    kind: store::OUTBOX, settings: index_settings, entity: super::entity::standard;
+
+    fn documents<'a>(&'a self, db: &'a DatabaseConnection, ids: &'a [i32]) -> BoxFuture<'a, anyhow::Result<Documents>> {
+        documents_of(store::by_ids(db, ids), |s| s.id, StandardDoc::from_standard)
+    }
+
+    /// A standard's status (in force, withdrawn, replaced) follows from its dates.
+    fn changing_between<'a>(
+        &'a self,
+        txn: &'a DatabaseTransaction,
+        last: chrono::NaiveDate,
+        today: chrono::NaiveDate,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<i32>>> {
+        Box::pin(super::query::ids_changing_status(txn, last, today))
+    }
 }
 
 #[cfg(test)]

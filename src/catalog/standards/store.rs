@@ -1,10 +1,10 @@
 //! Standards storage: upsert with replacement dates kept in step, lookups by edition and family, filtered listing.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::entity::{standard, standard_drafter, standard_ics, standard_replacement};
@@ -13,7 +13,6 @@ use super::model::{
     StandardNature, StandardStatus,
 };
 use super::number::{StandardLevel, StandardNumber};
-use crate::catalog::like;
 use crate::catalog::paging;
 pub use crate::catalog::paging::{Page, PageRequest, Position};
 use crate::search::outbox;
@@ -304,7 +303,7 @@ pub async fn upsert<C: ConnectionTrait>(txn: &C, data: &StandardData) -> Result<
     Ok((id, outcome))
 }
 
-fn from_model(m: standard::Model) -> anyhow::Result<Standard> {
+pub(super) fn from_model(m: standard::Model) -> anyhow::Result<Standard> {
     let number = StandardNumber::parse(&m.raw_number)
         .or_else(|_| StandardNumber::parse(&m.number))
         .map_err(|e| anyhow::anyhow!("stored number {:?} unreadable: {e}", m.number))?;
@@ -448,204 +447,4 @@ pub async fn related<C: ConnectionTrait>(
         .into_iter()
         .map(from_model)
         .collect()
-}
-
-fn label_says(labels: &[&str]) -> Condition {
-    Condition::all()
-        .add(standard::Column::WithdrawalDate.is_null())
-        .add(standard::Column::ReplacedOn.is_null())
-        .add(standard::Column::StatusLabel.is_in(labels.iter().map(|s| s.to_string())))
-}
-
-const WITHDRAWN_LABELS: [&str; 4] = ["废止", "作废", "已废止", "WITHDRAWN"];
-const REPLACED_LABELS: [&str; 3] = ["被代替", "已被代替", "REPLACED"];
-
-/// The SQL of `status_on` in `model.rs`: the same rules, as a condition on a day.
-fn status_condition(status: StandardStatus, d: NaiveDate) -> Condition {
-    use standard::Column as C;
-    let replaced_by_day = Condition::all()
-        .add(C::ReplacedOn.is_not_null())
-        .add(C::ReplacedOn.lte(d));
-    let withdrawn_by_day = Condition::all()
-        .add(C::WithdrawalDate.is_not_null())
-        .add(C::WithdrawalDate.lte(d));
-    let not_upcoming = Condition::any()
-        .add(C::ImplementationDate.is_null())
-        .add(C::ImplementationDate.lte(d));
-    let replaced = Condition::all().add(replaced_by_day.clone()).add(
-        Condition::any()
-            .add(withdrawn_by_day.clone().not())
-            .add(Expr::col(C::ReplacedOn).lte(Expr::col(C::WithdrawalDate))),
-    );
-    let ended = Condition::any().add(replaced_by_day).add(withdrawn_by_day.clone());
-    match status {
-        StandardStatus::Replaced => Condition::any()
-            .add(replaced.clone())
-            .add(Condition::all().add(label_says(&REPLACED_LABELS)).add(not_upcoming)),
-        StandardStatus::Withdrawn => Condition::any()
-            .add(Condition::all().add(withdrawn_by_day).add(replaced.not()))
-            .add(Condition::all().add(label_says(&WITHDRAWN_LABELS)).add(not_upcoming)),
-        StandardStatus::Upcoming => Condition::all()
-            .add(ended.not())
-            .add(C::ImplementationDate.is_not_null())
-            .add(C::ImplementationDate.gt(d)),
-        StandardStatus::Current => Condition::all()
-            .add(ended.not())
-            .add(not_upcoming)
-            .add(label_says(&WITHDRAWN_LABELS).not())
-            .add(label_says(&REPLACED_LABELS).not()),
-    }
-}
-
-fn filter_condition(q: &StandardQuery) -> Condition {
-    use standard::Column as C;
-    let mut c = Condition::all();
-    if !q.levels.is_empty() {
-        c = c.add(C::Level.is_in(q.levels.iter().map(|l| l.as_str())));
-    }
-    if !q.natures.is_empty() {
-        c = c.add(C::Nature.is_in(q.natures.iter().map(|l| l.as_str())));
-    }
-    if !q.status.is_empty() {
-        let day = q.status_on.unwrap_or_else(crate::graphql::scalars::today_in_china);
-        let mut any = Condition::any();
-        for s in &q.status {
-            any = any.add(status_condition(*s, day));
-        }
-        c = c.add(any);
-    }
-    if !q.industry_codes.is_empty() {
-        c = c.add(C::IndustryCode.is_in(q.industry_codes.clone()));
-    }
-    if let Some(r) = &q.region_prefix {
-        c = c.add(like::starts_with(C::RegionCode, r));
-    }
-    if !q.group_orgs.is_empty() {
-        c = c.add(C::GroupOrg.is_in(q.group_orgs.clone()));
-    }
-    if !q.ics_prefixes.is_empty() {
-        let mut any = Condition::any();
-        for p in &q.ics_prefixes {
-            any = any.add(like::starts_with(standard_ics::Column::Code, p));
-        }
-        c = c.add(
-            C::Id.in_subquery(
-                Query::select()
-                    .column(standard_ics::Column::StandardId)
-                    .from(standard_ics::Entity)
-                    .cond_where(any)
-                    .to_owned(),
-            ),
-        );
-    }
-    if !q.ccs_prefixes.is_empty() {
-        let mut any = Condition::any();
-        for p in &q.ccs_prefixes {
-            any = any.add(like::starts_with(C::CcsCode, p));
-        }
-        c = c.add(any);
-    }
-    if let Some(tc) = &q.committee {
-        c = c.add(
-            Condition::any()
-                .add(C::Committee.eq(tc.clone()))
-                .add(like::starts_with(C::Committee, &format!("{tc}/")))
-                .add(like::contains(C::CommitteeName, tc)),
-        );
-    }
-    if let Some(org) = &q.drafted_by {
-        c = c.add(
-            C::Id.in_subquery(
-                Query::select()
-                    .column(standard_drafter::Column::StandardId)
-                    .from(standard_drafter::Entity)
-                    .cond_where(drafter_condition(org, q.drafted_as_lead))
-                    .to_owned(),
-            ),
-        );
-    }
-    for (col, from, to) in [
-        (C::IssueDate, q.issued_from, q.issued_to),
-        (C::ImplementationDate, q.implemented_from, q.implemented_to),
-    ] {
-        if let Some(d) = from {
-            c = c.add(col.gte(d));
-        }
-        if let Some(d) = to {
-            c = c.add(col.lte(d));
-        }
-    }
-    if let Some(f) = &q.family_key {
-        c = c.add(C::FamilyKey.eq(f.clone()));
-    }
-    c
-}
-
-/// Drafting-organisation rows of `org` (its credit code, or a part of its name); with `lead`, only where it led.
-fn drafter_condition(org: &str, lead: bool) -> Condition {
-    let who = Condition::any()
-        .add(standard_drafter::Column::CreditCode.eq(org.to_ascii_uppercase()))
-        .add(like::contains(standard_drafter::Column::Name, org));
-    if lead {
-        Condition::all().add(who).add(standard_drafter::Column::Position.eq(0))
-    } else {
-        who
-    }
-}
-
-/// Ids of the standards `draftedBy: org` (and `draftedAsLead: lead`) selects, as the listing reads them: a search
-/// filters by these, since the index cannot match a part of a name or a credit code.
-pub async fn ids_drafted_by<C: ConnectionTrait>(db: &C, org: &str, lead: bool) -> anyhow::Result<Vec<i32>> {
-    Ok(standard_drafter::Entity::find()
-        .select_only()
-        .column(standard_drafter::Column::StandardId)
-        .distinct()
-        .filter(drafter_condition(org, lead))
-        .order_by_asc(standard_drafter::Column::StandardId)
-        .into_tuple()
-        .all(db)
-        .await?)
-}
-
-/// The sort column: issue dates may be missing, so they sort through a non-null copy.
-fn sort_column(f: SortField) -> standard::Column {
-    match f {
-        SortField::IssueDate => standard::Column::IssueSort,
-        SortField::Number => standard::Column::Number,
-    }
-}
-
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    q: &StandardQuery,
-    field: SortField,
-    p: &PageRequest,
-) -> anyhow::Result<Page<Standard>> {
-    let filter = filter_condition(q);
-    let page = paging::page::<standard::Entity, C>(db, filter, sort_column(field), standard::Column::Id, p).await?;
-    page.try_map(from_model)
-}
-
-pub async fn count<C: ConnectionTrait>(db: &C, q: &StandardQuery) -> anyhow::Result<u64> {
-    Ok(standard::Entity::find().filter(filter_condition(q)).count(db).await?)
-}
-
-/// Standards whose status changes on a day in `(after, until]`: their search documents must be refreshed.
-pub async fn ids_changing_status<C: ConnectionTrait>(
-    db: &C,
-    after: NaiveDate,
-    until: NaiveDate,
-) -> anyhow::Result<Vec<i32>> {
-    use standard::Column as C;
-    let mut any = Condition::any();
-    for col in [C::ImplementationDate, C::WithdrawalDate, C::ReplacedOn] {
-        any = any.add(Condition::all().add(col.gt(after)).add(col.lte(until)));
-    }
-    Ok(standard::Entity::find()
-        .select_only()
-        .column(C::Id)
-        .filter(any)
-        .into_tuple::<i32>()
-        .all(db)
-        .await?)
 }

@@ -1,16 +1,24 @@
-//! Search documents of credit entries, brands and titles (one `listings` index, told apart by `kind`) and of
-//! zones, with facets by scheme, level, region and year.
+//! The search document of credit entries, brands and titles (one `listings` index, told apart by `kind`), the
+//! Chinese words of their schemes and lists, the index settings, and search with facets by scheme, level, region
+//! and year.
 
 use chrono::Datelike;
+use futures_util::future::BoxFuture;
 use meilisearch_sdk::settings::Settings as IndexSettings;
-use sea_orm::ConnectionTrait;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 
-use super::model::{AwardStatus, BrandScheme, ListingKind, award_status, covers};
-use super::store::{self, Listing, Zone};
+use super::model::ListingKind;
+use super::store::Listing;
+use crate::catalog::enterprises::store::Enterprise;
+use crate::catalog::region::prefixes;
 use crate::graphql::scalars::today_in_china;
+use crate::search::family::{Documents, prepared_documents};
 use crate::search::text::{han_bigrams, prepare_query};
-use crate::search::{Catalogue, IndexSpec, RawOutcome, Search, SearchRequest, build_settings, quote};
+use crate::search::{IndexSpec, RawOutcome, Search, SearchRequest, build_settings, quote};
+
+/// The index name, without the configured prefix.
+pub const INDEX: &str = "listings";
 
 /// What Meilisearch stores for a credit entry, brand or title.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,18 +47,6 @@ pub struct ListingDoc {
     pub overlap: String,
 }
 
-/// The 2-, 4- and 6-digit prefixes of a division code (province, city, county), for region filters.
-pub fn prefixes(code: Option<&str>) -> Vec<String> {
-    code.map(|r| {
-        [2, 4, 6]
-            .iter()
-            .filter(|&&n| r.len() >= n)
-            .map(|&n| r[..n].to_string())
-            .collect()
-    })
-    .unwrap_or_default()
-}
-
 /// The words people use for a scheme or credit list.
 pub fn scheme_words(scheme: &str) -> &'static str {
     match scheme {
@@ -74,19 +70,8 @@ pub fn scheme_words(scheme: &str) -> &'static str {
 }
 
 /// The search document of a listing; `e` is its enterprise (loaded by the caller, one query for a whole batch).
-pub fn listing_document(l: &Listing, e: Option<&store::Enterprise>) -> ListingDoc {
-    let today = today_in_china();
-    let active = match l.kind {
-        ListingKind::Credit => covers(l.started_on, l.ended_on, today),
-        kind => {
-            let abolished = if kind == ListingKind::Brand {
-                BrandScheme::parse(&l.scheme).and_then(|s| s.abolished_from())
-            } else {
-                None
-            };
-            award_status(today, l.started_on, l.valid_until, l.ended_on, abolished) == AwardStatus::Valid
-        }
-    };
+pub fn listing_document(l: &Listing, e: Option<&Enterprise>) -> ListingDoc {
+    let active = l.in_force_on(today_in_china());
     let region = e.as_ref().and_then(|e| e.region_code.clone()).or(l.region_code.clone());
     let enterprise_name = e.as_ref().and_then(|e| e.name.clone());
     ListingDoc {
@@ -119,55 +104,7 @@ pub fn listing_document(l: &Listing, e: Option<&store::Enterprise>) -> ListingDo
     }
 }
 
-/// What Meilisearch stores for a zone.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ZoneDoc {
-    pub id: i32,
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    pub level: String,
-    pub industry: Option<String>,
-    pub batch: Option<String>,
-    pub region_prefixes: Vec<String>,
-    /// Phase on the day the document was written.
-    pub status: Option<String>,
-    /// Names of the members today.
-    pub members: Vec<String>,
-    pub overlap: String,
-}
-
-pub async fn zone_document<C: ConnectionTrait>(db: &C, z: &Zone) -> anyhow::Result<ZoneDoc> {
-    let today = today_in_china();
-    let mut members = Vec::new();
-    for m in store::memberships(db, Some(z.id), None).await? {
-        if covers(m.admitted_on, m.exited_on, today)
-            && let Some(e) = store::enterprises_by_ids(db, &[m.enterprise_id])
-                .await?
-                .into_iter()
-                .next()
-        {
-            members.extend(e.name);
-        }
-    }
-    Ok(ZoneDoc {
-        id: z.id,
-        code: z.data.code.clone(),
-        overlap: han_bigrams([z.data.name.as_str()].into_iter().chain(z.data.industry.as_deref())),
-        name: z.data.name.clone(),
-        kind: z.data.kind.as_str().into(),
-        level: z.data.level.as_str().into(),
-        industry: z.data.industry.clone(),
-        batch: z.data.batch.clone(),
-        region_prefixes: prefixes(z.data.region_code.as_deref()),
-        status: z.data.status_on(today).map(|s| s.as_str().to_string()),
-        members,
-    })
-}
-
 pub const LISTING_FACETS: [&str; 4] = ["scheme", "level", "regionPrefixes", "year"];
-pub const ZONE_FACETS: [&str; 4] = ["level", "kind", "status", "regionPrefixes"];
 
 pub fn listing_settings() -> IndexSettings {
     build_settings(&IndexSpec {
@@ -188,16 +125,6 @@ pub fn listing_settings() -> IndexSettings {
         sortable: &["year"],
         displayed: &["id", "name", "product", "enterpriseName", "reason"],
         no_typos: &["creditCode", "codes", "documentNumber"],
-    })
-}
-
-pub fn zone_settings() -> IndexSettings {
-    build_settings(&IndexSpec {
-        searchable: &["name", "industry", "members", "batch", "code", "overlap"],
-        filterable: &["level", "kind", "status", "regionPrefixes"],
-        sortable: &[],
-        displayed: &["id", "code", "name", "industry", "members"],
-        no_typos: &["code"],
     })
 }
 
@@ -237,7 +164,7 @@ pub async fn search_listings(
     }
     search
         .run(&SearchRequest {
-            catalogue: Catalogue::Listings,
+            index: INDEX,
             query: prepare_query(query),
             exact: false,
             filters,
@@ -250,35 +177,40 @@ pub async fn search_listings(
         .await
 }
 
-pub async fn search_zones(
-    search: &Search,
-    query: &str,
-    levels: &[String],
-    region_prefix: Option<&str>,
-    offset: usize,
-    limit: usize,
-) -> anyhow::Result<RawOutcome> {
-    let mut filters = Vec::new();
-    if !levels.is_empty() {
-        filters.push(format!(
-            "level IN [{}]",
-            levels.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ")
-        ));
+crate::search_family! {
+    /// The listings' index (credit entries, brands, titles), as the search plumbing sees it (`catalog::FAMILIES`
+    /// lists it).
+    pub struct Listings;
+    kind: super::store::OUTBOX_LISTING, settings: listing_settings, entity: super::entity::listing;
+
+    fn documents<'a>(&'a self, db: &'a DatabaseConnection, ids: &'a [i32]) -> BoxFuture<'a, anyhow::Result<Documents>> {
+        prepared_documents(documents(db, ids), |d| d.id)
     }
-    if let Some(r) = region_prefix {
-        filters.push(format!("regionPrefixes = {}", quote(r)));
+
+    fn changing_between<'a>(
+        &'a self,
+        txn: &'a DatabaseTransaction,
+        last: chrono::NaiveDate,
+        today: chrono::NaiveDate,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<i32>>> {
+        Box::pin(super::store::listing_ids_changing_status(txn, last, today))
     }
-    search
-        .run(&SearchRequest {
-            catalogue: Catalogue::Zones,
-            query: prepare_query(query),
-            exact: false,
-            filters,
-            highlight: &["name", "industry", "members"],
-            crop: &[],
-            facets: &ZONE_FACETS,
-            offset,
-            limit,
-        })
-        .await
+}
+
+/// The documents of the listings among `ids`, each with its enterprise (read once for all).
+async fn documents(db: &DatabaseConnection, ids: &[i32]) -> anyhow::Result<Vec<ListingDoc>> {
+    let found = super::store::listings_by_ids(db, ids).await?;
+    let mut owner_ids: Vec<i32> = found.iter().filter_map(|l| l.enterprise_id).collect();
+    owner_ids.sort_unstable();
+    owner_ids.dedup();
+    let owners: std::collections::HashMap<i32, Enterprise> =
+        crate::catalog::enterprises::store::enterprises_by_ids(db, &owner_ids)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect();
+    Ok(found
+        .iter()
+        .map(|l| listing_document(l, l.enterprise_id.and_then(|id| owners.get(&id))))
+        .collect())
 }

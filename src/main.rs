@@ -89,6 +89,8 @@ fn main() -> ExitCode {
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Limits refuse deep or long inputs before they reach recursive code; a larger stack is a second fence.
+        .thread_stack_size(8 << 20)
         .build()
         .expect("tokio runtime");
     match rt.block_on(run(cli.command, settings)) {

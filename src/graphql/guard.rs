@@ -24,6 +24,9 @@ pub const MAX_FIELDS: usize = 1_000;
 pub const MAX_ROOT_FIELDS: usize = 50;
 /// Deepest nesting of selections (a root field is 1), introspection excepted.
 pub const MAX_DEPTH: usize = 12;
+/// Most values in one list (an argument, a variable): filters turn each value into a condition, and SQL builders
+/// nest long disjunctions one level per value.
+pub const MAX_LIST_ITEMS: usize = 100;
 
 /// A request refused by a limit: its code and what to tell the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +149,7 @@ pub fn scan_json(bytes: &[u8]) -> Result<(), Refusal> {
 /// refuses fragment cycles, too many fields and too many root fields. Runs after parsing, before validation,
 /// whose visitors expand fragments wherever they are spread.
 pub fn check_document(doc: &ExecutableDocument) -> Result<(), Refusal> {
+    check_document_lists(doc)?;
     let mut sizes: HashMap<&str, Size> = HashMap::new();
     for name in doc.fragments.keys() {
         fragment_size(doc, name.as_str(), &mut sizes, 0)?;
@@ -187,6 +191,83 @@ pub fn check_document(doc: &ExecutableDocument) -> Result<(), Refusal> {
                 format!("the operation has {roots} root fields (aliases counted); at most {MAX_ROOT_FIELDS}"),
             ));
         }
+    }
+    Ok(())
+}
+
+fn too_long(n: usize) -> Refusal {
+    refuse(
+        Code::BadUserInput,
+        format!("a list holds at most {MAX_LIST_ITEMS} values; this one has {n}"),
+    )
+}
+
+/// Refuses a list of more than `MAX_LIST_ITEMS` values anywhere in a JSON value (the variables).
+pub fn check_json_lists(v: &serde_json::Value) -> Result<(), Refusal> {
+    match v {
+        serde_json::Value::Array(items) => {
+            if items.len() > MAX_LIST_ITEMS {
+                return Err(too_long(items.len()));
+            }
+            items.iter().try_for_each(check_json_lists)
+        }
+        serde_json::Value::Object(map) => map.values().try_for_each(check_json_lists),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a list literal of more than `MAX_LIST_ITEMS` values in any argument, directive or default value.
+fn check_document_lists(doc: &ExecutableDocument) -> Result<(), Refusal> {
+    use async_graphql_value::{ConstValue, Value};
+    fn value(v: &Value) -> Result<(), Refusal> {
+        match v {
+            Value::List(items) if items.len() > MAX_LIST_ITEMS => Err(too_long(items.len())),
+            Value::List(items) => items.iter().try_for_each(value),
+            Value::Object(map) => map.values().try_for_each(value),
+            _ => Ok(()),
+        }
+    }
+    fn constant(v: &ConstValue) -> Result<(), Refusal> {
+        match v {
+            ConstValue::List(items) if items.len() > MAX_LIST_ITEMS => Err(too_long(items.len())),
+            ConstValue::List(items) => items.iter().try_for_each(constant),
+            ConstValue::Object(map) => map.values().try_for_each(constant),
+            _ => Ok(()),
+        }
+    }
+    fn directives(ds: &[async_graphql::Positioned<async_graphql::parser::types::Directive>]) -> Result<(), Refusal> {
+        ds.iter()
+            .flat_map(|d| d.node.arguments.iter())
+            .try_for_each(|(_, v)| value(&v.node))
+    }
+    fn set(s: &SelectionSet) -> Result<(), Refusal> {
+        for item in &s.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    f.node.arguments.iter().try_for_each(|(_, v)| value(&v.node))?;
+                    directives(&f.node.directives)?;
+                    set(&f.node.selection_set.node)?;
+                }
+                Selection::InlineFragment(f) => {
+                    directives(&f.node.directives)?;
+                    set(&f.node.selection_set.node)?;
+                }
+                Selection::FragmentSpread(f) => directives(&f.node.directives)?,
+            }
+        }
+        Ok(())
+    }
+    for (_, op) in doc.operations.iter() {
+        for d in &op.node.variable_definitions {
+            if let Some(v) = &d.node.default_value {
+                constant(&v.node)?;
+            }
+        }
+        directives(&op.node.directives)?;
+        set(&op.node.selection_set.node)?;
+    }
+    for f in doc.fragments.values() {
+        set(&f.node.selection_set.node)?;
     }
     Ok(())
 }
@@ -359,6 +440,26 @@ mod tests {
         assert_eq!(check_document(&cycle).unwrap_err().code, Code::GraphqlValidationFailed);
 
         assert!(check_document(&parse("{ notices(first: 2) { nodes { symbol } } }")).is_ok());
+    }
+
+    #[test]
+    fn long_lists_are_refused_in_literals_defaults_and_variables() {
+        let list = |n: usize| format!("[{}]", vec!["\"9503\""; n].join(", "));
+        let ok = format!(
+            "{{ notices(filter: {{hsCodes: {}}}) {{ totalCount }} }}",
+            list(MAX_LIST_ITEMS)
+        );
+        assert!(check_document(&parse(&ok)).is_ok());
+        let long = format!(
+            "{{ notices(filter: {{hsCodes: {}}}) {{ totalCount }} }}",
+            list(MAX_LIST_ITEMS + 1)
+        );
+        assert_eq!(check_document(&parse(&long)).unwrap_err().code, Code::BadUserInput);
+        let default = format!("query($h: [String!] = {}) {{ __typename }}", list(1000));
+        assert_eq!(check_document(&parse(&default)).unwrap_err().code, Code::BadUserInput);
+        let vars = serde_json::json!({"filter": {"hsCodes": vec!["9503"; 1000]}});
+        assert_eq!(check_json_lists(&vars).unwrap_err().code, Code::BadUserInput);
+        assert!(check_json_lists(&serde_json::json!({"ids": vec!["x"; 100]})).is_ok());
     }
 
     #[test]

@@ -399,6 +399,9 @@ async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool) -> Resp
     if let Err(r) = guard::check_document(&doc) {
         return request_error(media, r, vec![]);
     }
+    if let Err(r) = p.variables.values().try_for_each(guard::check_json_lists) {
+        return request_error(media, r, vec![]);
+    }
     if shape::uses_type_key(&doc) {
         let r = Refusal {
             code: Code::GraphqlValidationFailed,

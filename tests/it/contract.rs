@@ -162,6 +162,15 @@ async fn deep_nesting_is_refused_and_the_server_stays_up() {
         let body: Value = resp.json().await.unwrap();
         assert_eq!(code_of(&body), "NESTING_TOO_DEEP", "{body}");
 
+        // A flat list this long nested the SQL builder's OR-expressions as deep, and overflowed a stack too.
+        let codes = format!("[{}]", vec!["\"9503\""; n].join(","));
+        let q = format!("{{ notices(first: 1, filter: {{hsCodes: {codes}}}) {{ totalCount }} }}");
+        let (_, body) = post_raw(&http, &p.base, json!({ "query": q }).to_string()).await;
+        assert_eq!(code_of(&body), "BAD_USER_INPUT", "{body}");
+        let q = "query($f: NoticeFilter) { notices(first: 1, filter: $f) { totalCount } }";
+        let vars = json!({"f": {"hsCodes": vec!["9503"; n]}});
+        let (_, body) = post_raw(&http, &p.base, json!({ "query": q, "variables": vars }).to_string()).await;
+        assert_eq!(code_of(&body), "BAD_USER_INPUT", "{body}");
         assert!(p.alive(), "the server died at depth {n}: {}", p.log_text());
         let (status, body) = post_raw(&http, &p.base, json!({"query": "{ __typename }"}).to_string()).await;
         assert_eq!((status, body), (200, json!({"data": {"__typename": "Query"}})));

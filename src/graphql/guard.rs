@@ -202,9 +202,18 @@ fn too_long(n: usize) -> Refusal {
     )
 }
 
-/// Refuses a list of more than `MAX_LIST_ITEMS` values anywhere in a JSON value (the variables).
+fn nul() -> Refusal {
+    refuse(
+        Code::BadUserInput,
+        "text may not contain the NUL character (U+0000)".to_string(),
+    )
+}
+
+/// Refuses a list of more than `MAX_LIST_ITEMS` values, or text with a NUL character (which PostgreSQL cannot
+/// store or compare), anywhere in a JSON value (the variables).
 pub fn check_json_lists(v: &serde_json::Value) -> Result<(), Refusal> {
     match v {
+        serde_json::Value::String(t) if t.contains('\0') => Err(nul()),
         serde_json::Value::Array(items) => {
             if items.len() > MAX_LIST_ITEMS {
                 return Err(too_long(items.len()));
@@ -216,11 +225,13 @@ pub fn check_json_lists(v: &serde_json::Value) -> Result<(), Refusal> {
     }
 }
 
-/// Refuses a list literal of more than `MAX_LIST_ITEMS` values in any argument, directive or default value.
+/// Refuses a list literal of more than `MAX_LIST_ITEMS` values, or text with a NUL character, in any argument,
+/// directive or default value.
 fn check_document_lists(doc: &ExecutableDocument) -> Result<(), Refusal> {
     use async_graphql_value::{ConstValue, Value};
     fn value(v: &Value) -> Result<(), Refusal> {
         match v {
+            Value::String(t) if t.contains('\0') => Err(nul()),
             Value::List(items) if items.len() > MAX_LIST_ITEMS => Err(too_long(items.len())),
             Value::List(items) => items.iter().try_for_each(value),
             Value::Object(map) => map.values().try_for_each(value),
@@ -229,6 +240,7 @@ fn check_document_lists(doc: &ExecutableDocument) -> Result<(), Refusal> {
     }
     fn constant(v: &ConstValue) -> Result<(), Refusal> {
         match v {
+            ConstValue::String(t) if t.contains('\0') => Err(nul()),
             ConstValue::List(items) if items.len() > MAX_LIST_ITEMS => Err(too_long(items.len())),
             ConstValue::List(items) => items.iter().try_for_each(constant),
             ConstValue::Object(map) => map.values().try_for_each(constant),
@@ -460,6 +472,10 @@ mod tests {
         let vars = serde_json::json!({"filter": {"hsCodes": vec!["9503"; 1000]}});
         assert_eq!(check_json_lists(&vars).unwrap_err().code, Code::BadUserInput);
         assert!(check_json_lists(&serde_json::json!({"ids": vec!["x"; 100]})).is_ok());
+        let nul = check_document(&parse("{ enterprise(name: \"a\\u0000b\") { name } }")).unwrap_err();
+        assert_eq!(nul.code, Code::BadUserInput);
+        let nul = check_json_lists(&serde_json::json!({"f": {"name": "a\u{0}b"}})).unwrap_err();
+        assert_eq!(nul.code, Code::BadUserInput);
     }
 
     #[test]

@@ -644,6 +644,19 @@ async fn every_error_is_json_with_a_registered_code() {
             None,
             "BAD_USER_INPUT",
         ),
+        // NUL in text: PostgreSQL cannot compare it; refused on every backend.
+        (
+            "{ enterprise(name: \"\\u0000\") { name } }".into(),
+            json!({}),
+            None,
+            "BAD_USER_INPUT",
+        ),
+        (
+            "query($n: String) { enterprise(name: $n) { name } }".into(),
+            json!({"n": "a\u{0}"}),
+            None,
+            "BAD_USER_INPUT",
+        ),
     ];
     for (query, variables, op, code) in cases {
         let mut body = json!({"query": query, "variables": variables});

@@ -11,6 +11,9 @@ use crate::catalog::encoding::{self, TextEncoding};
 use crate::catalog::enterprises::import::{is_enterprise_sheet, read_enterprises};
 use crate::catalog::enterprises::model::{EnterpriseData, EnterpriseRecord};
 use crate::catalog::enterprises::store as enterprise_store;
+use crate::catalog::exports::import::{is_export_sheet, read_export_products};
+use crate::catalog::exports::model::{ExportProductData, ExportProductRecord};
+use crate::catalog::exports::store as export_store;
 use crate::catalog::listings::import::{credit_list_of, read_credit_entries};
 use crate::catalog::listings::model::{ListingData, ListingKind, ListingRecord};
 use crate::catalog::listings::store as listing_store;
@@ -76,6 +79,7 @@ pub enum Raw {
     Notice(Box<NoticeRecord>),
     Standard(Box<StandardRecord>),
     Enterprise(Box<EnterpriseRecord>),
+    ExportProduct(Box<ExportProductRecord>),
     Listing(Box<ListingRecord>, ListingKind),
     Zone(Box<ZoneRecord>),
     Membership(Box<MembershipRecord>),
@@ -92,6 +96,7 @@ enum Valid {
     Notice(Box<NoticeData>),
     Standard(Box<StandardData>),
     Enterprise(Box<EnterpriseData>),
+    ExportProduct(Box<ExportProductData>),
     Listing(Box<ListingData>),
     Zone(Box<ZoneData>),
     Membership(Box<MembershipData>),
@@ -105,6 +110,7 @@ impl Raw {
             Raw::Notice(r) => r.validate().map(|d| Valid::Notice(Box::new(d))),
             Raw::Standard(r) => r.validate().map(|d| Valid::Standard(Box::new(d))),
             Raw::Enterprise(r) => r.validate().map(|d| Valid::Enterprise(Box::new(d))),
+            Raw::ExportProduct(r) => r.validate().map(|d| Valid::ExportProduct(Box::new(d))),
             Raw::Listing(r, kind) => r.validate(kind).map(|d| Valid::Listing(Box::new(d))),
             Raw::Zone(r) => r.validate().map(|d| Valid::Zone(Box::new(d))),
             Raw::Membership(r) => r.validate().map(|d| Valid::Membership(Box::new(d))),
@@ -126,6 +132,10 @@ async fn store(txn: &DatabaseTransaction, v: &Valid, source: &str) -> Result<boo
             .map(|(_, o)| o == standard_store::Outcome::Added)
             .map_err(|e| format!("database: {e}")),
         Valid::Enterprise(d) => added(enterprise_store::upsert_enterprise(txn, d).await),
+        Valid::ExportProduct(d) => export_store::upsert(txn, d)
+            .await
+            .map(|(_, o)| o == enterprise_store::Outcome::Added)
+            .map_err(|e| e.to_string()),
         Valid::Listing(d) => added(listing_store::upsert_listing(txn, d).await),
         Valid::Zone(d) => added(zone_store::upsert_zone(txn, d).await),
         Valid::Division(d) => crate::catalog::divisions::upsert(txn, d)
@@ -181,6 +191,9 @@ fn parse_jsonl_line(text: &str, dir: &Path) -> Result<Raw, String> {
         "enterprise" => serde_json::from_value(value)
             .map(|r| Raw::Enterprise(Box::new(r)))
             .map_err(|e| format!("enterprise: {e}")),
+        "exportProduct" => serde_json::from_value(value)
+            .map(|r| Raw::ExportProduct(Box::new(r)))
+            .map_err(|e| format!("exportProduct: {e}")),
         "creditEntry" | "brand" | "title" => {
             let kind = match t {
                 "creditEntry" => ListingKind::Credit,
@@ -217,7 +230,7 @@ fn parse_jsonl_line(text: &str, dir: &Path) -> Result<Raw, String> {
             Ok(Raw::Policy(Box::new(r), text))
         }
         other => Err(format!(
-            "type {other:?} is not a record type this version imports (known: notice, standard, enterprise, creditEntry, brand, title, zone, zoneMembership, policy, division)"
+            "type {other:?} is not a record type this version imports (known: notice, standard, enterprise, exportProduct, creditEntry, brand, title, zone, zoneMembership, policy, division)"
         )),
     }
 }
@@ -391,6 +404,12 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
                     })
                     .collect();
                 ("divisions", rows)
+            } else if is_export_sheet(&table) {
+                let rows = read_export_products(&table)
+                    .into_iter()
+                    .map(|(l, r)| (l, r.map(|r| Raw::ExportProduct(Box::new(r)))))
+                    .collect();
+                ("export-sheet", rows)
             } else if let Some(list) = credit_list_of(&table) {
                 let rows = read_credit_entries(&table, list)
                     .into_iter()
@@ -405,7 +424,7 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
                 ("enterprise-sheet", rows)
             } else {
                 anyhow::bail!(
-                    "{}: unknown sheet: the header row needs \"Document symbol\" and \"Distribution date\" (ePing export), 标准号 (standards), or 统一社会信用代码 with 企业名称 or a list's 列入…原因 column (enterprises, credit lists)",
+                    "{}: unknown sheet: the header row needs \"Document symbol\" and \"Distribution date\" (ePing export), 标准号 (standards), or 统一社会信用代码 with 企业名称, 产品名称 and HS编码, or a list's 列入…原因 column (enterprises, export products, credit lists)",
                     path.display()
                 );
             };

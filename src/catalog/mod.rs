@@ -5,6 +5,7 @@ pub mod counted;
 pub mod divisions;
 pub mod encoding;
 pub mod enterprises;
+pub mod exports;
 pub mod like;
 pub mod listings;
 pub mod notices;

@@ -5,6 +5,7 @@ mod contract;
 mod deadlines;
 mod encodings;
 mod enterprises;
+mod exports;
 mod graphiql;
 mod http;
 mod import;

@@ -146,6 +146,10 @@ impl Enterprise {
             .map(ZoneMember)
             .collect())
     }
+    /// The products it exports (its export profile), by name.
+    async fn export_products(&self, ctx: &Context<'_>) -> Result<Vec<crate::catalog::exports::store::ExportProduct>> {
+        crate::catalog::exports::graphql::products_of(ctx, self.id).await
+    }
     /// Standards whose drafting organisations name this enterprise's credit code, newest first.
     async fn standards_drafted(
         &self,

@@ -23,32 +23,39 @@ pub fn is_enterprise_sheet(t: &Table) -> bool {
     has_any(t, CODE) && has_any(t, NAME) && credit_list_of(t).is_none()
 }
 
-pub fn read_enterprises(t: &Table) -> Vec<(usize, Result<EnterpriseRecord, String>)> {
+/// The cells of one sheet row, looked up by any of a column's names.
+pub(crate) type Cells<'a> = dyn Fn(&[&str]) -> Option<String> + 'a;
+
+/// Each row of a sheet keyed by credit code, made a record by `read(code, cells)`; a row without a code is refused.
+pub(crate) fn read_by_code<R>(t: &Table, read: impl Fn(String, &Cells) -> R) -> Vec<(usize, Result<R, String>)> {
     t.rows
         .iter()
         .map(|(line, row)| {
             let get = |names: &[&str]| t.get(row, names, false);
-            let Some(code) = get(CODE) else {
-                return (*line, Err("统一社会信用代码: empty".to_string()));
-            };
-            let record = EnterpriseRecord {
-                credit_code: code,
-                name: get(NAME),
-                registration_number: get(REGISTRATION),
-                address: get(ADDRESS),
-                industry: get(INDUSTRY),
-                region_code: get(REGION),
-                main_products: get(PRODUCTS)
-                    .map(|p| {
-                        p.split(['、', ',', '，', ';', '；'])
-                            .map(|x| x.trim().to_string())
-                            .filter(|x| !x.is_empty())
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                ..Default::default()
-            };
-            (*line, Ok(record))
+            match get(CODE) {
+                None => (*line, Err("统一社会信用代码: empty".to_string())),
+                Some(code) => (*line, Ok(read(code, &get))),
+            }
         })
         .collect()
+}
+
+pub fn read_enterprises(t: &Table) -> Vec<(usize, Result<EnterpriseRecord, String>)> {
+    read_by_code(t, |code, get| EnterpriseRecord {
+        credit_code: code,
+        name: get(NAME),
+        registration_number: get(REGISTRATION),
+        address: get(ADDRESS),
+        industry: get(INDUSTRY),
+        region_code: get(REGION),
+        main_products: get(PRODUCTS)
+            .map(|p| {
+                p.split(['、', ',', '，', ';', '；'])
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        ..Default::default()
+    })
 }

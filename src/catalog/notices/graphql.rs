@@ -9,12 +9,26 @@ use super::search as notice_search;
 use super::store::{self, NoticeQuery, SortField};
 use super::symbol::NoticeSymbol;
 use crate::catalog::codes;
+use crate::catalog::exports::graphql::Affected;
+use crate::catalog::exports::store::Target;
 use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::{KeysetArgs, PageInfo};
 use crate::graphql::ids;
 use crate::graphql::scalars::{Date, today_in_china};
 use crate::graphql::search::{Facet, facets, search_cursor, search_page_info, search_window};
+
+/// The codes of the notifying members: one per member of a joint notification, in symbol order.
+fn member_codes(n: &Notice) -> Vec<String> {
+    let mut codes: Vec<String> = Vec::new();
+    for s in &n.data.symbols {
+        let c = s.member().unwrap_or(&n.data.member).to_string();
+        if !codes.contains(&c) {
+            codes.push(c);
+        }
+    }
+    codes
+}
 
 #[Object]
 impl Notice {
@@ -47,14 +61,15 @@ impl Notice {
     }
     /// Every member of a joint notification.
     async fn members(&self) -> Vec<Member> {
-        let mut codes: Vec<String> = Vec::new();
-        for s in &self.data.symbols {
-            let c = s.member().unwrap_or(&self.data.member).to_string();
-            if !codes.contains(&c) {
-                codes.push(c);
-            }
-        }
-        codes.iter().map(|c| members::member(c)).collect()
+        member_codes(self).iter().map(|c| members::member(c)).collect()
+    }
+    /// Who this notice concerns: the enterprises whose export products share an HS prefix with it (either code
+    /// may be the longer) and list no market or ship to a notifying member, their zones and their regions.
+    async fn affected(&self) -> Affected {
+        Affected(Target {
+            hs_codes: self.data.hs_codes.clone(),
+            members: member_codes(self),
+        })
     }
     /// Local government that notified, if any.
     async fn local_government(&self) -> Option<&str> {

@@ -285,6 +285,21 @@ pub async fn member_ids_dated_between<C: ConnectionTrait>(
         .collect())
 }
 
+/// The memberships in force on `day`: admitted on or before it (or undated) and not yet exited.
+pub fn in_force_on(day: NaiveDate) -> Condition {
+    Condition::all()
+        .add(
+            Condition::any()
+                .add(zone_membership::Column::AdmittedOn.is_null())
+                .add(zone_membership::Column::AdmittedOn.lte(day)),
+        )
+        .add(
+            Condition::any()
+                .add(zone_membership::Column::ExitedOn.is_null())
+                .add(zone_membership::Column::ExitedOn.gt(day)),
+        )
+}
+
 /// Ids of the enterprises that are members of zone `zone_id` on `day`, as a subquery.
 pub fn members_on(zone_id: i32, day: NaiveDate) -> SelectStatement {
     Query::select()
@@ -293,16 +308,7 @@ pub fn members_on(zone_id: i32, day: NaiveDate) -> SelectStatement {
         .cond_where(
             Condition::all()
                 .add(zone_membership::Column::ZoneId.eq(zone_id))
-                .add(
-                    Condition::any()
-                        .add(zone_membership::Column::AdmittedOn.is_null())
-                        .add(zone_membership::Column::AdmittedOn.lte(day)),
-                )
-                .add(
-                    Condition::any()
-                        .add(zone_membership::Column::ExitedOn.is_null())
-                        .add(zone_membership::Column::ExitedOn.gt(day)),
-                ),
+                .add(in_force_on(day)),
         )
         .to_owned()
 }

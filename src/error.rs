@@ -51,6 +51,8 @@ pub enum Code {
     RequestTimeout,
     /// No such path.
     NotFound,
+    /// No watch has this token (`watch`, `updateWatch`, `deleteWatch`, the watch feed).
+    WatchNotFound,
 }
 
 impl Code {
@@ -78,6 +80,7 @@ impl Code {
             Code::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Code::RequestTimeout => "REQUEST_TIMEOUT",
             Code::NotFound => "NOT_FOUND",
+            Code::WatchNotFound => "WATCH_NOT_FOUND",
         }
     }
 
@@ -92,12 +95,12 @@ impl Code {
             Code::MethodNotAllowed => 405,
             Code::PayloadTooLarge => 413,
             Code::RequestTimeout => 408,
-            Code::NotFound => 404,
+            Code::NotFound | Code::WatchNotFound => 404,
             _ => 400,
         }
     }
 
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 23] = [
         Code::BadUserInput,
         Code::PageSizeInvalid,
         Code::InvalidCursor,
@@ -120,6 +123,7 @@ impl Code {
         Code::PayloadTooLarge,
         Code::RequestTimeout,
         Code::NotFound,
+        Code::WatchNotFound,
     ];
 }
 

@@ -8,6 +8,7 @@ mod m20261122_000003_enterprises;
 mod m20261122_000004_divisions;
 mod m20261201_000001_comment_deadline_in_force;
 mod m20261202_000001_export_products;
+mod m20261203_000001_watches;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_divisions::Migration),
             Box::new(m20261201_000001_comment_deadline_in_force::Migration),
             Box::new(m20261202_000001_export_products::Migration),
+            Box::new(m20261203_000001_watches::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub mod region;
 pub mod standards;
 pub mod table;
 pub mod terms;
+pub mod watches;
 pub mod zones;
 
 use crate::search::Family;

@@ -9,7 +9,7 @@ pub mod search;
 pub mod shape;
 pub mod unified;
 
-use async_graphql::{Context, EmptyMutation, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema};
+use async_graphql::{Context, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema};
 
 use crate::catalog::enterprises::graphql::{EnterpriseQueries, EnterpriseSearchQueries};
 use crate::catalog::enterprises::store::Enterprise;
@@ -24,6 +24,7 @@ use crate::catalog::policies::graphql::{PolicyQueries, PolicySearchQueries};
 use crate::catalog::policies::store::Policy;
 use crate::catalog::standards::graphql::StandardQueries;
 use crate::catalog::standards::model::Standard;
+use crate::catalog::watches::graphql::{WatchMutations, WatchQueries};
 use crate::catalog::zones::graphql::{ZoneQueries, ZoneSearchQueries};
 use crate::catalog::zones::store::Zone;
 use crate::catalog::{enterprises, listings, notices, policies, standards, zones};
@@ -113,9 +114,14 @@ pub struct Query(
     PolicyQueries,
     PolicySearchQueries,
     unified::UnifiedSearchQueries,
+    WatchQueries,
 );
 
-pub type ZhiliangSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// The mutation root: each mutation takes one `input` and returns a payload.
+#[derive(MergedObject, Default)]
+pub struct Mutation(WatchMutations);
+
+pub type ZhiliangSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Deepest query accepted (introspection excepted).
 pub const MAX_DEPTH: usize = guard::MAX_DEPTH;
@@ -123,8 +129,8 @@ pub const MAX_DEPTH: usize = guard::MAX_DEPTH;
 pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// The schema without data: for `export-schema`.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         // Depth is checked by `guard` (introspection excepted, so that GraphiQL can read the schema); this is
         // a second fence.
         .limit_depth(2 * MAX_DEPTH)

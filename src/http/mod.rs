@@ -1,4 +1,5 @@
-//! The HTTP surface: `/graphql` (POST, and GET for queries), GraphiQL, `/healthz`, `/readyz`, and the limits.
+//! The HTTP surface: `/graphql` (POST, and GET for queries), GraphiQL, watch feeds, `/healthz`, `/readyz`, and the
+//! limits.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use crate::graphql::ZhiliangSchema;
 use crate::graphql::shape::SchemaShape;
 use crate::search::outbox;
 
+mod feeds;
 mod graphiql;
 pub mod graphql;
 
@@ -43,6 +45,7 @@ pub fn router(state: HttpState, timeout: Duration) -> Router {
             get(graphql::get).post(graphql::post).fallback(method_not_allowed),
         )
         .merge(graphiql::routes(&state.assets_dir))
+        .route("/feeds/watches/{file}", get(feeds::watch_feed))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(not_found)

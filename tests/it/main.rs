@@ -18,3 +18,4 @@ mod relevance;
 mod search;
 mod standards;
 mod unified;
+mod watches;

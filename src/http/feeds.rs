@@ -2,8 +2,11 @@
 //! token in the path is hashed at once and never logged.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
 
 use super::HttpState;
 use super::graphql::{MediaType, refusal};
@@ -17,7 +20,7 @@ use crate::error::{ApiError, Code};
 pub const FEED_ENTRIES: u64 = 50;
 
 /// `/feeds/watches/{token}.atom`.
-pub async fn watch_feed(State(s): State<HttpState>, Path(file): Path<String>) -> Response {
+pub async fn watch_feed(State(s): State<HttpState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
     let Some(token) = file.strip_suffix(".atom") else {
         return refusal(
             Code::NotFound,
@@ -27,11 +30,29 @@ pub async fn watch_feed(State(s): State<HttpState>, Path(file): Path<String>) ->
     };
     match render(&s, token).await {
         Ok(xml) => {
-            let mut resp = (StatusCode::OK, xml).into_response();
-            resp.headers_mut().insert(
+            // The body's hash: a reader that polls gets 304 until a notice enters or leaves the feed.
+            let digest = Sha256::digest(xml.as_bytes());
+            let etag = format!("\"{}\"", URL_SAFE_NO_PAD.encode(&digest[..16]));
+            let fresh = headers
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+            let mut resp = if fresh {
+                StatusCode::NOT_MODIFIED.into_response()
+            } else {
+                (StatusCode::OK, xml).into_response()
+            };
+            let h = resp.headers_mut();
+            h.insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/atom+xml; charset=utf-8"),
             );
+            if let Ok(v) = HeaderValue::from_str(&etag) {
+                h.insert(header::ETAG, v);
+            }
+            // The URL holds the watch's secret: no shared cache may keep it, and no page may pass it on.
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=60"));
+            h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
             resp
         }
         Err(e) => {

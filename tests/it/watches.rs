@@ -231,8 +231,29 @@ both_backends!(feed_matches_the_listing, |backend: Backend| async move {
         resp.headers()[reqwest::header::CONTENT_TYPE],
         "application/atom+xml; charset=utf-8"
     );
+    // Cacheable by the reader only (the URL holds the secret), with a validator for polling.
+    assert_eq!(resp.headers()[reqwest::header::CACHE_CONTROL], "private, max-age=60");
+    assert_eq!(resp.headers()["referrer-policy"], "no-referrer");
+    let etag = resp.headers()[reqwest::header::ETAG].to_str().unwrap().to_string();
     let xml = resp.text().await.unwrap();
     let url = format!("{}/feeds/watches/{token}.atom", app.base);
+    let again = app
+        .http
+        .get(&url)
+        .header(reqwest::header::IF_NONE_MATCH, &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()[reqwest::header::ETAG].to_str().unwrap(), etag);
+    let stale = app
+        .http
+        .get(&url)
+        .header(reqwest::header::IF_NONE_MATCH, "\"not-this-one\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 200);
     let parsed = parse_atom(&app, &xml, &url).await;
     assert_eq!(parsed["type"], "atom");
     assert_eq!(parsed["title"], "HS 9503 <玩具> & \"toys\"");

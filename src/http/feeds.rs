@@ -85,20 +85,12 @@ async fn render(s: &HttpState, token: &str) -> Result<String, ApiError> {
 
 /// Escapes text for XML content and attribute values.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 does not allow are dropped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
+    // Characters XML 1.0 does not allow are dropped; the rest is escaped as for HTML.
+    let allowed: String = s
+        .chars()
+        .filter(|c| (*c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    crate::search::text::escape_html(&allowed)
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986), for IRIs built from symbols.

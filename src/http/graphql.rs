@@ -414,9 +414,16 @@ async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool) -> Resp
         Err(r) => return request_error(media, r, vec![]),
     };
     // Variable coercion for non-null types, which async-graphql leaves to the argument that reads the variable
-    // (and lets a null through where that argument is nullable).
+    // (and lets a null through where that argument is nullable); and the defaults of variables not given, which
+    // async-graphql does not apply to `@skip`/`@include`.
+    let mut defaults = Vec::new();
     for def in &op.node.variable_definitions {
         let d = &def.node;
+        if let Some(default) = &d.default_value
+            && !p.variables.contains_key(d.name.node.as_str())
+        {
+            defaults.push((d.name.node.clone(), default.node.clone()));
+        }
         if d.var_type.node.nullable {
             continue;
         }
@@ -453,17 +460,7 @@ async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool) -> Resp
 
     shape::add_type_fields(&mut doc);
     let mut variables = Variables::from_json(serde_json::Value::Object(p.variables));
-    // Defaults of variables not given, which async-graphql does not apply to `@skip`/`@include`.
-    if let Ok(op) = pick_operation(&doc, p.operation_name.as_deref()) {
-        for def in &op.node.variable_definitions {
-            let name = &def.node.name.node;
-            if let Some(default) = &def.node.default_value
-                && !variables.contains_key(name)
-            {
-                variables.insert(name.clone(), default.node.clone());
-            }
-        }
-    }
+    variables.extend(defaults);
     let warnings = Arc::new(Warnings::default());
     let progress = Arc::new(Progress::default());
     let mut req = async_graphql::Request::new(p.query)

@@ -49,7 +49,34 @@ pub struct Settings {
     pub search_worker: bool,
     /// Folder of the browser assets installed by `scripts/install-web-assets` (GraphiQL's are in `graphiql/`).
     pub assets_dir: PathBuf,
+    /// The address users reach the service at, for links in e-mails and feeds (no trailing slash).
+    pub public_url: String,
+    /// Whether `serve` runs the follow worker (matching watches, reminders, webhooks, e-mail).
+    pub follow_worker: bool,
+    /// SMTP server for watch e-mail; without one, e-mail deliveries wait (and `createWatch` refuses addresses).
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// Upgrade the SMTP connection with STARTTLS (required when on).
+    pub smtp_starttls: bool,
+    pub smtp_user: Option<String>,
+    pub smtp_password: Option<Secret>,
+    /// The `From` of watch e-mail.
+    pub mail_from: String,
+    /// Webhook targets allowed although they are on loopback or a private network: IP addresses or CIDR blocks.
+    pub webhook_allow: Vec<String>,
+    /// Waits before each webhook retry, in seconds; after the last one fails the delivery is marked failed.
+    pub webhook_retry_secs: Vec<u64>,
+    /// Seconds a webhook receiver has to answer.
+    pub webhook_timeout: Duration,
+    /// Watches one client address may create per hour.
+    pub watch_create_per_hour: u32,
+    /// Reverse proxies (IP addresses or CIDR blocks) whose `X-Forwarded-For` names the client; the address of
+    /// any other peer is the client's own.
+    pub trusted_proxies: Vec<String>,
 }
+
+/// Back-off of webhook retries: 30 s doubling-ish to 8 h, 31.7 hours in all (the platform promises at least 24).
+pub const DEFAULT_WEBHOOK_RETRY_SECS: [u64; 10] = [30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800, 28800];
 
 impl Default for Settings {
     fn default() -> Self {
@@ -64,6 +91,19 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             search_worker: true,
             assets_dir: PathBuf::from(".web-assets"),
+            public_url: "http://127.0.0.1:8080".into(),
+            follow_worker: true,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_starttls: true,
+            smtp_user: None,
+            smtp_password: None,
+            mail_from: "zhiliang <noreply@localhost>".into(),
+            webhook_allow: Vec::new(),
+            webhook_retry_secs: DEFAULT_WEBHOOK_RETRY_SECS.to_vec(),
+            webhook_timeout: Duration::from_secs(10),
+            watch_create_per_hour: 20,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -96,6 +136,19 @@ struct FileSettings {
     request_timeout_secs: Option<u64>,
     search_worker: Option<bool>,
     assets_dir: Option<String>,
+    public_url: Option<String>,
+    follow_worker: Option<bool>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_starttls: Option<bool>,
+    smtp_user: Option<String>,
+    smtp_password: Option<String>,
+    mail_from: Option<String>,
+    webhook_allow: Option<Vec<String>>,
+    webhook_retry_secs: Option<Vec<u64>>,
+    webhook_timeout_secs: Option<u64>,
+    watch_create_per_hour: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 /// The keys, as they are named in the environment and (lower-cased, without the prefix) in the file.
@@ -110,7 +163,42 @@ pub const KEYS: &[(&str, &str)] = &[
     ("ZHILIANG_REQUEST_TIMEOUT_SECS", "request_timeout_secs"),
     ("ZHILIANG_SEARCH_WORKER", "search_worker"),
     ("ZHILIANG_ASSETS_DIR", "assets_dir"),
+    ("ZHILIANG_PUBLIC_URL", "public_url"),
+    ("ZHILIANG_FOLLOW_WORKER", "follow_worker"),
+    ("ZHILIANG_SMTP_HOST", "smtp_host"),
+    ("ZHILIANG_SMTP_PORT", "smtp_port"),
+    ("ZHILIANG_SMTP_STARTTLS", "smtp_starttls"),
+    ("ZHILIANG_SMTP_USER", "smtp_user"),
+    ("ZHILIANG_SMTP_PASSWORD", "smtp_password"),
+    ("ZHILIANG_MAIL_FROM", "mail_from"),
+    ("ZHILIANG_WEBHOOK_ALLOW", "webhook_allow"),
+    ("ZHILIANG_WEBHOOK_RETRY_SECS", "webhook_retry_secs"),
+    ("ZHILIANG_WEBHOOK_TIMEOUT_SECS", "webhook_timeout_secs"),
+    ("ZHILIANG_WATCH_CREATE_PER_HOUR", "watch_create_per_hour"),
+    ("ZHILIANG_TRUSTED_PROXIES", "trusted_proxies"),
 ];
+
+/// A comma-separated list of IP addresses and CIDR blocks.
+fn networks(v: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for entry in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (addr, len) = match entry.split_once('/') {
+            Some((a, l)) => (a, Some(l)),
+            None => (entry, None),
+        };
+        let ip: std::net::IpAddr = addr
+            .parse()
+            .map_err(|_| format!("{entry:?} is not an IP address or CIDR block"))?;
+        let max = if ip.is_ipv4() { 32 } else { 128 };
+        if let Some(l) = len
+            && !l.parse::<u8>().is_ok_and(|l| l <= max)
+        {
+            return Err(format!("{entry:?}: the prefix length must be 0 to {max}"));
+        }
+        out.push(entry.to_string());
+    }
+    Ok(out)
+}
 
 impl Settings {
     /// Defaults, then the file (if given), then the environment.
@@ -128,7 +216,9 @@ impl Settings {
     }
 
     fn apply_file(&mut self, f: FileSettings) -> Result<(), ConfigError> {
-        let pairs: [(&str, Option<String>); 10] = [
+        let list = |v: Option<Vec<String>>| v.map(|v| v.join(","));
+        let nums = |v: Option<Vec<u64>>| v.map(|v| v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","));
+        let pairs: [(&str, Option<String>); 23] = [
             ("database_url", f.database_url),
             ("meili_url", f.meili_url),
             ("meili_key", f.meili_key),
@@ -139,6 +229,19 @@ impl Settings {
             ("request_timeout_secs", f.request_timeout_secs.map(|v| v.to_string())),
             ("search_worker", f.search_worker.map(|v| v.to_string())),
             ("assets_dir", f.assets_dir),
+            ("public_url", f.public_url),
+            ("follow_worker", f.follow_worker.map(|v| v.to_string())),
+            ("smtp_host", f.smtp_host),
+            ("smtp_port", f.smtp_port.map(|v| v.to_string())),
+            ("smtp_starttls", f.smtp_starttls.map(|v| v.to_string())),
+            ("smtp_user", f.smtp_user),
+            ("smtp_password", f.smtp_password),
+            ("mail_from", f.mail_from),
+            ("webhook_allow", list(f.webhook_allow)),
+            ("webhook_retry_secs", nums(f.webhook_retry_secs)),
+            ("webhook_timeout_secs", f.webhook_timeout_secs.map(|v| v.to_string())),
+            ("watch_create_per_hour", f.watch_create_per_hour.map(|v| v.to_string())),
+            ("trusted_proxies", list(f.trusted_proxies)),
         ];
         for (key, value) in pairs {
             if let Some(v) = value {
@@ -165,6 +268,21 @@ impl Settings {
                 _ => Err(format!("{v:?} is not a whole number of seconds above 0")),
             }
         };
+        let boolean = |v: &str| -> Result<bool, String> {
+            match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Ok(true),
+                "false" | "0" | "no" | "off" => Ok(false),
+                _ => Err(format!("{v:?} is not true or false")),
+            }
+        };
+        let http_url = |v: &str| -> Result<String, String> {
+            let u = reqwest::Url::parse(v).map_err(|e| format!("{v:?} is not a URL: {e}"))?;
+            if u.scheme() != "http" && u.scheme() != "https" {
+                return Err(format!("{v:?} must be an http:// or https:// URL"));
+            }
+            Ok(v.trim_end_matches('/').to_string())
+        };
+        let optional = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
         match key {
             "database_url" => {
                 if !(v.starts_with("sqlite:") || v.starts_with("postgres://") || v.starts_with("postgresql://")) {
@@ -172,13 +290,8 @@ impl Settings {
                 }
                 self.database_url = v.to_string();
             }
-            "meili_url" => {
-                let u = reqwest::Url::parse(v).map_err(|e| format!("{v:?} is not a URL: {e}"))?;
-                if u.scheme() != "http" && u.scheme() != "https" {
-                    return Err(format!("{v:?} must be an http:// or https:// URL"));
-                }
-                self.meili_url = v.trim_end_matches('/').to_string();
-            }
+            "meili_url" => self.meili_url = http_url(v)?,
+            "public_url" => self.public_url = http_url(v)?,
             "meili_key" => self.meili_key = if v.is_empty() { None } else { Some(Secret::new(v)) },
             "meili_index_prefix" => {
                 if !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') || v.len() > 200 {
@@ -200,12 +313,41 @@ impl Settings {
                     _ => return Err(format!("{v:?} is not a byte count of at least 1024")),
                 }
             }
-            "search_worker" => {
-                self.search_worker = match v.trim().to_ascii_lowercase().as_str() {
-                    "true" | "1" | "yes" | "on" => true,
-                    "false" | "0" | "no" | "off" => false,
-                    _ => return Err(format!("{v:?} is not true or false")),
+            "search_worker" => self.search_worker = boolean(v)?,
+            "follow_worker" => self.follow_worker = boolean(v)?,
+            "smtp_host" => self.smtp_host = optional(v),
+            "smtp_port" => {
+                self.smtp_port = match v.trim().parse::<u16>() {
+                    Ok(n) if n > 0 => n,
+                    _ => return Err(format!("{v:?} is not a port number")),
                 }
+            }
+            "smtp_starttls" => self.smtp_starttls = boolean(v)?,
+            "smtp_user" => self.smtp_user = optional(v),
+            "smtp_password" => self.smtp_password = optional(v).map(Secret::new),
+            "mail_from" => {
+                if !v.contains('@') || v.contains(['\r', '\n']) {
+                    return Err(format!(
+                        "{v:?} is not a mailbox such as \"zhiliang <noreply@example.org>\""
+                    ));
+                }
+                self.mail_from = v.trim().to_string();
+            }
+            "webhook_allow" => self.webhook_allow = networks(v)?,
+            "trusted_proxies" => self.trusted_proxies = networks(v)?,
+            "webhook_retry_secs" => {
+                let waits: Result<Vec<u64>, _> = v.split(',').map(|s| s.trim().parse::<u64>()).collect();
+                match waits {
+                    Ok(w) if !w.is_empty() => self.webhook_retry_secs = w,
+                    _ => return Err(format!("{v:?} is not a comma-separated list of seconds")),
+                }
+            }
+            "webhook_timeout_secs" => self.webhook_timeout = secs(v)?,
+            "watch_create_per_hour" => {
+                self.watch_create_per_hour = v
+                    .trim()
+                    .parse::<u32>()
+                    .map_err(|_| format!("{v:?} is not a whole number"))?
             }
             "assets_dir" => {
                 if v.trim().is_empty() {
@@ -248,6 +390,17 @@ mod tests {
         assert_eq!(s.meili_key.as_ref().unwrap().expose(), "k");
         assert!(!s.is_sqlite());
         assert_eq!(format!("{:?}", s.meili_key), "Some(Secret(***))");
+        s.apply_env(env(&[
+            ("ZHILIANG_TRUSTED_PROXIES", "10.0.0.0/8, ::1"),
+            ("ZHILIANG_WEBHOOK_ALLOW", "127.0.0.1"),
+            ("ZHILIANG_WEBHOOK_RETRY_SECS", "1, 2,3"),
+            ("ZHILIANG_SMTP_PASSWORD", "pw"),
+        ]))
+        .unwrap();
+        assert_eq!(s.trusted_proxies, vec!["10.0.0.0/8", "::1"]);
+        assert_eq!(s.webhook_allow, vec!["127.0.0.1"]);
+        assert_eq!(s.webhook_retry_secs, vec![1, 2, 3]);
+        assert_eq!(format!("{:?}", s.smtp_password), "Some(Secret(***))");
     }
 
     #[test]
@@ -263,6 +416,16 @@ mod tests {
         assert!(e.to_string().contains("ZHILIANG_MEILI_INDEX_PREFIX"), "{e}");
         let e = s.apply_env(env(&[("ZHILIANG_ASSETS_DIR", " ")])).unwrap_err();
         assert!(e.to_string().contains("ZHILIANG_ASSETS_DIR"), "{e}");
+        for bad in ["10.0.0.0/33", "localhost", "::1/129", "1.2.3.4/x"] {
+            let e = s.apply_env(env(&[("ZHILIANG_TRUSTED_PROXIES", bad)])).unwrap_err();
+            assert!(e.to_string().contains("ZHILIANG_TRUSTED_PROXIES"), "{bad}: {e}");
+        }
+        let e = s
+            .apply_env(env(&[("ZHILIANG_WEBHOOK_RETRY_SECS", "30,x")]))
+            .unwrap_err();
+        assert!(e.to_string().contains("ZHILIANG_WEBHOOK_RETRY_SECS"), "{e}");
+        let e = s.apply_env(env(&[("ZHILIANG_MAIL_FROM", "no address")])).unwrap_err();
+        assert!(e.to_string().contains("ZHILIANG_MAIL_FROM"), "{e}");
     }
 
     #[test]

@@ -12,7 +12,14 @@ use crate::search::Search;
 pub struct AppContext {
     pub db: DatabaseConnection,
     pub search: Search,
+    pub settings: std::sync::Arc<crate::config::Settings>,
+    /// How many watches each client address may still create.
+    pub watch_limiter: std::sync::Arc<crate::follow::limit::Limiter>,
 }
+
+/// The address of the client of a GraphQL request (the TCP peer), for rate limits. Not logged.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::IpAddr);
 
 /// Warnings for the response's `extensions.warnings`: the HTTP handler puts one collector in each request's data
 /// and copies what resolvers added into the response.

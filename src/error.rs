@@ -53,6 +53,12 @@ pub enum Code {
     NotFound,
     /// No watch has this token (`watch`, `updateWatch`, `deleteWatch`, the watch feed).
     WatchNotFound,
+    /// Too many requests of this kind from one client address (creating watches), or too many operations at once
+    /// on one WebSocket; try again later.
+    RateLimited,
+    /// A subscription fell too far behind the events to be sent them all; it ended, and the client resubscribes
+    /// (and reads what it missed from `Watch.events`).
+    SubscriptionLagged,
 }
 
 impl Code {
@@ -81,6 +87,8 @@ impl Code {
             Code::RequestTimeout => "REQUEST_TIMEOUT",
             Code::NotFound => "NOT_FOUND",
             Code::WatchNotFound => "WATCH_NOT_FOUND",
+            Code::RateLimited => "RATE_LIMITED",
+            Code::SubscriptionLagged => "SUBSCRIPTION_LAGGED",
         }
     }
 
@@ -96,11 +104,12 @@ impl Code {
             Code::PayloadTooLarge => 413,
             Code::RequestTimeout => 408,
             Code::NotFound | Code::WatchNotFound => 404,
+            Code::RateLimited => 429,
             _ => 400,
         }
     }
 
-    pub const ALL: [Code; 23] = [
+    pub const ALL: [Code; 25] = [
         Code::BadUserInput,
         Code::PageSizeInvalid,
         Code::InvalidCursor,
@@ -124,6 +133,8 @@ impl Code {
         Code::RequestTimeout,
         Code::NotFound,
         Code::WatchNotFound,
+        Code::RateLimited,
+        Code::SubscriptionLagged,
     ];
 }
 

@@ -5,6 +5,7 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod error;
+pub mod follow;
 pub mod graphql;
 pub mod http;
 pub mod import;
@@ -27,6 +28,7 @@ pub struct Application {
     router: axum::Router,
     port: u16,
     worker: Option<search::outbox::Worker>,
+    follow: Option<follow::Worker>,
     shutdown_tx: watch::Sender<bool>,
     pub context: AppContext,
     pub wake_worker: Arc<Notify>,
@@ -48,8 +50,13 @@ impl Application {
         let context = AppContext {
             db: db.clone(),
             search: search.clone(),
+            settings: Arc::new(settings.clone()),
+            watch_limiter: Arc::new(follow::limit::Limiter::per_hour(settings.watch_create_per_hour)),
         };
-        let schema = graphql::build_schema(context.clone());
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        // Subscriptions: one poller per process, started by the first subscriber, stopped with the server.
+        let live = graphql::subscriptions::Live::new(db.clone(), shutdown_rx.clone());
+        let schema = graphql::build_schema(context.clone(), live);
         let shape = Arc::new(graphql::shape::SchemaShape::of(&schema).await);
         let router = http::router(
             http::HttpState {
@@ -65,8 +72,16 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", settings.listen))?;
         let port = listener.local_addr()?.port();
-        let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let wake_worker = Arc::new(Notify::new());
+        let follow = if settings.follow_worker {
+            Some(follow::Worker {
+                ctx: follow::FollowContext::new(db.clone(), Arc::new(settings.clone()))?,
+                wake: Arc::new(Notify::new()),
+                shutdown: shutdown_rx.clone(),
+            })
+        } else {
+            None
+        };
         let worker = settings.search_worker.then(|| search::outbox::Worker {
             db,
             search,
@@ -78,6 +93,7 @@ impl Application {
             router,
             port,
             worker,
+            follow,
             shutdown_tx,
             context,
             wake_worker,
@@ -92,13 +108,21 @@ impl Application {
     /// Serves until `signal` completes, then finishes open requests and stops the worker.
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let worker = self.worker.map(|w| tokio::spawn(w.run()));
+        let follow = self.follow.map(|w| tokio::spawn(w.run()));
         let tx = self.shutdown_tx;
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(signal)
-            .await
-            .context("serving HTTP")?;
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal)
+        .await
+        .context("serving HTTP")?;
         let _ = tx.send(true);
         if let Some(w) = worker {
+            let _ = w.await;
+        }
+        if let Some(w) = follow {
             let _ = w.await;
         }
         Ok(())

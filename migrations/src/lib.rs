@@ -9,6 +9,7 @@ mod m20261122_000004_divisions;
 mod m20261201_000001_comment_deadline_in_force;
 mod m20261202_000001_export_products;
 mod m20261203_000001_watches;
+mod m20261204_000001_follow;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_comment_deadline_in_force::Migration),
             Box::new(m20261202_000001_export_products::Migration),
             Box::new(m20261203_000001_watches::Migration),
+            Box::new(m20261204_000001_follow::Migration),
         ]
     }
 }

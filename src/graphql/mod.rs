@@ -7,9 +7,10 @@ pub mod phases;
 pub mod scalars;
 pub mod search;
 pub mod shape;
+pub mod subscriptions;
 pub mod unified;
 
-use async_graphql::{Context, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema};
+use async_graphql::{Context, ID, Interface, MergedObject, Object, Result, Schema};
 
 use crate::catalog::enterprises::graphql::{EnterpriseQueries, EnterpriseSearchQueries};
 use crate::catalog::enterprises::store::Enterprise;
@@ -121,7 +122,10 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(WatchMutations);
 
-pub type ZhiliangSchema = Schema<Query, Mutation, EmptySubscription>;
+/// The subscription root (over WebSocket only, `graphql-transport-ws`; see `subscriptions`).
+pub use subscriptions::Subscription;
+
+pub type ZhiliangSchema = Schema<Query, Mutation, Subscription>;
 
 /// Deepest query accepted (introspection excepted).
 pub const MAX_DEPTH: usize = guard::MAX_DEPTH;
@@ -129,8 +133,8 @@ pub const MAX_DEPTH: usize = guard::MAX_DEPTH;
 pub const MAX_COMPLEXITY: usize = 20_000;
 
 /// The schema without data: for `export-schema`.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         // Depth is checked by `guard` (introspection excepted, so that GraphiQL can read the schema); this is
         // a second fence.
         .limit_depth(2 * MAX_DEPTH)
@@ -140,8 +144,9 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySu
         .extension(phases::Phases)
 }
 
-pub fn build_schema(ctx: AppContext) -> ZhiliangSchema {
-    schema_builder().data(ctx).finish()
+/// The schema of a server: its context, and the poller that feeds its subscriptions.
+pub fn build_schema(ctx: AppContext, live: subscriptions::Live) -> ZhiliangSchema {
+    schema_builder().data(ctx).data(live).finish()
 }
 
 /// The SDL that `schema.graphql` must equal.

@@ -1,5 +1,6 @@
-//! Atom feeds (RFC 4287): `GET /feeds/watches/{token}.atom`, the newest notices a watch's filter matches. The
-//! token in the path is hashed at once and never logged.
+//! Atom feeds (RFC 4287): `GET /feeds/watches/{token}.atom`, the newest 50 events of a watch (new notices,
+//! follow-ups, deadline reminders), one entry per event with the event's stable id. The token in the path is
+//! hashed at once and never logged.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -10,13 +11,18 @@ use sha2::{Digest, Sha256};
 
 use super::HttpState;
 use super::graphql::{MediaType, refusal};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
 use crate::catalog::notices::model::Notice;
-use crate::catalog::notices::store::{self as notices, PageRequest, SortField};
+use crate::catalog::notices::store as notices;
 use crate::catalog::watches::graphql::by_token;
 use crate::catalog::watches::model::Watch;
 use crate::error::{ApiError, Code};
+use crate::follow::entity::watch_event;
+use crate::follow::events::EventDetail;
+use crate::graphql::ids;
 
-/// How many notices a feed holds, newest first.
+/// How many events a feed holds, newest first.
 pub const FEED_ENTRIES: u64 = 50;
 
 /// `/feeds/watches/{token}.atom`.
@@ -66,21 +72,23 @@ pub async fn watch_feed(State(s): State<HttpState>, headers: HeaderMap, Path(fil
 
 async fn render(s: &HttpState, token: &str) -> Result<String, ApiError> {
     let watch = by_token(&s.app, token).await?;
-    let query = watch.notice_query()?;
-    let page = notices::list(
-        &s.app.db,
-        &query,
-        SortField::DistributionDate,
-        &PageRequest {
-            descending: true,
-            after: None,
-            before: None,
-            limit: FEED_ENTRIES,
-            from_end: false,
-        },
-    )
-    .await?;
-    Ok(atom(&watch, token, &page.rows))
+    let rows = watch_event::Entity::find()
+        .filter(watch_event::Column::WatchId.eq(watch.id))
+        .order_by_desc(watch_event::Column::Id)
+        .limit(FEED_ENTRIES)
+        .all(&s.app.db)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let mut ids: Vec<i32> = rows.iter().map(|e| e.notice_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let notices = notices::by_ids(&s.app.db, &ids).await?;
+    let mut entries = Vec::with_capacity(rows.len());
+    for e in &rows {
+        let detail: EventDetail = serde_json::from_str(&e.detail).map_err(anyhow::Error::from)?;
+        entries.push((e, detail, notices.iter().find(|n| n.id == e.notice_id)));
+    }
+    Ok(atom(&watch, token, &entries))
 }
 
 /// Escapes text for XML content and attribute values.
@@ -110,10 +118,10 @@ fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn atom(watch: &Watch, token: &str, rows: &[Notice]) -> String {
-    let updated = rows
+fn atom(watch: &Watch, token: &str, entries: &[(&watch_event::Model, EventDetail, Option<&Notice>)]) -> String {
+    let updated = entries
         .iter()
-        .map(|n| n.updated_at)
+        .map(|(e, _, _)| e.created_at)
         .chain([watch.updated_at])
         .max()
         .unwrap_or(watch.updated_at);
@@ -127,21 +135,17 @@ fn atom(watch: &Watch, token: &str, rows: &[Notice]) -> String {
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"/feeds/watches/{}.atom\"/>\n",
         escape(&percent(token))
     ));
-    for n in rows {
-        let d = &n.data;
-        let symbol = d.primary_symbol().to_string();
-        let title = d
-            .title_zh
-            .as_deref()
-            .or(d.title_en.as_deref())
-            .or(d.title_original.as_deref())
-            .unwrap_or(&symbol);
-        let summary = d
-            .description_zh
-            .as_deref()
-            .or(d.description_en.as_deref())
-            .or(d.products_text.as_deref())
-            .unwrap_or(title);
+    for (e, detail, notice) in entries {
+        let symbol = &detail.symbol;
+        let summary = notice
+            .and_then(|n| {
+                let d = &n.data;
+                d.description_zh
+                    .as_deref()
+                    .or(d.description_en.as_deref())
+                    .or(d.products_text.as_deref())
+            })
+            .unwrap_or(detail.title());
         let link = format!(
             "/graphql?query={}",
             percent(&format!(
@@ -149,15 +153,16 @@ fn atom(watch: &Watch, token: &str, rows: &[Notice]) -> String {
             ))
         );
         x.push_str("  <entry>\n");
-        x.push_str(&format!("    <id>tag:zhiliang,2026:notice:{}</id>\n", percent(&symbol)));
-        x.push_str(&format!("    <title>{}</title>\n", escape(title)));
-        x.push_str(&format!("    <updated>{}</updated>\n", rfc3339(n.updated_at)));
         x.push_str(&format!(
-            "    <published>{}T00:00:00Z</published>\n",
-            d.distribution_date.format("%Y-%m-%d")
+            "    <id>tag:zhiliang,2026:event:{}</id>\n",
+            escape(ids::encode("WatchEvent", e.id).as_str())
         ));
+        x.push_str(&format!("    <title>{}</title>\n", escape(&detail.summary_zh())));
+        x.push_str(&format!("    <updated>{}</updated>\n", rfc3339(e.created_at)));
+        x.push_str(&format!("    <published>{}</published>\n", rfc3339(e.created_at)));
         x.push_str(&format!("    <link rel=\"alternate\" href=\"{}\"/>\n", escape(&link)));
-        x.push_str(&format!("    <category term=\"{}\"/>\n", escape(&symbol)));
+        x.push_str(&format!("    <category term=\"{}\"/>\n", detail.kind.as_str()));
+        x.push_str(&format!("    <category term=\"{}\"/>\n", escape(symbol)));
         x.push_str(&format!("    <summary>{}</summary>\n", escape(summary)));
         x.push_str("  </entry>\n");
     }

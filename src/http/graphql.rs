@@ -10,14 +10,14 @@ use std::sync::Arc;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{ServerError, Variables};
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
 
 use super::HttpState;
-use crate::context::Warnings;
+use crate::context::{ClientAddr, Warnings};
 use crate::error::Code;
 use crate::graphql::guard::{self, Refusal};
 use crate::graphql::phases::{self, Progress};
@@ -115,7 +115,7 @@ fn bad(message: &str) -> Refusal {
 }
 
 /// Reads the parameters out of a JSON object, checking each one's type.
-fn params_from_object(mut obj: serde_json::Map<String, serde_json::Value>) -> Result<Params, Refusal> {
+pub(super) fn params_from_object(mut obj: serde_json::Map<String, serde_json::Value>) -> Result<Params, Refusal> {
     use serde_json::Value as J;
     let query = match obj.remove("query") {
         Some(J::String(s)) => s,
@@ -235,7 +235,12 @@ fn json_content_type(headers: &HeaderMap) -> Result<(), Refusal> {
 }
 
 /// POST `/graphql`.
-pub async fn post(State(s): State<HttpState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn post(
+    State(s): State<HttpState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -264,7 +269,7 @@ pub async fn post(State(s): State<HttpState>, headers: HeaderMap, body: Body) ->
         }
     };
     match params_from_body(&bytes) {
-        Ok(p) => run(&s, p, media, false).await,
+        Ok(p) => run(&s, p, media, false, super::client_addr(&s, peer, &headers)).await,
         Err(r) => refusal(r.code, r.message, media),
     }
 }
@@ -272,6 +277,7 @@ pub async fn post(State(s): State<HttpState>, headers: HeaderMap, body: Body) ->
 /// GET `/graphql`: queries only.
 pub async fn get(
     State(s): State<HttpState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
@@ -289,7 +295,7 @@ pub async fn get(
         }
     };
     match params_from_url(pairs) {
-        Ok(p) => run(&s, p, media, true).await,
+        Ok(p) => run(&s, p, media, true, super::client_addr(&s, peer, &headers)).await,
         Err(r) => refusal(r.code, r.message, media),
     }
 }
@@ -349,7 +355,7 @@ fn request_error(media: MediaType, r: Refusal, locations: Vec<async_graphql::Pos
 }
 
 /// Picks the operation that `operationName` names (or the only one).
-fn pick_operation<'d>(
+pub(super) fn pick_operation<'d>(
     doc: &'d ExecutableDocument,
     name: Option<&str>,
 ) -> Result<&'d async_graphql::Positioned<async_graphql::parser::types::OperationDefinition>, Refusal> {
@@ -372,12 +378,21 @@ fn pick_operation<'d>(
     }
 }
 
-/// Checks, parses and runs one GraphQL request.
-async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool) -> Response {
-    if let Err(r) = guard::scan_query(&p.query) {
-        return request_error(media, r, vec![]);
-    }
-    let mut doc = match async_graphql::parser::parse_query(&p.query) {
+/// A request that passed every check made before execution: the parsed document, the variables with the
+/// defaults of those not given, and the operation picked.
+pub(super) struct Checked {
+    pub doc: ExecutableDocument,
+    pub variables: Variables,
+    pub ty: OperationType,
+    pub pos: async_graphql::Pos,
+}
+
+/// The checks before execution, shared by HTTP and the WebSocket: nesting and tokens scanned before the parser
+/// runs, the parsed document's field counts, list sizes in variables, the reserved response key, the operation,
+/// and the non-null variables. A refusal comes with the locations to report.
+pub(super) fn check(p: &Params) -> Result<Checked, (Refusal, Vec<async_graphql::Pos>)> {
+    guard::scan_query(&p.query).map_err(|r| (r, vec![]))?;
+    let doc = match async_graphql::parser::parse_query(&p.query) {
         Ok(d) => d,
         Err(e) => {
             let locations = e.positions().collect();
@@ -386,33 +401,28 @@ async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool) -> Resp
             } else {
                 e.to_string()
             };
-            return request_error(
-                media,
+            return Err((
                 Refusal {
                     code: Code::GraphqlParseFailed,
                     message,
                 },
                 locations,
-            );
+            ));
         }
     };
-    if let Err(r) = guard::check_document(&doc) {
-        return request_error(media, r, vec![]);
-    }
-    if let Err(r) = p.variables.values().try_for_each(guard::check_json_lists) {
-        return request_error(media, r, vec![]);
-    }
+    guard::check_document(&doc).map_err(|r| (r, vec![]))?;
+    p.variables
+        .values()
+        .try_for_each(guard::check_json_lists)
+        .map_err(|r| (r, vec![]))?;
     if shape::uses_type_key(&doc) {
         let r = Refusal {
             code: Code::GraphqlValidationFailed,
             message: format!("the response key `{}` is reserved", shape::TYPE_KEY),
         };
-        return request_error(media, r, vec![]);
+        return Err((r, vec![]));
     }
-    let op = match pick_operation(&doc, p.operation_name.as_deref()) {
-        Ok(op) => op,
-        Err(r) => return request_error(media, r, vec![]),
-    };
+    let op = pick_operation(&doc, p.operation_name.as_deref()).map_err(|r| (r, vec![]))?;
     // Variable coercion for non-null types, which async-graphql leaves to the argument that reads the variable
     // (and lets a null through where that argument is nullable); and the defaults of variables not given, which
     // async-graphql does not apply to `@skip`/`@include`.
@@ -441,32 +451,55 @@ async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool) -> Resp
                     d.var_type.node
                 ),
             };
-            return request_error(media, r, vec![def.pos]);
+            return Err((r, vec![def.pos]));
         }
     }
-    match op.node.ty {
+    let (ty, pos) = (op.node.ty, op.pos);
+    let mut variables = Variables::from_json(serde_json::Value::Object(p.variables.clone()));
+    variables.extend(defaults);
+    Ok(Checked {
+        doc,
+        variables,
+        ty,
+        pos,
+    })
+}
+
+/// Checks, parses and runs one GraphQL request.
+async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool, client: ClientAddr) -> Response {
+    let Checked {
+        mut doc,
+        variables,
+        ty,
+        pos,
+    } = match check(&p) {
+        Ok(c) => c,
+        Err((r, locations)) => return request_error(media, r, locations),
+    };
+    match ty {
         OperationType::Mutation if over_get => {
             return refusal(Code::MethodNotAllowed, "mutations are accepted over POST only", media);
         }
         OperationType::Subscription => {
             let r = Refusal {
                 code: Code::GraphqlValidationFailed,
-                message: "subscriptions are not offered over HTTP".into(),
+                message: "subscriptions are not offered over HTTP; use a WebSocket (`graphql-transport-ws`) on \
+                          /graphql"
+                    .into(),
             };
-            return request_error(media, r, vec![op.pos]);
+            return request_error(media, r, vec![pos]);
         }
         _ => {}
     }
 
     shape::add_type_fields(&mut doc);
-    let mut variables = Variables::from_json(serde_json::Value::Object(p.variables));
-    variables.extend(defaults);
     let warnings = Arc::new(Warnings::default());
     let progress = Arc::new(Progress::default());
     let mut req = async_graphql::Request::new(p.query)
         .variables(variables.clone())
         .data(warnings.clone())
-        .data(progress.clone());
+        .data(progress.clone())
+        .data(client);
     req.operation_name = p.operation_name.clone();
     req.extensions = async_graphql::Value::from_json(serde_json::Value::Object(p.extensions))
         .ok()

@@ -1,5 +1,5 @@
-//! The HTTP surface: `/graphql` (POST, and GET for queries), GraphiQL, watch feeds, `/healthz`, `/readyz`, and the
-//! limits.
+//! The HTTP surface: `/graphql` (POST, GET for queries, a WebSocket for subscriptions), GraphiQL, watch feeds,
+//! `/healthz`, `/readyz`, and the limits.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,8 +21,10 @@ use crate::graphql::shape::SchemaShape;
 use crate::search::outbox;
 
 mod feeds;
+mod follow;
 mod graphiql;
 pub mod graphql;
+mod ws;
 
 use graphql::{MediaType, refusal};
 
@@ -42,10 +44,16 @@ pub fn router(state: HttpState, timeout: Duration) -> Router {
     Router::new()
         .route(
             "/graphql",
-            get(graphql::get).post(graphql::post).fallback(method_not_allowed),
+            // GET: a query, or a WebSocket (`graphql-transport-ws`) for subscriptions.
+            get(ws::get).post(graphql::post).fallback(method_not_allowed),
         )
         .merge(graphiql::routes(&state.assets_dir))
         .route("/feeds/watches/{file}", get(feeds::watch_feed))
+        .route("/watches/{id}/confirm", get(follow::confirm_page).post(follow::confirm))
+        .route(
+            "/watches/{id}/unsubscribe",
+            get(follow::unsubscribe_page).post(follow::unsubscribe),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(not_found)
@@ -61,6 +69,38 @@ pub fn router(state: HttpState, timeout: Duration) -> Router {
                 .allow_methods([Method::GET, Method::POST])
                 .allow_headers([header::CONTENT_TYPE, header::ACCEPT]),
         )
+}
+
+/// The client of a request: the TCP peer, or, when the peer is a trusted proxy (`Settings::trusted_proxies`), the
+/// last address in `X-Forwarded-For` that is not itself a trusted proxy (the ones before it can be forged).
+pub fn client_addr(
+    s: &HttpState,
+    peer: std::net::SocketAddr,
+    headers: &axum::http::HeaderMap,
+) -> crate::context::ClientAddr {
+    let trusted = &s.app.settings.trusted_proxies;
+    let mut client = peer.ip();
+    if crate::follow::webhook::is_allowed(client, trusted) {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>();
+        for hop in forwarded.iter().rev() {
+            match hop.parse::<std::net::IpAddr>() {
+                Ok(ip) => {
+                    client = ip;
+                    if !crate::follow::webhook::is_allowed(ip, trusted) {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+    }
+    crate::context::ClientAddr(client)
 }
 
 /// Answers `REQUEST_TIMEOUT` (408, JSON) when a request runs longer than the limit.
@@ -97,6 +137,7 @@ async fn readyz(State(s): State<HttpState>) -> Response {
     let db = crate::db::ping(&s.app.db).await;
     let search = s.app.search.healthy().await;
     let pending = outbox::pending(&s.app.db).await.ok();
+    let unmatched = crate::follow::events::pending(&s.app.db).await.ok();
     let part = |r: &anyhow::Result<()>| match r {
         Ok(()) => json!({"ok": true}),
         Err(e) => json!({"ok": false, "error": format!("{e:#}")}),
@@ -107,6 +148,7 @@ async fn readyz(State(s): State<HttpState>) -> Response {
         "database": part(&db),
         "search": part(&search),
         "searchOutboxPending": pending,
+        "noticeChangesUnmatched": unmatched,
     });
     let status = if ready {
         StatusCode::OK

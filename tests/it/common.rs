@@ -79,7 +79,16 @@ impl TestApp {
         Self::spawn_with_meili(backend, &meili_url()).await
     }
 
+    /// A test app whose settings `adjust` changes first (SMTP, webhook allowances, retry waits...).
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::spawn_adjusted(backend, &meili_url(), adjust).await
+    }
+
     pub async fn spawn_with_meili(backend: Backend, meili: &str) -> TestApp {
+        Self::spawn_adjusted(backend, meili, |_| {}).await
+    }
+
+    async fn spawn_adjusted(backend: Backend, meili: &str, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         // The worker's warnings show in the output of a failing test.
         let _ = tracing_subscriber::fmt()
             .with_env_filter("zhiliang=warn")
@@ -87,7 +96,7 @@ impl TestApp {
             .try_init();
         let dir = tempfile::tempdir().unwrap();
         let (database_url, pg_database) = new_database(backend, dir.path(), "zl_test").await;
-        let settings = Settings {
+        let mut settings = Settings {
             database_url,
             meili_url: meili.to_string(),
             meili_index_prefix: format!("{}_", unique("t")),
@@ -96,6 +105,7 @@ impl TestApp {
             assets_dir: repo(".web-assets"),
             ..Settings::default()
         };
+        adjust(&mut settings);
         let db = zhiliang::db::connect(&settings.database_url).await.unwrap();
         zhiliang::db::migrate(&db).await.unwrap();
         let app = Application::build(settings.clone()).await.expect("app builds");
@@ -195,6 +205,22 @@ impl TestApp {
         }
     }
 
+    /// Waits until the follow worker has matched every notice change (events are made once this returns).
+    pub async fn wait_matched(&self) {
+        let start = Instant::now();
+        loop {
+            let n = zhiliang::follow::events::pending(&self.db).await.unwrap();
+            if n == 0 {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "{n} notice changes still unmatched after 60 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Stops the server and removes the database and indexes of this test.
     pub async fn finish(mut self) {
         if let Some(tx) = self.stop.take() {
@@ -216,6 +242,46 @@ impl TestApp {
             let _ = admin
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                 .await;
+        }
+    }
+}
+
+/// A second server on the database and indexes of a `TestApp`, as another `zhiliang serve` process of the same
+/// deployment would be (its own port, its own workers and subscription poller).
+pub struct Peer {
+    pub base: String,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    /// Starts a `Peer` on this app's settings, which `adjust` may change (e.g. no follow worker).
+    pub async fn spawn_peer(&self, adjust: impl FnOnce(&mut Settings)) -> Peer {
+        let mut settings = self.settings.clone();
+        settings.listen = "127.0.0.1:0".parse().unwrap();
+        adjust(&mut settings);
+        let app = Application::build(settings).await.expect("peer builds");
+        let port = app.port();
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        }));
+        Peer {
+            base: format!("http://127.0.0.1:{port}"),
+            stop: Some(tx),
+            server: Some(server),
+        }
+    }
+}
+
+impl Peer {
+    /// Stops the peer (before its `TestApp` removes the database).
+    pub async fn finish(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), s).await;
         }
     }
 }

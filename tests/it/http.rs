@@ -14,6 +14,7 @@ async fn health_readiness_and_transport() {
     let body: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(body["database"]["ok"], true);
     assert_eq!(body["search"]["ok"], true);
+    assert_eq!(body["noticeChangesUnmatched"], 0);
 
     // A query over GET.
     let resp = app

@@ -45,3 +45,45 @@ async fn the_first_query_answers_every_block() {
     }
     app.finish().await;
 }
+
+/// The ```graphql blocks of the README's "Follow HS 9503 in three steps", in order.
+fn follow_steps() -> Vec<String> {
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let from = readme
+        .find("## Follow HS 9503 in three steps")
+        .expect("README has the three steps");
+    let section = &readme[from..from + readme[from..].find("\n## Configuration").unwrap()];
+    section
+        .split("```graphql\n")
+        .skip(1)
+        .map(|b| {
+            let body = &b[..b.find("```").unwrap()];
+            body.lines().map(str::trim).collect::<Vec<_>>().join("\n")
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn following_hs_9503_takes_the_three_steps_written() {
+    let steps = follow_steps();
+    assert_eq!(steps.len(), 2, "{steps:?}");
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.import_all_demo().await;
+    app.wait_matched().await;
+    let created = app.data(&steps[0], json!({})).await;
+    let token = created["createWatch"]["token"].as_str().unwrap().to_string();
+    let feed_path = created["createWatch"]["feedPath"].as_str().unwrap().to_string();
+    assert_eq!(feed_path, format!("/feeds/watches/{token}.atom"));
+    let r = app.import(&repo("demo/new-toy-notice.jsonl")).await;
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    app.wait_matched().await;
+    let heard = app.data(&steps[1].replace("TOKEN", &token), json!({})).await;
+    let nodes = heard["watch"]["events"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 1, "{heard:#}");
+    assert_eq!(nodes[0]["kind"], "NEW_NOTICE");
+    assert_eq!(nodes[0]["notice"]["symbol"], "G/TBT/N/EU/9503");
+    let feed = app.http.get(format!("{}{feed_path}", app.base)).send().await.unwrap();
+    assert_eq!(feed.status(), 200);
+    assert!(feed.text().await.unwrap().contains("G/TBT/N/EU/9503"));
+    app.finish().await;
+}

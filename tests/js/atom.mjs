@@ -30,6 +30,7 @@ parser.on("readable", function () {
       published: item.pubdate && item.pubdate.toISOString(),
       link: item.link,
       summary: item.summary,
+      tags: item.categories || [],
     });
   }
 });

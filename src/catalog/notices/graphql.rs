@@ -228,8 +228,10 @@ impl Notice {
     }
 }
 
-/// Narrows a notice listing or search. Every field given must hold; a list matches any of its values.
-#[derive(InputObject, Debug, Clone, Default)]
+/// Narrows a notice listing or search. Every field given must hold; a list matches any of its values. As an
+/// output (`NoticeFilterValue`, on `Watch.filter`) it is the filter as saved.
+#[derive(InputObject, SimpleObject, Debug, Clone, Default)]
+#[graphql(name = "NoticeFilterValue", input_name = "NoticeFilter")]
 pub struct NoticeFilter {
     pub area: Option<NoticeArea>,
     pub kinds: Option<Vec<NoticeKind>>,

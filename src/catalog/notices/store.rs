@@ -226,6 +226,7 @@ pub async fn upsert<C: ConnectionTrait>(
         .await?;
     }
     outbox::enqueue(txn, OUTBOX, id).await?;
+    crate::follow::events::record_change(txn, id).await?;
     refresh_deadlines(txn, &bases, id, now).await?;
     Ok((id, outcome))
 }
@@ -255,6 +256,8 @@ async fn refresh_deadlines<C: ConnectionTrait>(
             .await?;
         if n.id != written {
             outbox::enqueue(txn, OUTBOX, n.id).await?;
+            // A new deadline can make it match watches it did not (`openForCommentOn`).
+            crate::follow::events::record_change(txn, n.id).await?;
         }
     }
     Ok(())
@@ -439,6 +442,31 @@ fn filter_condition(q: &NoticeQuery) -> Condition {
         );
     }
     c
+}
+
+/// Whether a stored notice passes the filter: the same test as `filter_condition` in SQL, for matching watches
+/// without a query per watch. A property test (`tests/it/follow.rs`) holds the two to the same answers.
+pub fn matches(q: &NoticeQuery, n: &Notice) -> bool {
+    let d = &n.data;
+    let starts = |codes: &[String], prefixes: &[String]| {
+        prefixes.is_empty() || codes.iter().any(|c| prefixes.iter().any(|p| c.starts_with(p.as_str())))
+    };
+    q.area.is_none_or(|a| a == d.area)
+        && (q.kinds.is_empty() || q.kinds.contains(&d.kind))
+        && (q.members.is_empty()
+            || d.symbols
+                .iter()
+                .any(|s| q.members.iter().any(|m| m == s.member().unwrap_or(&d.member))))
+        && starts(&d.hs_codes, &q.hs_prefixes)
+        && starts(&d.ics_codes, &q.ics_prefixes)
+        && (q.objectives.is_empty() || d.objectives.iter().any(|o| q.objectives.contains(o)))
+        && q.distributed_from.is_none_or(|f| d.distribution_date >= f)
+        && q.distributed_to.is_none_or(|t| d.distribution_date <= t)
+        && q.open_for_comment_on
+            .is_none_or(|day| d.distribution_date <= day && n.deadline_in_force.is_some_and(|x| x >= day))
+        && q.base_symbol
+            .as_ref()
+            .is_none_or(|b| d.symbols.iter().any(|s| s.base().to_string() == *b))
 }
 
 fn sort_column(f: SortField) -> notice::Column {

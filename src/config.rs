@@ -73,6 +73,12 @@ pub struct Settings {
     /// Reverse proxies (IP addresses or CIDR blocks) whose `X-Forwarded-For` names the client; the address of
     /// any other peer is the client's own.
     pub trusted_proxies: Vec<String>,
+    /// `Cache-Control: public, max-age` of widgets, listing feeds, exports and GET GraphQL queries.
+    pub cache_max_age: Duration,
+    /// Origins allowed to call the API from a browser (CORS); `*` for any.
+    pub cors_origins: Vec<String>,
+    /// Sites allowed to show the widgets in a frame (`Content-Security-Policy: frame-ancestors`); `*` for any.
+    pub frame_ancestors: Vec<String>,
 }
 
 /// Back-off of webhook retries: 30 s doubling-ish to 8 h, 31.7 hours in all (the platform promises at least 24).
@@ -104,6 +110,9 @@ impl Default for Settings {
             webhook_timeout: Duration::from_secs(10),
             watch_create_per_hour: 20,
             trusted_proxies: Vec::new(),
+            cache_max_age: Duration::from_secs(300),
+            cors_origins: vec!["*".into()],
+            frame_ancestors: vec!["*".into()],
         }
     }
 }
@@ -149,6 +158,9 @@ struct FileSettings {
     webhook_timeout_secs: Option<u64>,
     watch_create_per_hour: Option<u32>,
     trusted_proxies: Option<Vec<String>>,
+    cache_max_age_secs: Option<u64>,
+    cors_origins: Option<Vec<String>>,
+    frame_ancestors: Option<Vec<String>>,
 }
 
 /// The keys, as they are named in the environment and (lower-cased, without the prefix) in the file.
@@ -176,7 +188,29 @@ pub const KEYS: &[(&str, &str)] = &[
     ("ZHILIANG_WEBHOOK_TIMEOUT_SECS", "webhook_timeout_secs"),
     ("ZHILIANG_WATCH_CREATE_PER_HOUR", "watch_create_per_hour"),
     ("ZHILIANG_TRUSTED_PROXIES", "trusted_proxies"),
+    ("ZHILIANG_CACHE_MAX_AGE_SECS", "cache_max_age_secs"),
+    ("ZHILIANG_CORS_ORIGINS", "cors_origins"),
+    ("ZHILIANG_FRAME_ANCESTORS", "frame_ancestors"),
 ];
+
+/// A comma-separated list of web origins (`https://example.org`, `http://127.0.0.1:3000`) or `*`.
+fn origins(v: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for entry in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if entry != "*" {
+            let u = reqwest::Url::parse(entry)
+                .map_err(|_| format!("{entry:?} is not an origin such as https://example.org"))?;
+            let origin = u.origin().ascii_serialization();
+            if !matches!(u.scheme(), "http" | "https") || origin.trim_end_matches('/') != entry.trim_end_matches('/') {
+                return Err(format!(
+                    "{entry:?} is not an origin (scheme, host and port only) such as https://example.org"
+                ));
+            }
+        }
+        out.push(entry.trim_end_matches('/').to_string());
+    }
+    Ok(out)
+}
 
 /// A comma-separated list of IP addresses and CIDR blocks.
 fn networks(v: &str) -> Result<Vec<String>, String> {
@@ -218,7 +252,7 @@ impl Settings {
     fn apply_file(&mut self, f: FileSettings) -> Result<(), ConfigError> {
         let list = |v: Option<Vec<String>>| v.map(|v| v.join(","));
         let nums = |v: Option<Vec<u64>>| v.map(|v| v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","));
-        let pairs: [(&str, Option<String>); 23] = [
+        let pairs: [(&str, Option<String>); 26] = [
             ("database_url", f.database_url),
             ("meili_url", f.meili_url),
             ("meili_key", f.meili_key),
@@ -242,6 +276,9 @@ impl Settings {
             ("webhook_timeout_secs", f.webhook_timeout_secs.map(|v| v.to_string())),
             ("watch_create_per_hour", f.watch_create_per_hour.map(|v| v.to_string())),
             ("trusted_proxies", list(f.trusted_proxies)),
+            ("cache_max_age_secs", f.cache_max_age_secs.map(|v| v.to_string())),
+            ("cors_origins", list(f.cors_origins)),
+            ("frame_ancestors", list(f.frame_ancestors)),
         ];
         for (key, value) in pairs {
             if let Some(v) = value {
@@ -335,6 +372,15 @@ impl Settings {
             }
             "webhook_allow" => self.webhook_allow = networks(v)?,
             "trusted_proxies" => self.trusted_proxies = networks(v)?,
+            "cache_max_age_secs" => {
+                self.cache_max_age = Duration::from_secs(
+                    v.trim()
+                        .parse::<u64>()
+                        .map_err(|_| format!("{v:?} is not a whole number of seconds"))?,
+                )
+            }
+            "cors_origins" => self.cors_origins = origins(v)?,
+            "frame_ancestors" => self.frame_ancestors = origins(v)?,
             "webhook_retry_secs" => {
                 let waits: Result<Vec<u64>, _> = v.split(',').map(|s| s.trim().parse::<u64>()).collect();
                 match waits {
@@ -424,6 +470,16 @@ mod tests {
             .apply_env(env(&[("ZHILIANG_WEBHOOK_RETRY_SECS", "30,x")]))
             .unwrap_err();
         assert!(e.to_string().contains("ZHILIANG_WEBHOOK_RETRY_SECS"), "{e}");
+        for bad in ["example.org", "https://example.org/path", "ftp://example.org"] {
+            let e = s.apply_env(env(&[("ZHILIANG_FRAME_ANCESTORS", bad)])).unwrap_err();
+            assert!(e.to_string().contains("ZHILIANG_FRAME_ANCESTORS"), "{bad}: {e}");
+        }
+        s.apply_env(env(&[(
+            "ZHILIANG_CORS_ORIGINS",
+            "https://xh.example.org, http://127.0.0.1:3000/",
+        )]))
+        .unwrap();
+        assert_eq!(s.cors_origins, vec!["https://xh.example.org", "http://127.0.0.1:3000"]);
         let e = s.apply_env(env(&[("ZHILIANG_MAIL_FROM", "no address")])).unwrap_err();
         assert!(e.to_string().contains("ZHILIANG_MAIL_FROM"), "{e}");
     }

@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use crate::context::AppContext;
 use crate::error::Code;
@@ -41,6 +41,7 @@ pub struct HttpState {
 }
 
 pub fn router(state: HttpState, timeout: Duration) -> Router {
+    let cors_origins = state.app.settings.cors_origins.clone();
     Router::new()
         .route(
             "/graphql",
@@ -63,12 +64,21 @@ pub fn router(state: HttpState, timeout: Duration) -> Router {
             tracing::error!("a request handler panicked");
             refusal(Code::Internal, "internal error", MediaType::Json)
         }))
-        .layer(
-            CorsLayer::new()
-                .allow_origin(Any)
-                .allow_methods([Method::GET, Method::POST])
-                .allow_headers([header::CONTENT_TYPE, header::ACCEPT]),
-        )
+        .layer(cors(&cors_origins))
+}
+
+/// CORS for browsers on other sites: any origin when the settings say `*` (the default: the data is public), else
+/// only the listed ones.
+fn cors(origins: &[String]) -> CorsLayer {
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::IF_NONE_MATCH]);
+    if origins.iter().any(|o| o == "*") {
+        layer.allow_origin(Any)
+    } else {
+        let list: Vec<header::HeaderValue> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+        layer.allow_origin(AllowOrigin::list(list))
+    }
 }
 
 /// The client of a request: the TCP peer, or, when the peer is a trusted proxy (`Settings::trusted_proxies`), the

@@ -113,3 +113,42 @@ async fn serve_refuses_an_unmigrated_database() {
     let err = zhiliang::Application::build(settings).await.err().expect("refused");
     assert!(err.to_string().contains("zhiliang migrate"), "{err}");
 }
+
+/// CORS answers the origins of the settings: any by default (the data is public), only the listed ones otherwise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_follows_the_allow_list() {
+    let origin_of = |resp: &reqwest::Response| {
+        resp.headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let open = TestApp::spawn(Backend::Sqlite).await;
+    let resp = open
+        .http
+        .get(format!("{}/graphql?query=%7B__typename%7D", open.base))
+        .header("origin", "https://anyone.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(origin_of(&resp).as_deref(), Some("*"));
+    open.finish().await;
+
+    let listed = TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.cors_origins = vec!["https://xh.example.org".into()];
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        listed
+            .http
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", listed.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let allowed = preflight("https://xh.example.org").await.unwrap();
+    assert_eq!(origin_of(&allowed).as_deref(), Some("https://xh.example.org"));
+    let refused = preflight("https://elsewhere.example").await.unwrap();
+    assert_eq!(origin_of(&refused), None);
+    listed.finish().await;
+}

@@ -14,7 +14,7 @@ use crate::catalog::enterprises::store as enterprise_store;
 use crate::catalog::exports::import::{is_export_sheet, read_export_products};
 use crate::catalog::exports::model::{ExportProductData, ExportProductRecord};
 use crate::catalog::exports::store as export_store;
-use crate::catalog::listings::import::{credit_list_of, read_credit_entries};
+use crate::catalog::listings::import::{award_kind_of, credit_list_of, read_awards, read_credit_entries};
 use crate::catalog::listings::model::{ListingData, ListingKind, ListingRecord};
 use crate::catalog::listings::store as listing_store;
 use crate::catalog::notices::import::{is_eping, read_eping};
@@ -416,6 +416,13 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
                     .map(|(l, r)| (l, r.map(|r| Raw::Listing(Box::new(r), ListingKind::Credit))))
                     .collect();
                 ("credit-sheet", rows)
+            } else if let Some(kind) = award_kind_of(&table) {
+                // Brand and title sheets (品牌类别 / 称号类别), as /exports/brands and /exports/titles write them.
+                let rows = read_awards(&table, kind)
+                    .into_iter()
+                    .map(|(l, r)| (l, r.map(|r| Raw::Listing(Box::new(r), kind))))
+                    .collect();
+                ("award-sheet", rows)
             } else if is_enterprise_sheet(&table) {
                 let rows = read_enterprises(&table)
                     .into_iter()

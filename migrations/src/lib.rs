@@ -10,6 +10,7 @@ mod m20261201_000001_comment_deadline_in_force;
 mod m20261202_000001_export_products;
 mod m20261203_000001_watches;
 mod m20261204_000001_follow;
+mod m20261205_000001_delivery_order;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_export_products::Migration),
             Box::new(m20261203_000001_watches::Migration),
             Box::new(m20261204_000001_follow::Migration),
+            Box::new(m20261205_000001_delivery_order::Migration),
         ]
     }
 }

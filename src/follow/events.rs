@@ -9,7 +9,7 @@
 //! its codes and its members. Each candidate is then tested with `notices::store::matches`, the same test as the
 //! listing's SQL.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
@@ -331,6 +331,17 @@ pub async fn add_event<C: ConnectionTrait>(
     if exists.is_some() {
         return Ok(None);
     }
+    insert_event(txn, w, notice_id, dedup, detail).await.map(Some)
+}
+
+/// Inserts an event the caller knows to be new, and queues its deliveries.
+async fn insert_event<C: ConnectionTrait>(
+    txn: &C,
+    w: &watch::Model,
+    notice_id: i32,
+    dedup: &str,
+    detail: &EventDetail,
+) -> anyhow::Result<i32> {
     let now = Utc::now();
     let id = watch_event::Entity::insert(watch_event::ActiveModel {
         id: NotSet,
@@ -352,7 +363,7 @@ pub async fn add_event<C: ConnectionTrait>(
             queue_delivery(txn, w.id, Some(id), "email", None).await?;
         }
     }
-    Ok(Some(id))
+    Ok(id)
 }
 
 /// Queues one delivery, due now.
@@ -402,6 +413,55 @@ fn is_follow_up(n: &Notice) -> bool {
         )
 }
 
+/// The watches one batch can reach: loaded once, each filter read once, found by key in memory.
+#[derive(Default)]
+struct Pool {
+    by_key: HashMap<String, Vec<i32>>,
+    watches: HashMap<i32, Candidate>,
+}
+
+impl Pool {
+    /// Loads the watches filed under any of `keys`.
+    async fn load<C: ConnectionTrait>(txn: &C, keys: &BTreeSet<String>) -> anyhow::Result<Pool> {
+        let mut pool = Pool::default();
+        let keys: Vec<String> = keys.iter().cloned().collect();
+        for chunk in chunks(&keys) {
+            for r in watch_key::Entity::find()
+                .filter(watch_key::Column::Key.is_in(chunk))
+                .all(txn)
+                .await?
+            {
+                pool.by_key.entry(r.key).or_default().push(r.watch_id);
+            }
+        }
+        let ids: BTreeSet<i32> = pool.by_key.values().flatten().copied().collect();
+        pool.add(txn, &ids.into_iter().collect::<Vec<_>>()).await?;
+        Ok(pool)
+    }
+
+    /// Loads these watches too, where not loaded yet.
+    async fn add<C: ConnectionTrait>(&mut self, txn: &C, ids: &[i32]) -> anyhow::Result<()> {
+        let missing: Vec<i32> = ids
+            .iter()
+            .copied()
+            .filter(|id| !self.watches.contains_key(id))
+            .collect();
+        self.watches.extend(watches_by_ids(txn, &missing).await?);
+        Ok(())
+    }
+
+    /// The loaded watches filed under this notice's keys.
+    fn candidates(&self, n: &Notice) -> BTreeSet<i32> {
+        notice_keys(n)
+            .iter()
+            .filter_map(|k| self.by_key.get(k))
+            .flatten()
+            .copied()
+            .filter(|id| self.watches.contains_key(id))
+            .collect()
+    }
+}
+
 /// Matches one batch of notice changes; returns how many changes it consumed (0: none pending).
 pub async fn match_pending(db: &DatabaseConnection, batch: u64) -> anyhow::Result<usize> {
     let txn = crate::db::begin_write(db).await?;
@@ -424,8 +484,33 @@ pub async fn match_pending(db: &DatabaseConnection, batch: u64) -> anyhow::Resul
     ids.sort_unstable();
     ids.dedup();
     let written = notices::by_ids(&txn, &ids).await?;
+    // The other notices of the chains that follow-ups belong to.
+    let mut chains: HashMap<i32, Vec<Notice>> = HashMap::new();
+    for n in written.iter().filter(|n| is_follow_up(n)) {
+        let mut bases: Vec<String> = n.data.symbols.iter().map(|s| s.base().to_string()).collect();
+        bases.sort();
+        bases.dedup();
+        chains.insert(n.id, notices::chain(&txn, &bases).await?);
+    }
+    let mut keys: BTreeSet<String> = written.iter().flat_map(notice_keys).collect();
+    keys.extend(chains.values().flatten().flat_map(notice_keys));
+    let mut pool = Pool::load(&txn, &keys).await?;
+    // Events the batch's notices have made already (a change matched again makes none twice).
+    let mut known: HashSet<(i32, String)> = HashSet::new();
+    for chunk in chunks(&ids) {
+        let rows: Vec<(i32, String)> = watch_event::Entity::find()
+            .select_only()
+            .column(watch_event::Column::WatchId)
+            .column(watch_event::Column::Dedup)
+            .filter(watch_event::Column::NoticeId.is_in(chunk))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        known.extend(rows);
+    }
     for n in &written {
-        match_notice(&txn, n).await?;
+        let chain = chains.get(&n.id).map(Vec::as_slice).unwrap_or_default();
+        match_notice(&txn, n, chain, &mut pool, &mut known).await?;
     }
     notice_change::Entity::delete_many()
         .filter(notice_change::Column::Id.is_in(changes.iter().map(|c| c.id).collect::<Vec<_>>()))
@@ -435,61 +520,62 @@ pub async fn match_pending(db: &DatabaseConnection, batch: u64) -> anyhow::Resul
     Ok(changes.len())
 }
 
-/// The events one written notice makes.
-async fn match_notice<C: ConnectionTrait>(txn: &C, n: &Notice) -> anyhow::Result<()> {
-    let bases: Vec<String> = {
-        let mut b: Vec<String> = n.data.symbols.iter().map(|s| s.base().to_string()).collect();
-        b.sort();
-        b.dedup();
-        b
+/// The events one written notice makes. `chain` holds its chain when it is a follow-up (else nothing).
+async fn match_notice<C: ConnectionTrait>(
+    txn: &C,
+    n: &Notice,
+    chain: &[Notice],
+    pool: &mut Pool,
+    known: &mut HashSet<(i32, String)>,
+) -> anyhow::Result<()> {
+    let deadline = if chain.is_empty() {
+        n.deadline_in_force
+    } else {
+        chain_deadline(n, chain)
     };
-    let chain = notices::chain(txn, &bases).await?;
-    let deadline = chain_deadline(n, &chain);
-    let direct = candidates(txn, &notice_keys(n)).await?;
+    let direct = pool.candidates(n);
     // The watches that follow the chain: those that matched another notice of it, by filter or by an event.
     let mut followed: HashMap<i32, String> = HashMap::new();
-    if is_follow_up(n) {
+    if !chain.is_empty() {
         let others: Vec<&Notice> = chain.iter().filter(|c| c.id != n.id).collect();
-        let other_ids: Vec<i32> = others.iter().map(|c| c.id).collect();
-        let mut keys: Vec<String> = others.iter().flat_map(|c| notice_keys(c)).collect();
-        keys.sort();
-        keys.dedup();
-        for (id, cand) in candidates(txn, &keys).await? {
-            if let Some(c) = others.iter().find(|c| cand.matches(c)) {
-                followed.insert(id, c.data.primary_symbol().to_string());
+        for c in &others {
+            for id in pool.candidates(c) {
+                if !followed.contains_key(&id) && pool.watches[&id].matches(c) {
+                    followed.insert(id, c.data.primary_symbol().to_string());
+                }
             }
         }
+        let other_ids: Vec<i32> = others.iter().map(|c| c.id).collect();
         for chunk in chunks(&other_ids) {
-            for e in watch_event::Entity::find()
+            let rows: Vec<(i32, i32)> = watch_event::Entity::find()
+                .select_only()
+                .column(watch_event::Column::WatchId)
+                .column(watch_event::Column::NoticeId)
                 .filter(watch_event::Column::NoticeId.is_in(chunk))
+                .into_tuple()
                 .all(txn)
-                .await?
-            {
+                .await?;
+            for (watch_id, notice_id) in rows {
                 let symbol = others
                     .iter()
-                    .find(|c| c.id == e.notice_id)
+                    .find(|c| c.id == notice_id)
                     .map(|c| c.data.primary_symbol().to_string())
                     .unwrap_or_default();
-                followed.entry(e.watch_id).or_insert(symbol);
+                followed.entry(watch_id).or_insert(symbol);
             }
         }
+        pool.add(txn, &followed.keys().copied().collect::<Vec<_>>()).await?;
     }
-    let mut followers = watches_by_ids(
-        txn,
-        &followed
-            .keys()
-            .copied()
-            .filter(|id| !direct.contains_key(id))
-            .collect::<Vec<_>>(),
-    )
-    .await?;
+    let mut reached: BTreeSet<i32> = direct;
+    reached.extend(followed.keys().copied().filter(|id| pool.watches.contains_key(id)));
     let dedup = format!("notice:{}", n.id);
-    for (id, cand) in direct.iter().chain(followers.iter_mut().map(|(k, v)| (k, &*v))) {
+    for id in reached {
+        let cand = &pool.watches[&id];
         // A notice stored before the watch was made is not news to it, however often it is imported again.
-        if n.created_at < cand.row.created_at {
+        if n.created_at < cand.row.created_at || known.contains(&(id, dedup.clone())) {
             continue;
         }
-        let follows = followed.get(id);
+        let follows = followed.get(&id);
         if follows.is_none() && !cand.matches(n) {
             continue;
         }
@@ -501,7 +587,8 @@ async fn match_notice<C: ConnectionTrait>(txn: &C, n: &Notice) -> anyhow::Result
             },
             None => EventDetail::of(EventKind::NewNotice, n, deadline),
         };
-        add_event(txn, &cand.row, n.id, &dedup, &detail).await?;
+        insert_event(txn, &cand.row, n.id, &dedup, &detail).await?;
+        known.insert((id, dedup.clone()));
     }
     Ok(())
 }

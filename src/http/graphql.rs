@@ -295,7 +295,13 @@ pub async fn get(
         }
     };
     match params_from_url(pairs) {
-        Ok(p) => run(&s, p, media, true, super::client_addr(&s, peer, &headers)).await,
+        Ok(p) => {
+            // HTTP caching of GET queries (ETag of the body, 304, public max-age; none for errors or a watch, whose
+            // token is a secret): src/exports_out/cache.rs.
+            let secret = p.query.contains("watch");
+            let resp = run(&s, p, media, true, super::client_addr(&s, peer, &headers)).await;
+            crate::exports_out::cache::graphql_get(resp, &headers, secret, s.app.settings.cache_max_age).await
+        }
         Err(r) => refusal(r.code, r.message, media),
     }
 }

@@ -20,7 +20,7 @@ use crate::graphql::ZhiliangSchema;
 use crate::graphql::shape::SchemaShape;
 use crate::search::outbox;
 
-mod feeds;
+pub(crate) mod feeds;
 mod follow;
 mod graphiql;
 pub mod graphql;
@@ -49,7 +49,10 @@ pub fn router(state: HttpState, timeout: Duration) -> Router {
             get(ws::get).post(graphql::post).fallback(method_not_allowed),
         )
         .merge(graphiql::routes(&state.assets_dir))
+        .merge(crate::embed::routes())
         .route("/feeds/watches/{file}", get(feeds::watch_feed))
+        // Exports and listing feeds (src/exports_out/).
+        .merge(crate::exports_out::routes())
         .route("/watches/{id}/confirm", get(follow::confirm_page).post(follow::confirm))
         .route(
             "/watches/{id}/unsubscribe",

@@ -3,9 +3,11 @@
 mod common;
 mod contract;
 mod deadlines;
+mod embed;
 mod encodings;
 mod enterprises;
 mod exports;
+mod exports_out;
 mod follow;
 mod follow_all;
 mod follow_email;

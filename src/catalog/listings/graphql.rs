@@ -39,8 +39,9 @@ pub struct ListingFilter {
 }
 
 /// The store query of a listing of one kind; `None` when the filter names an enterprise the catalogue lacks.
-async fn listing_query(
-    ctx: &Context<'_>,
+/// Also the query of the `/embed/` widgets of brands, titles and credit lists.
+pub(crate) async fn listing_query(
+    db: &sea_orm::DatabaseConnection,
     kind: ListingKind,
     schemes: Vec<String>,
     f: ListingFilter,
@@ -53,7 +54,7 @@ async fn listing_query(
                 .filter(|x| !x.is_whitespace())
                 .collect::<String>()
                 .to_ascii_uppercase();
-            match enterprise_store::enterprise_by_code(&app(ctx).db, &code).await? {
+            match enterprise_store::enterprise_by_code(db, &code).await? {
                 Some(e) => Some(e.id),
                 None => return Ok(None),
             }
@@ -148,7 +149,7 @@ impl ListingQueries {
             .iter()
             .map(|s| s.as_str().to_string())
             .collect();
-        let q = listing_query(ctx, ListingKind::Credit, schemes, filter.unwrap_or_default()).await?;
+        let q = listing_query(&app(ctx).db, ListingKind::Credit, schemes, filter.unwrap_or_default()).await?;
         let (rows, page_info, query) = listing_page(ctx, "credit-entries", q, first, after, CreditEntry).await?;
         Ok(CreditEntryConnection {
             edges: rows
@@ -175,7 +176,7 @@ impl ListingQueries {
             .iter()
             .map(|s| s.as_str().to_string())
             .collect();
-        let q = listing_query(ctx, ListingKind::Brand, schemes, filter.unwrap_or_default()).await?;
+        let q = listing_query(&app(ctx).db, ListingKind::Brand, schemes, filter.unwrap_or_default()).await?;
         let (rows, page_info, query) = listing_page(ctx, "brands", q, first, after, Brand).await?;
         Ok(BrandConnection {
             edges: rows
@@ -202,7 +203,7 @@ impl ListingQueries {
             .iter()
             .map(|s| s.as_str().to_string())
             .collect();
-        let q = listing_query(ctx, ListingKind::Title, schemes, filter.unwrap_or_default()).await?;
+        let q = listing_query(&app(ctx).db, ListingKind::Title, schemes, filter.unwrap_or_default()).await?;
         let (rows, page_info, query) = listing_page(ctx, "titles", q, first, after, Title).await?;
         Ok(TitleConnection {
             edges: rows

@@ -423,6 +423,13 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
                     .map(|(l, r)| (l, r.map(|r| Raw::Listing(Box::new(r), kind))))
                     .collect();
                 ("award-sheet", rows)
+            } else if crate::catalog::zones::import::is_zone_sheet(&table) {
+                // Zones as /exports/zones writes them (示范区代码, 示范区名称, ..., 建设历程).
+                let rows = crate::catalog::zones::import::read_zones(&table)
+                    .into_iter()
+                    .map(|(l, r)| (l, r.map(|r| Raw::Zone(Box::new(r)))))
+                    .collect();
+                ("zone-sheet", rows)
             } else if is_enterprise_sheet(&table) {
                 let rows = read_enterprises(&table)
                     .into_iter()
@@ -431,7 +438,7 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
                 ("enterprise-sheet", rows)
             } else {
                 anyhow::bail!(
-                    "{}: unknown sheet: the header row needs \"Document symbol\" and \"Distribution date\" (ePing export), 标准号 (standards), or 统一社会信用代码 with 企业名称, 产品名称 and HS编码, or a list's 列入…原因 column (enterprises, export products, credit lists)",
+                    "{}: unknown sheet: the header row needs \"Document symbol\" and \"Distribution date\" (ePing export), 标准号 (standards), or 统一社会信用代码 with 企业名称, 产品名称 and HS编码, or a list's 列入…原因 column (enterprises, export products, credit lists), 品牌类别 or 称号类别 (brands, titles), or 示范区代码 with 示范区名称 (zones)",
                     path.display()
                 );
             };

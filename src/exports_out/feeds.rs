@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::plan::{self, Cursor, Plan, Query as Q};
-use super::{cache, pairs, refuse, split_file, unknown_file};
+use super::{cache, file_plan, refuse};
 use crate::catalog::enterprises::entity::enterprise;
 use crate::catalog::enterprises::store as enterprise_store;
 use crate::catalog::listings::brand::BrandScheme;
@@ -31,7 +31,7 @@ use crate::context::AppContext;
 use crate::error::ApiResult;
 use crate::graphql::ids;
 use crate::http::HttpState;
-use crate::http::feeds::escape;
+use crate::http::feeds::{escape, percent, rfc3339};
 
 /// How many changes a feed holds, newest first.
 pub const FEED_ENTRIES: usize = 50;
@@ -87,21 +87,9 @@ fn day_time(d: NaiveDate) -> DateTime<Utc> {
     d.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - chrono::Duration::hours(8)
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// Percent-encodes a GraphQL query for a link.
 fn query_link(q: &str) -> String {
-    let mut out = String::from("/graphql?query=");
-    for b in q.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    format!("/graphql?query={}", percent(q))
 }
 
 fn node_link(type_name: &str, id: i32, fields: &str) -> String {
@@ -118,16 +106,9 @@ pub async fn listing_feed(
     Path(file): Path<String>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    let Some((listing, _)) = split_file(&file, &["atom"]) else {
-        return unknown_file(&file, "feed");
-    };
-    let pairs = match pairs(query) {
-        Ok(p) => p,
-        Err(e) => return refuse(e),
-    };
-    let plan = match plan::plan(&s.app, listing, &pairs).await {
-        Ok(p) => p,
-        Err(e) => return refuse(e),
+    let (plan, _, pairs) = match file_plan(&s, &file, &["atom"], "feed", query).await {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let changes = match changes(&s.app, &plan).await {
         Ok(c) => c,

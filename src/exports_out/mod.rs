@@ -65,16 +65,27 @@ fn unknown_file(file: &str, what: &str) -> Response {
     )
 }
 
+/// What `GET /exports/{file}` and `GET /feeds/{file}` read: the listing and extension `file` names (one of `exts`;
+/// `what` is the route's word in the 404), and the plan of that listing with the URL's parameters, returned with
+/// them; or the refusal.
+pub(crate) async fn file_plan<'a>(
+    s: &HttpState,
+    file: &'a str,
+    exts: &[&'a str],
+    what: &str,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<(plan::Plan, &'a str, Vec<(String, String)>), Response> {
+    let Some((listing, ext)) = split_file(file, exts) else {
+        return Err(unknown_file(file, what));
+    };
+    let pairs = pairs(query).map_err(refuse)?;
+    let plan = plan::plan(&s.app, listing, &pairs).await.map_err(refuse)?;
+    Ok((plan, ext, pairs))
+}
+
 /// `Content-Disposition: attachment` with the Chinese file name (RFC 5987) and an ASCII fallback.
 fn disposition(zh: &str, ascii: &str) -> HeaderValue {
-    let mut encoded = String::new();
-    for b in zh.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            encoded.push(b as char);
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
+    let encoded = crate::http::feeds::percent(zh);
     HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
@@ -86,16 +97,9 @@ pub async fn export(
     Path(file): Path<String>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
-    let Some((listing, ext)) = split_file(&file, &["csv", "xlsx"]) else {
-        return unknown_file(&file, "export");
-    };
-    let pairs = match pairs(query) {
-        Ok(p) => p,
-        Err(e) => return refuse(e),
-    };
-    let plan = match plan::plan(&s.app, listing, &pairs).await {
-        Ok(p) => p,
-        Err(e) => return refuse(e),
+    let (plan, ext, _) = match file_plan(&s, &file, &["csv", "xlsx"], "export", query).await {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     // The validator is computed before streaming, since the body is never held: the listing, format and
     // parameters, the number of rows the filter matches, the newest change of the tables read, and today's date
@@ -105,7 +109,7 @@ pub async fn export(
         Err(e) => return refuse(e),
     };
     let etag = cache::etag(&[
-        listing.name().as_bytes(),
+        plan.listing.name().as_bytes(),
         ext.as_bytes(),
         plan.canonical.as_bytes(),
         count.to_string().as_bytes(),

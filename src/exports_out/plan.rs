@@ -7,7 +7,7 @@ use sea_orm::{EntityTrait, QueryOrder};
 
 use super::params::{self, Kind, Pairs};
 use crate::catalog::enterprises::entity::enterprise;
-use crate::catalog::enterprises::graphql::EnterpriseFilter;
+use crate::catalog::enterprises::graphql as enterprise_graphql;
 use crate::catalog::enterprises::store::{self as enterprise_store, Enterprise, EnterpriseQuery};
 use crate::catalog::listings::brand::BrandScheme;
 use crate::catalog::listings::credit::CreditList;
@@ -251,9 +251,9 @@ pub async fn plan(app: &AppContext, listing: ListingName, pairs: &Pairs) -> ApiR
         ListingName::Standards => {
             Query::Standards(params::filter::<StandardFilter>(pairs, STANDARD_FIELDS)?.to_query()?)
         }
-        ListingName::Enterprises => {
-            Query::Enterprises(enterprise_query(app, params::filter(pairs, ENTERPRISE_FIELDS)?).await?)
-        }
+        ListingName::Enterprises => Query::Enterprises(
+            enterprise_graphql::enterprise_query(&app.db, params::filter(pairs, ENTERPRISE_FIELDS)?).await?,
+        ),
         ListingName::CreditEntries => {
             let lists: Vec<CreditList> = params::arg(pairs, "lists", Kind::Many)?.unwrap_or_default();
             if let [one] = lists.as_slice() {
@@ -309,45 +309,6 @@ pub async fn plan(app: &AppContext, listing: ListingName, pairs: &Pairs) -> ApiR
     };
     p.columns = p.make_columns();
     Ok(p)
-}
-
-/// `enterprises(filter:)`'s store query (the resolver's conversion: the zone by code, schemes of both kinds).
-async fn enterprise_query(app: &AppContext, f: EnterpriseFilter) -> ApiResult<EnterpriseQuery> {
-    let zone_id = match &f.zone {
-        None => None,
-        Some(code) => match zone_store::zone_by_code(&app.db, code).await? {
-            Some(z) => Some(z.id),
-            None => return Err(ApiError::bad_input(format!("zone: no zone with the code {code:?}"))),
-        },
-    };
-    let mut schemes: Vec<String> = f
-        .brand_schemes
-        .unwrap_or_default()
-        .iter()
-        .map(|s| s.as_str().to_string())
-        .collect();
-    schemes.extend(
-        f.title_schemes
-            .unwrap_or_default()
-            .iter()
-            .map(|s| s.as_str().to_string()),
-    );
-    Ok(EnterpriseQuery {
-        region_prefix: region_prefix(&f.region)?,
-        industry: f.industry,
-        name_contains: f.name,
-        credit_code_valid: f.credit_code_valid,
-        known_by_reference: f.known_only_by_reference,
-        credit_lists: f
-            .credit_lists
-            .unwrap_or_default()
-            .iter()
-            .map(|s| s.as_str().to_string())
-            .collect(),
-        schemes,
-        zone_id,
-        on: f.on.map(|d| d.0),
-    })
 }
 
 /// `creditEntries`/`brands`/`titles`'s store query, by the resolvers' own `listing_query`: `None` when the
@@ -921,10 +882,20 @@ fn zone_row(z: &Zone, on: NaiveDate) -> Vec<String> {
         opt(&d.announcement_number),
         opt(&d.batch),
         d.status_on(on).map(zone_status_zh).unwrap_or_default().to_string(),
+        // One step a line, its note after the phase: what the zone sheet reader (catalog/zones/import.rs) reads.
         d.history
             .iter()
-            .map(|s| format!("{} {}", s.date, zone_status_zh(s.status)))
+            .map(|s| {
+                let note = s
+                    .note
+                    .as_deref()
+                    .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "));
+                match note.filter(|n| !n.is_empty()) {
+                    Some(n) => format!("{} {} {n}", s.date, zone_status_zh(s.status)),
+                    None => format!("{} {}", s.date, zone_status_zh(s.status)),
+                }
+            })
             .collect::<Vec<_>>()
-            .join("；"),
+            .join("\n"),
     ]
 }

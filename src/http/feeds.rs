@@ -102,7 +102,7 @@ pub fn escape(s: &str) -> String {
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986), for IRIs built from symbols.
-fn percent(s: &str) -> String {
+pub(crate) fn percent(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -114,7 +114,8 @@ fn percent(s: &str) -> String {
     out
 }
 
-fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+/// A time as RFC 3339 in UTC, to the second (`2026-11-29T15:03:46Z`).
+pub(crate) fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 

@@ -143,6 +143,15 @@ const CASES: &[Case] = &[
         key: |n| s(&n["name"]),
     },
     Case {
+        listing: "zones",
+        url: "",
+        gql: "{ l: zones(first: 100) { totalCount nodes { F } } }",
+        fields: "code name kind level regionCode industry approvingAuthority announcementNumber batch \
+                 history { status date note }",
+        key_header: "示范区代码",
+        key: |n| s(&n["code"]),
+    },
+    Case {
         listing: "notices",
         url: "hsCodes=9503",
         gql: "{ l: notices(first: 100, filter: {hsCodes: [\"9503\"]}) { totalCount nodes { F } } }",

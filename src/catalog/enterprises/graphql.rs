@@ -25,6 +25,45 @@ fn app<'a>(ctx: &'a Context<'_>) -> &'a AppContext {
     ctx.data_unchecked::<AppContext>()
 }
 
+/// The brand and title schemes of a filter together, by name.
+fn scheme_names(brands: Option<Vec<BrandScheme>>, titles: Option<Vec<TitleScheme>>) -> Vec<String> {
+    let brands = brands.unwrap_or_default().into_iter().map(|s| s.as_str());
+    let titles = titles.unwrap_or_default().into_iter().map(|s| s.as_str());
+    brands.chain(titles).map(str::to_string).collect()
+}
+
+/// `enterprises(filter:)`'s store query: the zone by its code, the brand and title schemes together. Used by the
+/// resolver and by the exports.
+pub(crate) async fn enterprise_query(
+    db: &sea_orm::DatabaseConnection,
+    f: EnterpriseFilter,
+) -> ApiResult<EnterpriseQuery> {
+    let zone_id = match &f.zone {
+        None => None,
+        Some(code) => match zone_store::zone_by_code(db, code).await? {
+            Some(z) => Some(z.id),
+            None => return Err(ApiError::bad_input(format!("zone: no zone with the code {code:?}"))),
+        },
+    };
+    let schemes = scheme_names(f.brand_schemes, f.title_schemes);
+    Ok(EnterpriseQuery {
+        region_prefix: region_prefix(&f.region)?,
+        industry: f.industry,
+        name_contains: f.name,
+        credit_code_valid: f.credit_code_valid,
+        known_by_reference: f.known_only_by_reference,
+        credit_lists: f
+            .credit_lists
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect(),
+        schemes,
+        zone_id,
+        on: f.on.map(|d| d.0),
+    })
+}
+
 /// The parts of a credit code.
 #[derive(SimpleObject)]
 pub struct CreditCodeParts {
@@ -265,43 +304,8 @@ impl EnterpriseQueries {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<EnterpriseConnection> {
-        let f = filter.unwrap_or_default();
         let db = &app(ctx).db;
-        let zone_id = match &f.zone {
-            None => None,
-            Some(code) => match zone_store::zone_by_code(db, code).await.map_err(ApiError::from)? {
-                Some(z) => Some(z.id),
-                None => return Err(ApiError::bad_input(format!("zone: no zone with the code {code:?}")).into()),
-            },
-        };
-        let mut schemes: Vec<String> = f
-            .brand_schemes
-            .unwrap_or_default()
-            .iter()
-            .map(|s| s.as_str().to_string())
-            .collect();
-        schemes.extend(
-            f.title_schemes
-                .unwrap_or_default()
-                .iter()
-                .map(|s| s.as_str().to_string()),
-        );
-        let q = EnterpriseQuery {
-            region_prefix: region_prefix(&f.region)?,
-            industry: f.industry,
-            name_contains: f.name,
-            credit_code_valid: f.credit_code_valid,
-            known_by_reference: f.known_only_by_reference,
-            credit_lists: f
-                .credit_lists
-                .unwrap_or_default()
-                .iter()
-                .map(|s| s.as_str().to_string())
-                .collect(),
-            schemes,
-            zone_id,
-            on: f.on.map(|d| d.0),
-        };
+        let q = enterprise_query(db, filter.unwrap_or_default()).await?;
         let args = KeysetArgs {
             listing: "enterprises",
             sort: "c",
@@ -388,18 +392,7 @@ impl EnterpriseSearchQueries {
     ) -> Result<EnterpriseSearchResult> {
         use crate::graphql::search::{edges_in_hit_order, facets, search_page_info, search_window};
         let f = filter.unwrap_or_default();
-        let mut schemes: Vec<String> = f
-            .brand_schemes
-            .unwrap_or_default()
-            .iter()
-            .map(|s| s.as_str().to_string())
-            .collect();
-        schemes.extend(
-            f.title_schemes
-                .unwrap_or_default()
-                .iter()
-                .map(|s| s.as_str().to_string()),
-        );
+        let schemes = scheme_names(f.brand_schemes, f.title_schemes);
         let sf = super::search::EnterpriseSearchFilter {
             region_prefix: region_prefix(&f.region)?,
             industries: f.industries.unwrap_or_default(),

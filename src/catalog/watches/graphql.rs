@@ -117,13 +117,22 @@ impl Watch {
 
     async fn webhook(&self, ctx: &Context<'_>) -> Result<Option<WebhookState>> {
         let Some(url) = &self.webhook_url else { return Ok(None) };
-        let (pending, sent, failed) = deliver::counts(&app(ctx).db, self.id, "webhook")
+        let db = &app(ctx).db;
+        let (pending, sent, failed) = deliver::counts(db, self.id, "webhook").await.map_err(ApiError::from)?;
+        // Read after the counts: a delivery given up and the watch's failure are written in one transaction, so
+        // a count that includes it comes with the failure (the watch itself was read before the counts).
+        let now = super::entity::watch::Entity::find_by_id(self.id)
+            .one(db)
             .await
-            .map_err(ApiError::from)?;
+            .map_err(anyhow::Error::from)?;
+        let (failed_at, last_error) = match now {
+            Some(m) => (m.webhook_failed_at, m.webhook_last_error),
+            None => (self.webhook_failed_at, self.webhook_last_error.clone()),
+        };
         Ok(Some(WebhookState {
             url: url.clone(),
-            failed_at: self.webhook_failed_at,
-            last_error: self.webhook_last_error.clone(),
+            failed_at,
+            last_error,
             pending,
             sent,
             failed,

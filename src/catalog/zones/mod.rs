@@ -3,6 +3,7 @@
 
 pub mod entity;
 pub mod graphql;
+pub mod import;
 pub mod model;
 pub mod search;
 pub mod store;

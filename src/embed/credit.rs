@@ -113,6 +113,6 @@ async fn build(s: &HttpState, p: &mut Params, look: &Look) -> Result<View, Refus
             empty: lang.t("没有符合条件的记录。", "No entries match.").to_string(),
         }],
         pager: page.pager,
-        last_modified: None,
+        last_modified: page.last_modified,
     })
 }

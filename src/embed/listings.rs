@@ -48,6 +48,8 @@ pub struct ListingPage {
     pub rows: Vec<Listing>,
     pub enterprises: HashMap<i32, Enterprise>,
     pub pager: Pager,
+    /// The newest change of the rows and the enterprises they name.
+    pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Reads `first` and `after`, checks them as the GraphQL listing `listing` does, and reads the page.
@@ -74,6 +76,7 @@ pub async fn page(
             rows: Vec::new(),
             enterprises: HashMap::new(),
             pager: Pager::default(),
+            last_modified: None,
         });
     };
     let page = store::list_listings(&s.app.db, &q, &req).await?;
@@ -83,6 +86,11 @@ pub async fn page(
         .into_iter()
         .map(|e| (e.id, e))
         .collect();
+    // The page changed when one of its rows or of the enterprises it names did.
+    let listing_ids: Vec<i32> = page.rows.iter().map(|l| l.id).collect();
+    let last_modified = store::latest_change(&s.app.db, &listing_ids)
+        .await?
+        .max(enterprise_store::latest_change(&s.app.db, &ids).await?);
     let kept = p.kept(&["after"]);
     let pager = Pager {
         first: after.is_some().then(|| super::link(&kept, &[])),
@@ -96,6 +104,7 @@ pub async fn page(
         rows: page.rows,
         enterprises,
         pager,
+        last_modified,
     })
 }
 
@@ -184,6 +193,6 @@ pub async fn awards<S: InputType + Copy>(
             empty: lang.t(a.empty.0, a.empty.1).to_string(),
         }],
         pager: page.pager,
-        last_modified: None,
+        last_modified: page.last_modified,
     })
 }

@@ -110,6 +110,10 @@ async fn build(s: &HttpState, code: &str, p: &mut Params, look: &Look) -> Result
             .map(|e| (e.id, e))
             .collect();
     let mut rows = Vec::new();
+    // The zone, its memberships, and the enterprises, brands and titles shown: the page's Last-Modified.
+    let mut last_modified = zone_store::latest_change(db, zone.id)
+        .await?
+        .max(enterprise_store::latest_change(db, &ids).await?);
     for m in shown {
         let e = enterprises.get(&m.enterprise_id);
         // As `Enterprise.brands(asOf:)` and `titles(asOf:)`: those valid on the day.
@@ -125,6 +129,12 @@ async fn build(s: &HttpState, code: &str, p: &mut Params, look: &Look) -> Result
             .map(Title)
             .filter(|t| t.status_on(day) == AwardStatus::Valid)
             .collect();
+        let listing_ids: Vec<i32> = brands
+            .iter()
+            .map(|b| b.0.id)
+            .chain(titles.iter().map(|t| t.0.id))
+            .collect();
+        last_modified = last_modified.max(listing_store::latest_change(db, &listing_ids).await?);
         rows.push(Row {
             ended: false,
             cells: vec![
@@ -217,6 +227,6 @@ async fn build(s: &HttpState, code: &str, p: &mut Params, look: &Look) -> Result
                 .to_string(),
         }],
         pager,
-        last_modified: None,
+        last_modified,
     })
 }

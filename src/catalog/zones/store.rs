@@ -312,3 +312,28 @@ pub fn members_on(zone_id: i32, day: NaiveDate) -> SelectStatement {
         )
         .to_owned()
 }
+
+/// The newest `updated_at` of a zone and of its memberships: with those of the enterprises and listings a page
+/// shows, the `Last-Modified` of the zone's member page.
+pub async fn latest_change<C: ConnectionTrait>(
+    db: &C,
+    zone_id: i32,
+) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let own: Option<Option<chrono::DateTime<chrono::Utc>>> = zone::Entity::find()
+        .select_only()
+        .column_as(Expr::col(zone::Column::UpdatedAt).max(), "m")
+        .filter(zone::Column::Id.eq(zone_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let members: Option<Option<chrono::DateTime<chrono::Utc>>> = zone_membership::Entity::find()
+        .select_only()
+        .column_as(Expr::col(zone_membership::Column::UpdatedAt).max(), "m")
+        .filter(zone_membership::Column::ZoneId.eq(zone_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(std::cmp::max(own.flatten(), members.flatten()))
+}

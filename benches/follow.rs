@@ -820,7 +820,7 @@ async fn measure(
         webhook_allow: vec!["127.0.0.1".into()],
         ..Settings::default()
     };
-    let ctx = FollowContext::new(db.clone(), Arc::new(settings))?;
+    let ctx = FollowContext::new(db.clone(), Arc::new(settings));
     let before = received.load(Ordering::Relaxed);
     let t = Instant::now();
     let mut looked = 0usize;

@@ -77,7 +77,7 @@ impl Application {
         let wake_worker = Arc::new(Notify::new());
         let follow = if settings.follow_worker {
             Some(follow::Worker {
-                ctx: follow::FollowContext::new(db.clone(), Arc::new(settings.clone()))?,
+                ctx: follow::FollowContext::new(db.clone(), Arc::new(settings.clone())),
                 wake: Arc::new(Notify::new()),
                 shutdown: shutdown_rx.clone(),
             })

@@ -186,6 +186,30 @@ pub struct Table<E: EntityTrait> {
     pub updated_at: E::Column,
 }
 
+impl<E: EntityTrait> Table<E> {
+    /// The newest `updated_at` among these rows (none when `ids` is empty or none exists): the `Last-Modified`
+    /// of a page that shows them.
+    pub async fn latest_change<D: ConnectionTrait>(
+        &self,
+        db: &D,
+        ids: &[i32],
+    ) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let mut latest = None;
+        for chunk in ids.chunks(500) {
+            let m: Option<Option<chrono::DateTime<chrono::Utc>>> = E::find()
+                .select_only()
+                .column_as(Expr::col(self.updated_at).max(), "m")
+                .filter(self.id.is_in(chunk.to_vec()))
+                .into_tuple()
+                .one(db)
+                .await?;
+            latest = std::cmp::max(latest, m.flatten());
+        }
+        Ok(latest)
+    }
+}
+
 impl<E> crate::search::family::RecordIds for Table<E>
 where
     E: EntityTrait,

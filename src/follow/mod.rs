@@ -18,6 +18,11 @@ use tokio::sync::{Notify, watch};
 
 use crate::config::Settings;
 
+/// How often the worker makes reminders within a day (on a new day at once).
+const REMINDER_EVERY: Duration = Duration::from_secs(600);
+/// How often the worker looks for digests due.
+const DIGEST_EVERY: Duration = Duration::from_secs(30);
+
 /// The largest reminder day a watch may ask for.
 pub const MAX_REMINDER_DAYS: u32 = 60;
 
@@ -26,18 +31,12 @@ pub const MAX_REMINDER_DAYS: u32 = 60;
 pub struct FollowContext {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
-    /// For webhooks: no redirects followed, the settings' timeout.
-    pub http: reqwest::Client,
 }
 
 impl FollowContext {
-    pub fn new(db: DatabaseConnection, settings: Arc<Settings>) -> anyhow::Result<FollowContext> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(settings.webhook_timeout)
-            .user_agent(concat!("zhiliang/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        Ok(FollowContext { db, settings, http })
+    /// Webhooks build their own client per send (pinned to the address checked), so no client is kept here.
+    pub fn new(db: DatabaseConnection, settings: Arc<Settings>) -> FollowContext {
+        FollowContext { db, settings }
     }
 }
 
@@ -64,17 +63,24 @@ pub struct Worker {
 impl Worker {
     pub async fn run(mut self) {
         let mut failures: u32 = 0;
-        let mut last_periodic: Option<std::time::Instant> = None;
+        let mut last_digests: Option<std::time::Instant> = None;
+        let mut last_reminders: Option<(std::time::Instant, chrono::NaiveDate)> = None;
         loop {
             if *self.shutdown.borrow() {
                 return;
             }
             let step = async {
                 let mut busy = events::match_pending(&self.ctx.db, events::MATCH_BATCH).await? > 0;
-                if last_periodic.is_none_or(|t| t.elapsed() >= Duration::from_secs(30)) {
-                    last_periodic = Some(std::time::Instant::now());
-                    let today = crate::graphql::scalars::today_in_china();
+                // Reminders are by the day: made when the day changes and every few minutes for the watches and
+                // notices added since (each reminder is made once however often this runs). Digests are due at an
+                // hour, so they are looked at more often.
+                let today = crate::graphql::scalars::today_in_china();
+                if last_reminders.is_none_or(|(t, day)| day != today || t.elapsed() >= REMINDER_EVERY) {
                     events::remind(&self.ctx.db, today).await?;
+                    last_reminders = Some((std::time::Instant::now(), today));
+                }
+                if last_digests.is_none_or(|t| t.elapsed() >= DIGEST_EVERY) {
+                    last_digests = Some(std::time::Instant::now());
                     email::queue_digests(&self.ctx, chrono::Utc::now()).await?;
                 }
                 busy |= deliver::send_due(&self.ctx).await? > 0;

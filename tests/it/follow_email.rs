@@ -411,7 +411,7 @@ both_backends!(digest_once_per_period, |backend: Backend| async move {
     assert_eq!(smtp.files().len(), 1, "digest mode sends no mail per event");
 
     // Queue the period's digest (the worker may have done so first); a second call queues nothing.
-    let ctx = FollowContext::new(app.db.clone(), Arc::new(app.settings.clone())).unwrap();
+    let ctx = FollowContext::new(app.db.clone(), Arc::new(app.settings.clone()));
     let first = email::queue_digests(&ctx, Utc::now()).await.unwrap();
     assert!(first <= 1);
     assert_eq!(email::queue_digests(&ctx, Utc::now()).await.unwrap(), 0);
@@ -446,7 +446,7 @@ both_backends!(digest_once_per_period, |backend: Backend| async move {
     let server = tokio::spawn(second.run_until(async {
         let _ = stopped.await;
     }));
-    let ctx2 = FollowContext::new(app.db.clone(), Arc::new(settings)).unwrap();
+    let ctx2 = FollowContext::new(app.db.clone(), Arc::new(settings));
     assert_eq!(email::queue_digests(&ctx2, Utc::now()).await.unwrap(), 0);
     // Its worker's first round (digests included) runs at start; give it the time of a few rounds.
     let start = Instant::now();

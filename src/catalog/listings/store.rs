@@ -291,18 +291,10 @@ pub async fn latest_change<C: ConnectionTrait>(
     db: &C,
     ids: &[i32],
 ) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
-    use sea_orm::QuerySelect;
-    use sea_orm::sea_query::{Expr, ExprTrait};
-    let mut latest = None;
-    for chunk in ids.chunks(500) {
-        let m: Option<Option<chrono::DateTime<chrono::Utc>>> = listing::Entity::find()
-            .select_only()
-            .column_as(Expr::col(listing::Column::UpdatedAt).max(), "m")
-            .filter(listing::Column::Id.is_in(chunk.to_vec()))
-            .into_tuple()
-            .one(db)
-            .await?;
-        latest = std::cmp::max(latest, m.flatten());
+    paging::Table::<listing::Entity> {
+        id: listing::Column::Id,
+        updated_at: listing::Column::UpdatedAt,
     }
-    Ok(latest)
+    .latest_change(db, ids)
+    .await
 }

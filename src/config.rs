@@ -79,6 +79,16 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Sites allowed to show the widgets in a frame (`Content-Security-Policy: frame-ancestors`); `*` for any.
     pub frame_ancestors: Vec<String>,
+    /// Writes (mutations, uploads) per minute for one key, or for one client address without a key.
+    pub write_per_minute: u32,
+    /// Searches (`search*`, `suggest`) per minute for one key, or for one client address without a key.
+    pub search_per_minute: u32,
+    /// Refused keys one client address may send per hour; beyond it every keyed request of that address is 429.
+    pub key_failures_per_hour: u32,
+    /// Largest uploaded file (`POST /uploads`), in bytes.
+    pub max_upload_bytes: usize,
+    /// Whether `serve` runs the import-job worker (uploaded files).
+    pub import_worker: bool,
 }
 
 /// Back-off of webhook retries: 30 s doubling-ish to 8 h, 31.7 hours in all (the platform promises at least 24).
@@ -113,6 +123,11 @@ impl Default for Settings {
             cache_max_age: Duration::from_secs(300),
             cors_origins: vec!["*".into()],
             frame_ancestors: vec!["*".into()],
+            write_per_minute: 120,
+            search_per_minute: 600,
+            key_failures_per_hour: 20,
+            max_upload_bytes: 50 << 20,
+            import_worker: true,
         }
     }
 }
@@ -161,6 +176,11 @@ struct FileSettings {
     cache_max_age_secs: Option<u64>,
     cors_origins: Option<Vec<String>>,
     frame_ancestors: Option<Vec<String>>,
+    write_per_minute: Option<u32>,
+    search_per_minute: Option<u32>,
+    key_failures_per_hour: Option<u32>,
+    max_upload_bytes: Option<usize>,
+    import_worker: Option<bool>,
 }
 
 /// The keys, as they are named in the environment and (lower-cased, without the prefix) in the file.
@@ -191,6 +211,11 @@ pub const KEYS: &[(&str, &str)] = &[
     ("ZHILIANG_CACHE_MAX_AGE_SECS", "cache_max_age_secs"),
     ("ZHILIANG_CORS_ORIGINS", "cors_origins"),
     ("ZHILIANG_FRAME_ANCESTORS", "frame_ancestors"),
+    ("ZHILIANG_WRITE_PER_MINUTE", "write_per_minute"),
+    ("ZHILIANG_SEARCH_PER_MINUTE", "search_per_minute"),
+    ("ZHILIANG_KEY_FAILURES_PER_HOUR", "key_failures_per_hour"),
+    ("ZHILIANG_MAX_UPLOAD_BYTES", "max_upload_bytes"),
+    ("ZHILIANG_IMPORT_WORKER", "import_worker"),
 ];
 
 /// A comma-separated list of web origins (`https://example.org`, `http://127.0.0.1:3000`) or `*`.
@@ -252,7 +277,7 @@ impl Settings {
     fn apply_file(&mut self, f: FileSettings) -> Result<(), ConfigError> {
         let list = |v: Option<Vec<String>>| v.map(|v| v.join(","));
         let nums = |v: Option<Vec<u64>>| v.map(|v| v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","));
-        let pairs: [(&str, Option<String>); 26] = [
+        let pairs: [(&str, Option<String>); 31] = [
             ("database_url", f.database_url),
             ("meili_url", f.meili_url),
             ("meili_key", f.meili_key),
@@ -279,6 +304,11 @@ impl Settings {
             ("cache_max_age_secs", f.cache_max_age_secs.map(|v| v.to_string())),
             ("cors_origins", list(f.cors_origins)),
             ("frame_ancestors", list(f.frame_ancestors)),
+            ("write_per_minute", f.write_per_minute.map(|v| v.to_string())),
+            ("search_per_minute", f.search_per_minute.map(|v| v.to_string())),
+            ("key_failures_per_hour", f.key_failures_per_hour.map(|v| v.to_string())),
+            ("max_upload_bytes", f.max_upload_bytes.map(|v| v.to_string())),
+            ("import_worker", f.import_worker.map(|v| v.to_string())),
         ];
         for (key, value) in pairs {
             if let Some(v) = value {
@@ -352,6 +382,24 @@ impl Settings {
             }
             "search_worker" => self.search_worker = boolean(v)?,
             "follow_worker" => self.follow_worker = boolean(v)?,
+            "import_worker" => self.import_worker = boolean(v)?,
+            "max_upload_bytes" => {
+                self.max_upload_bytes = match v.trim().parse::<usize>() {
+                    Ok(n) if n >= 1024 => n,
+                    _ => return Err(format!("{v:?} is not a byte count of at least 1024")),
+                }
+            }
+            "write_per_minute" | "search_per_minute" | "key_failures_per_hour" => {
+                let n = match v.trim().parse::<u32>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => return Err(format!("{v:?} is not a whole number of at least 1")),
+                };
+                match key {
+                    "write_per_minute" => self.write_per_minute = n,
+                    "search_per_minute" => self.search_per_minute = n,
+                    _ => self.key_failures_per_hour = n,
+                }
+            }
             "smtp_host" => self.smtp_host = optional(v),
             "smtp_port" => {
                 self.smtp_port = match v.trim().parse::<u16>() {

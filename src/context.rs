@@ -15,6 +15,10 @@ pub struct AppContext {
     pub settings: std::sync::Arc<crate::config::Settings>,
     /// How many watches each client address may still create.
     pub watch_limiter: std::sync::Arc<crate::follow::limit::Limiter>,
+    /// Rate limits of writes, searches and refused keys.
+    pub limits: std::sync::Arc<crate::operate::Limits>,
+    /// Wakes the import-job worker when a file arrives.
+    pub jobs_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// The address of the client of a GraphQL request (the TCP peer), for rate limits. Not logged.

@@ -59,6 +59,20 @@ pub enum Code {
     /// A subscription fell too far behind the events to be sent them all; it ended, and the client resubscribes
     /// (and reads what it missed from `Watch.events`).
     SubscriptionLagged,
+    /// The `Authorization: Bearer` key is not a key of this service, or is revoked or expired; or a write was sent
+    /// without a key.
+    Unauthenticated,
+    /// The key may not do this: its role, its catalogues or its region do not cover the record (as it is, or as
+    /// it would become).
+    Forbidden,
+    /// `expectedVersion` is not the record's version: someone changed it since it was read.
+    VersionConflict,
+    /// No record (or import job, or key) has this ID.
+    RecordNotFound,
+    /// Other records still refer to the record to be deleted.
+    RecordInUse,
+    /// An `idempotencyKey` already used by this key for a different request.
+    IdempotencyKeyReused,
 }
 
 impl Code {
@@ -89,6 +103,12 @@ impl Code {
             Code::WatchNotFound => "WATCH_NOT_FOUND",
             Code::RateLimited => "RATE_LIMITED",
             Code::SubscriptionLagged => "SUBSCRIPTION_LAGGED",
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::VersionConflict => "VERSION_CONFLICT",
+            Code::RecordNotFound => "RECORD_NOT_FOUND",
+            Code::RecordInUse => "RECORD_IN_USE",
+            Code::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
         }
     }
 
@@ -105,11 +125,16 @@ impl Code {
             Code::RequestTimeout => 408,
             Code::NotFound | Code::WatchNotFound => 404,
             Code::RateLimited => 429,
+            Code::Unauthenticated => 401,
+            Code::Forbidden => 403,
+            Code::VersionConflict | Code::RecordInUse => 409,
+            Code::RecordNotFound => 404,
+            Code::IdempotencyKeyReused => 422,
             _ => 400,
         }
     }
 
-    pub const ALL: [Code; 25] = [
+    pub const ALL: [Code; 31] = [
         Code::BadUserInput,
         Code::PageSizeInvalid,
         Code::InvalidCursor,
@@ -135,6 +160,12 @@ impl Code {
         Code::WatchNotFound,
         Code::RateLimited,
         Code::SubscriptionLagged,
+        Code::Unauthenticated,
+        Code::Forbidden,
+        Code::VersionConflict,
+        Code::RecordNotFound,
+        Code::RecordInUse,
+        Code::IdempotencyKeyReused,
     ];
 }
 

@@ -3,8 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use futures_util::future::BoxFuture;
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
+
+use crate::operate::write::{self, Actor, RecordType, Source};
 
 use crate::catalog::divisions::{DivisionData, DivisionRecord};
 use crate::catalog::encoding::{self, TextEncoding};
@@ -92,7 +95,7 @@ pub enum Raw {
 type Rows = Vec<(usize, Result<Raw, String>)>;
 
 /// A validated record, ready to store.
-enum Valid {
+pub(crate) enum Valid {
     Notice(Box<NoticeData>),
     Standard(Box<StandardData>),
     Enterprise(Box<EnterpriseData>),
@@ -104,8 +107,29 @@ enum Valid {
     Division(Box<DivisionData>),
 }
 
+impl Valid {
+    /// The kind of record, as the audit trail and the keys' scopes name it.
+    pub(crate) fn record_type(&self) -> RecordType {
+        match self {
+            Valid::Notice(_) => RecordType::Notice,
+            Valid::Standard(_) => RecordType::Standard,
+            Valid::Enterprise(_) => RecordType::Enterprise,
+            Valid::ExportProduct(_) => RecordType::ExportProduct,
+            Valid::Listing(d) => match d.kind {
+                ListingKind::Credit => RecordType::CreditEntry,
+                ListingKind::Brand => RecordType::Brand,
+                ListingKind::Title => RecordType::Title,
+            },
+            Valid::Zone(_) => RecordType::Zone,
+            Valid::Membership(_) => RecordType::ZoneMembership,
+            Valid::Policy(_) => RecordType::Policy,
+            Valid::Division(_) => RecordType::Division,
+        }
+    }
+}
+
 impl Raw {
-    fn validate(self) -> Result<Valid, String> {
+    pub(crate) fn validate(self) -> Result<Valid, String> {
         match self {
             Raw::Notice(r) => r.validate().map(|d| Valid::Notice(Box::new(d))),
             Raw::Standard(r) => r.validate().map(|d| Valid::Standard(Box::new(d))),
@@ -120,40 +144,42 @@ impl Raw {
     }
 }
 
-/// Stores one record; `true` when it was new.
-async fn store(txn: &DatabaseTransaction, v: &Valid, source: &str) -> Result<bool, String> {
+/// Stores one record, without audit or scope (callers go through `operate::write::put`): its row id (none for a
+/// division) and `true` when it was new.
+pub(crate) async fn store(txn: &DatabaseTransaction, v: &Valid, source: &str) -> Result<(Option<i32>, bool), String> {
     match v {
         Valid::Notice(d) => notice_store::upsert(txn, d, source)
             .await
-            .map(|(_, o)| o == notice_store::Outcome::Added)
+            .map(|(id, o)| (Some(id), o == notice_store::Outcome::Added))
             .map_err(|e| e.to_string()),
         Valid::Standard(d) => standard_store::upsert(txn, d)
             .await
-            .map(|(_, o)| o == standard_store::Outcome::Added)
+            .map(|(id, o)| (Some(id), o == standard_store::Outcome::Added))
             .map_err(|e| format!("database: {e}")),
         Valid::Enterprise(d) => added(enterprise_store::upsert_enterprise(txn, d).await),
         Valid::ExportProduct(d) => export_store::upsert(txn, d)
             .await
-            .map(|(_, o)| o == enterprise_store::Outcome::Added)
+            .map(|(id, o)| (Some(id), o == enterprise_store::Outcome::Added))
             .map_err(|e| e.to_string()),
         Valid::Listing(d) => added(listing_store::upsert_listing(txn, d).await),
         Valid::Zone(d) => added(zone_store::upsert_zone(txn, d).await),
         Valid::Division(d) => crate::catalog::divisions::upsert(txn, d)
             .await
+            .map(|added| (None, added))
             .map_err(|e| format!("database: {e}")),
         Valid::Policy(d) => policy_store::upsert(txn, d)
             .await
-            .map(|(_, o)| o == policy_store::Outcome::Added)
+            .map(|(id, o)| (Some(id), o == policy_store::Outcome::Added))
             .map_err(|e| format!("database: {e}")),
         Valid::Membership(d) => zone_store::upsert_membership(txn, d)
             .await
-            .map(|(_, o)| o == enterprise_store::Outcome::Added)
+            .map(|(id, o)| (Some(id), o == enterprise_store::Outcome::Added))
             .map_err(|e| e.to_string()),
     }
 }
 
-fn added(r: Result<(i32, enterprise_store::Outcome), sea_orm::DbErr>) -> Result<bool, String> {
-    r.map(|(_, o)| o == enterprise_store::Outcome::Added)
+fn added(r: Result<(i32, enterprise_store::Outcome), sea_orm::DbErr>) -> Result<(Option<i32>, bool), String> {
+    r.map(|(id, o)| (Some(id), o == enterprise_store::Outcome::Added))
         .map_err(|e| format!("database: {e}"))
 }
 
@@ -172,9 +198,15 @@ fn bar(len: u64, show: bool, msg: String) -> ProgressBar {
     b
 }
 
-/// A JSON Lines record: its `type` decides how it is read. `dir` is the file's folder, for `sourceFile`.
-fn parse_jsonl_line(text: &str, dir: &Path) -> Result<Raw, String> {
+/// A JSON Lines record: its `type` decides how it is read. `dir` is the file's folder, for `sourceFile`; `None`
+/// where files of the server may not be read (uploads and mutations).
+fn parse_jsonl_line(text: &str, dir: Option<&Path>) -> Result<Raw, String> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    parse_record(value, dir)
+}
+
+/// A record as a JSON object, the same as a JSON Lines line: its `type` decides how it is read.
+pub(crate) fn parse_record(value: serde_json::Value, dir: Option<&Path>) -> Result<Raw, String> {
     let t = value
         .get("type")
         .and_then(|t| t.as_str())
@@ -215,9 +247,15 @@ fn parse_jsonl_line(text: &str, dir: &Path) -> Result<Raw, String> {
             .map_err(|e| format!("zoneMembership: {e}")),
         "policy" => {
             let r: PolicyRecord = serde_json::from_value(value).map_err(|e| format!("policy: {e}"))?;
-            let text = match &r.source_file {
-                None => None,
-                Some(f) => {
+            let text = match (&r.source_file, dir) {
+                (None, _) => None,
+                (Some(_), None) => {
+                    return Err(
+                        "sourceFile: a file of the server is not read for an upload or a mutation; send the text in the record"
+                            .into(),
+                    );
+                }
+                (Some(f), Some(dir)) => {
                     let path = dir.join(f);
                     let t = encoding::read_text(&path).map_err(|e| format!("sourceFile: {e}"))?.text;
                     let name = Path::new(f)
@@ -235,26 +273,53 @@ fn parse_jsonl_line(text: &str, dir: &Path) -> Result<Raw, String> {
     }
 }
 
+/// What an import job hears after each batch: rows read so far, and the report (its rejections since the last call
+/// start at `new_from`).
+pub type ProgressFn<'a> = &'a (dyn Fn(u64, &Report, usize) -> BoxFuture<'static, ()> + Send + Sync);
+
 struct Loader<'a> {
     db: &'a DatabaseConnection,
+    actor: &'a Actor,
     source: &'static str,
     file: PathBuf,
     pending: Vec<(usize, Valid)>,
     report: Report,
+    rows_read: u64,
+    progress: Option<ProgressFn<'a>>,
+    reported: usize,
 }
 
 impl Loader<'_> {
-    fn new<'a>(db: &'a DatabaseConnection, source: &'static str, file: &Path) -> Loader<'a> {
+    fn new<'a>(
+        db: &'a DatabaseConnection,
+        actor: &'a Actor,
+        source: &'static str,
+        file: &Path,
+        progress: Option<ProgressFn<'a>>,
+    ) -> Loader<'a> {
         Loader {
             db,
+            actor,
             source,
             file: file.to_path_buf(),
             pending: Vec::new(),
             report: Report::default(),
+            rows_read: 0,
+            progress,
+            reported: 0,
+        }
+    }
+
+    /// Tells the job how far it got.
+    async fn tell(&mut self) {
+        if let Some(p) = self.progress {
+            p(self.rows_read, &self.report, self.reported).await;
+            self.reported = self.report.rejected.len();
         }
     }
 
     async fn push(&mut self, line: usize, row: Result<Raw, String>) -> anyhow::Result<()> {
+        self.rows_read += 1;
         match row.and_then(Raw::validate) {
             Ok(v) => {
                 self.pending.push((line, v));
@@ -292,8 +357,13 @@ impl Loader<'_> {
         let txn = crate::db::begin_write(self.db).await?;
         let mut outcomes = Vec::with_capacity(rows.len());
         for (_, v) in &rows {
-            match store(&txn, v, self.source).await {
-                Ok(added) => outcomes.push(added),
+            match write::put(&txn, self.actor, v, None, self.source).await {
+                Ok(w) => outcomes.push(w.action == write::Action::Created),
+                Err(write::WriteError::Db(e)) if outcomes.is_empty() && !is_constraint(&e) => {
+                    // The database itself failed (not the row): stop rather than reject every row.
+                    txn.rollback().await?;
+                    return Err(e.into());
+                }
                 Err(_) => break,
             }
         }
@@ -302,29 +372,52 @@ impl Loader<'_> {
             for added in outcomes {
                 self.count(added);
             }
+            self.tell().await;
             return Ok(());
         }
         txn.rollback().await?;
         for (line, v) in rows {
             let txn = crate::db::begin_write(self.db).await?;
-            match store(&txn, &v, self.source).await {
-                Ok(added) => {
+            match write::put(&txn, self.actor, &v, None, self.source).await {
+                Ok(w) => {
                     txn.commit().await?;
-                    self.count(added);
+                    self.count(w.action == write::Action::Created);
                 }
                 Err(reason) => {
                     txn.rollback().await?;
-                    self.reject(line, reason);
+                    self.reject(line, reason.to_string());
                 }
             }
         }
+        self.tell().await;
         Ok(())
     }
 }
 
-/// Imports one file: `.jsonl`/`.ndjson` (records with a `type`), `.xlsx`/`.xls` or `.csv` (the ePing export, or a
-/// standards list with Chinese headers).
+/// Whether a database error is about the row (a constraint it breaks) rather than the database.
+fn is_constraint(e: &sea_orm::DbErr) -> bool {
+    e.sql_err().is_some()
+}
+
+/// Imports one file as the command line (an admin; every change audited as `cli:<user>`).
 pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bool) -> anyhow::Result<Report> {
+    import_file_as(db, path, show_progress, &Actor::cli(), None).await
+}
+
+/// Imports one file: `.jsonl`/`.ndjson` (records with a `type`), `.xlsx`/`.xls` or `.csv` (the ePing export, or a
+/// standards list with Chinese headers). Each row is written as `actor` (its scope checked, the change audited); an
+/// upload's JSON Lines may not name a `sourceFile`.
+pub async fn import_file_as(
+    db: &DatabaseConnection,
+    path: &Path,
+    show_progress: bool,
+    actor: &Actor,
+    job: Option<ProgressFn<'_>>,
+) -> anyhow::Result<Report> {
+    let dir = match actor.source {
+        Source::Cli => Some(path.parent().unwrap_or(Path::new("."))),
+        Source::Mutation | Source::Upload => None,
+    };
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -342,7 +435,7 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
             let decoded = encoding::decode(&bytes);
             let size = decoded.as_ref().map_or(bytes.len(), |d| d.text.len());
             let progress = bar(size as u64, show_progress, name);
-            let mut loader = Loader::new(db, "jsonl", path);
+            let mut loader = Loader::new(db, actor, "jsonl", path, job);
             let lines: Vec<Result<&str, String>> = match &decoded {
                 Ok(d) => d.text.split('\n').map(Ok).collect(),
                 Err(reason) => bytes
@@ -365,9 +458,7 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
                 if t.is_empty() {
                     continue;
                 }
-                loader
-                    .push(line_no, parse_jsonl_line(t, path.parent().unwrap_or(Path::new("."))))
-                    .await?;
+                loader.push(line_no, parse_jsonl_line(t, dir)).await?;
             }
             loader.flush().await?;
             progress.finish_and_clear();
@@ -447,7 +538,7 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
                 None => name,
             };
             let progress = bar(rows.len() as u64, show_progress, name);
-            let mut loader = Loader::new(db, source, path);
+            let mut loader = Loader::new(db, actor, source, path, job);
             loader.report.encoding = table.encoding;
             for (line, row) in rows {
                 loader.push(line, row).await?;
@@ -462,7 +553,7 @@ pub async fn import_file(db: &DatabaseConnection, path: &Path, show_progress: bo
             // A published policy page: one document; its number, title, issuer and date are read from the text.
             let decoded = encoding::read_text(path)?;
             let record = PolicyRecord::default();
-            let mut loader = Loader::new(db, "policy-text", path);
+            let mut loader = Loader::new(db, actor, "policy-text", path, job);
             loader.report.encoding = Some(decoded.encoding);
             loader
                 .push(1, Ok(Raw::Policy(Box::new(record), Some((name, decoded.text)))))

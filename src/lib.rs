@@ -11,6 +11,7 @@ pub mod follow;
 pub mod graphql;
 pub mod http;
 pub mod import;
+pub mod operate;
 pub mod search;
 
 use std::future::Future;
@@ -31,6 +32,7 @@ pub struct Application {
     port: u16,
     worker: Option<search::outbox::Worker>,
     follow: Option<follow::Worker>,
+    jobs: Option<operate::jobs::Worker>,
     shutdown_tx: watch::Sender<bool>,
     pub context: AppContext,
     pub wake_worker: Arc<Notify>,
@@ -54,6 +56,8 @@ impl Application {
             search: search.clone(),
             settings: Arc::new(settings.clone()),
             watch_limiter: Arc::new(follow::limit::Limiter::per_hour(settings.watch_create_per_hour)),
+            limits: Arc::new(operate::Limits::new(&settings)),
+            jobs_wake: Arc::new(Notify::new()),
         };
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         // Subscriptions: one poller per process, started by the first subscriber, stopped with the server.
@@ -84,6 +88,11 @@ impl Application {
         } else {
             None
         };
+        let jobs = settings.import_worker.then(|| operate::jobs::Worker {
+            db: db.clone(),
+            wake: context.jobs_wake.clone(),
+            shutdown: shutdown_rx.clone(),
+        });
         let worker = settings.search_worker.then(|| search::outbox::Worker {
             db,
             search,
@@ -96,6 +105,7 @@ impl Application {
             port,
             worker,
             follow,
+            jobs,
             shutdown_tx,
             context,
             wake_worker,
@@ -111,6 +121,7 @@ impl Application {
     pub async fn run_until(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let worker = self.worker.map(|w| tokio::spawn(w.run()));
         let follow = self.follow.map(|w| tokio::spawn(w.run()));
+        let jobs = self.jobs.map(|w| tokio::spawn(w.run()));
         let tx = self.shutdown_tx;
         use axum::serve::ListenerExt;
         // No Nagle delay: a streamed answer (an export, a feed) otherwise waits for the client's delayed ACK
@@ -133,6 +144,9 @@ impl Application {
             let _ = w.await;
         }
         if let Some(w) = follow {
+            let _ = w.await;
+        }
+        if let Some(w) = jobs {
             let _ = w.await;
         }
         Ok(())

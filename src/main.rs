@@ -47,6 +47,38 @@ enum Command {
     Reindex,
     /// Print the GraphQL schema (SDL); `schema.graphql` in the repository is this output.
     ExportSchema,
+    /// Manage API keys: the offices that publish and correct records through the API (docs/operate.md).
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a key and print it once (only its hash is stored).
+    Create {
+        /// A unique name people know the key by (the office).
+        #[arg(long)]
+        name: String,
+        /// admin, editor or reader.
+        #[arg(long)]
+        role: String,
+        /// Catalogues an editor writes (repeat, or separate with commas): notices, standards, enterprises,
+        /// listings, zones, policies, export_profiles.
+        #[arg(long = "catalogue", value_delimiter = ',')]
+        catalogues: Vec<String>,
+        /// The start of the division codes an editor is held to (330226 for 宁海县).
+        #[arg(long)]
+        region: Option<String>,
+        /// The last day it works (YYYY-MM-DD, through 23:59:59 Asia/Shanghai) or an RFC 3339 time.
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// List the keys (never their secrets).
+    List,
+    /// Revoke a key, by name or by number (from `keys list`).
+    Revoke { key: String },
 }
 
 /// Logs go to stderr: text (coloured only when stderr is a terminal), or one JSON object a line with
@@ -160,12 +192,139 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Keys { action } => keys(action, &settings).await,
         Command::Reindex => {
             let conn = db::connect(&settings.database_url).await?;
             let search = Search::new(&settings, zhiliang::catalog::FAMILIES)?;
             let done = zhiliang::search::reindex::rebuild_all(&conn, &search, std::io::stderr().is_terminal()).await?;
             for (index, n) in done {
                 println!("reindexed {n} {index} and swapped the new index in");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Reads `--expires`: a day (the key works through its end in Asia/Shanghai) or an RFC 3339 time.
+fn expiry(v: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    let v = v.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    let day = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| anyhow::anyhow!("--expires: {v:?} is neither YYYY-MM-DD nor an RFC 3339 time"))?;
+    let end = day
+        .succ_opt()
+        .ok_or_else(|| anyhow::anyhow!("--expires: {v:?} is too far"))?
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight");
+    // Midnight in Asia/Shanghai (UTC+8) is 16:00 UTC the day before.
+    Ok(chrono::DateTime::from_naive_utc_and_offset(
+        end - chrono::Duration::hours(8),
+        chrono::Utc,
+    ))
+}
+
+async fn keys(action: KeysCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    use zhiliang::operate::keys::{self, Catalogue, NewKey, Role};
+    use zhiliang::operate::write::{Action, Actor};
+    let conn = db::connect(&settings.database_url).await?;
+    if !db::pending_migrations(&conn).await?.is_empty() {
+        anyhow::bail!("the database lacks migrations; run `zhiliang migrate` first");
+    }
+    let actor = Actor::cli();
+    match action {
+        KeysCommand::Create {
+            name,
+            role,
+            catalogues,
+            region,
+            expires,
+        } => {
+            let role =
+                Role::parse(&role).ok_or_else(|| anyhow::anyhow!("--role: {role:?} is not admin, editor or reader"))?;
+            let catalogues = catalogues
+                .iter()
+                .filter(|c| !c.trim().is_empty())
+                .map(|c| {
+                    Catalogue::parse(&c.trim().replace('-', "_"))
+                        .ok_or_else(|| anyhow::anyhow!("--catalogue: {c:?} is not one of notices, standards, enterprises, listings, zones, policies, export_profiles"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let new = NewKey {
+                name,
+                role,
+                catalogues,
+                region_prefix: region,
+                expires_at: expires.as_deref().map(expiry).transpose()?,
+            }
+            .check(chrono::Utc::now())
+            .map_err(|e| anyhow::anyhow!(e))?;
+            if keys::name_taken(&conn, &new.name).await? {
+                anyhow::bail!("a key named {:?} exists already", new.name);
+            }
+            let txn = db::begin_write(&conn).await?;
+            let (key, secret) = keys::create(&txn, &new, &actor.principal.name).await?;
+            zhiliang::operate::write::audit_key(&txn, &actor, &key, Action::KeyCreated)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            txn.commit().await?;
+            eprintln!(
+                "key {} ({}) made; it is shown this once, only its hash is kept. Send it as `Authorization: Bearer <key>`:",
+                key.name,
+                key.role.as_str()
+            );
+            println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::List => {
+            let now = chrono::Utc::now();
+            for k in keys::list(&conn).await? {
+                let cats: Vec<&str> = k.catalogues.iter().map(|c| c.as_str()).collect();
+                let state = if k.revoked_at.is_some() {
+                    "revoked".to_string()
+                } else if !k.active(now) {
+                    "expired".to_string()
+                } else {
+                    "active".to_string()
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\tregion {}\texpires {}\t{}",
+                    k.id,
+                    k.name,
+                    k.prefix,
+                    k.role.as_str(),
+                    if cats.is_empty() {
+                        "-".to_string()
+                    } else {
+                        cats.join(",")
+                    },
+                    k.region_prefix.as_deref().unwrap_or("-"),
+                    k.expires_at.map_or("never".to_string(), |t| t.to_rfc3339()),
+                    state
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Revoke { key } => {
+            let found = match key.trim().parse::<i32>() {
+                Ok(id) => keys::by_id(&conn, id).await?,
+                Err(_) => keys::by_name(&conn, &key).await?,
+            };
+            let Some(k) = found else {
+                anyhow::bail!("no key named or numbered {key:?}; `zhiliang keys list` shows them");
+            };
+            let txn = db::begin_write(&conn).await?;
+            if keys::revoke(&txn, k.id).await? {
+                let k = keys::by_id(&txn, k.id).await?.unwrap_or(k);
+                zhiliang::operate::write::audit_key(&txn, &actor, &k, Action::KeyRevoked)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                txn.commit().await?;
+                println!("revoked {}", k.name);
+            } else {
+                txn.rollback().await?;
+                println!("{} was revoked already", k.name);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -11,6 +11,7 @@ mod m20261202_000001_export_products;
 mod m20261203_000001_watches;
 mod m20261204_000001_follow;
 mod m20261205_000001_delivery_order;
+mod m20261206_000001_operate;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_watches::Migration),
             Box::new(m20261204_000001_follow::Migration),
             Box::new(m20261205_000001_delivery_order::Migration),
+            Box::new(m20261206_000001_operate::Migration),
         ]
     }
 }

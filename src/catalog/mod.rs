@@ -87,3 +87,13 @@ mod tests {
         }
     }
 }
+
+/// Why a record could not be ended (`operate::write::end`).
+#[derive(Debug, thiserror::Error)]
+pub enum EndError {
+    /// The ending contradicts the record (before it began, already ended earlier).
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}

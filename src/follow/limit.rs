@@ -1,5 +1,5 @@
-//! A fixed-window rate limit per client address (IPv6 by its /64, where one client holds many addresses), kept in
-//! memory: each `serve` process counts its own clients.
+//! A fixed-window rate limit per client address (IPv6 by its /64, where one client holds many addresses) or per any
+//! other key (an API key), kept in memory: each `serve` process counts its own clients.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -9,32 +9,56 @@ use std::time::{Duration, Instant};
 /// Entries kept before expired windows are swept.
 const SWEEP_AT: usize = 10_000;
 
-pub struct Limiter {
+pub struct Limiter<K = IpAddr> {
     limit: u32,
     window: Duration,
-    seen: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    seen: Mutex<HashMap<K, (Instant, u32)>>,
 }
 
-impl Limiter {
-    pub fn per_hour(limit: u32) -> Limiter {
-        Limiter {
-            limit,
-            window: Duration::from_secs(3600),
-            seen: Mutex::new(HashMap::new()),
+/// The key an address is counted under: an IPv6 address by its /64, an IPv4-mapped one as IPv4.
+pub fn client_key(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let mut o = v6.octets();
+            o[8..].fill(0);
+            IpAddr::from(o)
         }
+        IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().expect("checked")),
+        v4 => v4,
+    }
+}
+
+impl Limiter<IpAddr> {
+    pub fn per_hour(limit: u32) -> Limiter<IpAddr> {
+        Limiter::new(limit, Duration::from_secs(3600))
     }
 
     /// Counts one use by `addr`: `Ok` while within the limit, else `Err` with the seconds until the window ends.
     pub fn take(&self, addr: IpAddr) -> Result<(), u64> {
-        let key = match addr {
-            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-                let mut o = v6.octets();
-                o[8..].fill(0);
-                IpAddr::from(o)
-            }
-            IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().expect("checked")),
-            v4 => v4,
-        };
+        self.take_key(client_key(addr))
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Limiter<K> {
+    pub fn new(limit: u32, window: Duration) -> Limiter<K> {
+        Limiter {
+            limit,
+            window,
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one use under `key`: `Ok` while within the limit, else `Err` with the seconds until the window ends.
+    pub fn take_key(&self, key: K) -> Result<(), u64> {
+        self.count(key, true)
+    }
+
+    /// Whether `key` is over its limit now, without counting a use.
+    pub fn check(&self, key: K) -> Result<(), u64> {
+        self.count(key, false)
+    }
+
+    fn count(&self, key: K, add: bool) -> Result<(), u64> {
         let now = Instant::now();
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         if seen.len() >= SWEEP_AT {
@@ -48,7 +72,9 @@ impl Limiter {
             let left = self.window.saturating_sub(now.duration_since(entry.0));
             return Err(left.as_secs().max(1));
         }
-        entry.1 += 1;
+        if add {
+            entry.1 += 1;
+        }
         Ok(())
     }
 }

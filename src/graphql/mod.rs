@@ -52,7 +52,7 @@ pub struct NodeQueries;
 /// The most IDs one `nodes` call takes.
 pub const MAX_NODES: usize = 100;
 
-async fn load_node(app: &AppContext, id: &str) -> Result<Option<Node>, ApiError> {
+pub(crate) async fn load_node(app: &AppContext, id: &str) -> Result<Option<Node>, ApiError> {
     let (type_name, n) = ids::decode(id)?;
     match type_name.as_str() {
         "Notice" => Ok(notices::graphql::node_by_id(app, n).await?.map(Node::Notice)),
@@ -72,6 +72,8 @@ async fn load_node(app: &AppContext, id: &str) -> Result<Option<Node>, ApiError>
                     _ => None,
                 }))
         }
+        // IDs of this API whose objects are not nodes (read through their zone or enterprise, or by their own query).
+        "ZoneMembership" | "ExportProduct" | "ApiKey" | "AuditEntry" | "ImportJob" => Ok(None),
         _ => Err(ApiError::user(
             Code::InvalidId,
             format!("{id:?} is not an ID of this API"),
@@ -116,11 +118,12 @@ pub struct Query(
     PolicySearchQueries,
     unified::UnifiedSearchQueries,
     WatchQueries,
+    crate::operate::graphql::OperateQueries,
 );
 
 /// The mutation root: each mutation takes one `input` and returns a payload.
 #[derive(MergedObject, Default)]
-pub struct Mutation(WatchMutations);
+pub struct Mutation(WatchMutations, crate::operate::graphql::OperateMutations);
 
 /// The subscription root (over WebSocket only, `graphql-transport-ws`; see `subscriptions`).
 pub use subscriptions::Subscription;

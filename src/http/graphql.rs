@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{ServerError, Variables};
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -234,16 +234,213 @@ fn json_content_type(headers: &HeaderMap) -> Result<(), Refusal> {
     Ok(())
 }
 
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+/// Files one multipart request may carry.
+const MAX_UPLOADS: usize = 1;
+
+/// Reads a GraphQL multipart request: `operations` (the request object), `map` (which file goes to which
+/// variable, `{"0": ["variables.input.file"]}`), then the files, at most `max_upload_bytes` in all.
+async fn multipart_params(
+    s: &HttpState,
+    request: axum::extract::Request,
+) -> Result<(Params, Vec<(String, async_graphql::UploadValue)>), Refusal> {
+    use axum::extract::FromRequest;
+    let max = s.app.settings.max_upload_bytes;
+    let refuse = |code: Code, message: String| Refusal { code, message };
+    let mut multipart = axum::extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|e| refuse(Code::InvalidRequest, format!("the multipart body does not read: {e}")))?;
+    let mut operations: Option<Bytes> = None;
+    let mut map: Option<Bytes> = None;
+    let mut files: Vec<(String, async_graphql::UploadValue)> = Vec::new();
+    let too_large = |e: &axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            refuse(Code::PayloadTooLarge, format!("the request is larger than {max} bytes"))
+        } else {
+            refuse(
+                Code::InvalidRequest,
+                format!("the multipart body does not read: {}", e.body_text()),
+            )
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|e| too_large(&e))? {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "operations" | "map" => {
+                let bytes = field.bytes().await.map_err(|e| too_large(&e))?;
+                if bytes.len() > s.max_body {
+                    return Err(refuse(
+                        Code::PayloadTooLarge,
+                        format!("`{name}` is larger than {} bytes", s.max_body),
+                    ));
+                }
+                if name == "operations" {
+                    operations = Some(bytes);
+                } else {
+                    map = Some(bytes);
+                }
+            }
+            _ => {
+                if files.len() >= MAX_UPLOADS {
+                    return Err(refuse(
+                        Code::InvalidRequest,
+                        format!("at most {MAX_UPLOADS} file a request"),
+                    ));
+                }
+                let filename = field.file_name().unwrap_or("").to_string();
+                let content_type = field.content_type().map(str::to_string);
+                let content = field.bytes().await.map_err(|e| too_large(&e))?;
+                files.push((
+                    name,
+                    async_graphql::UploadValue {
+                        filename,
+                        content_type,
+                        content,
+                    },
+                ));
+            }
+        }
+    }
+    let operations = operations.ok_or_else(|| refuse(Code::InvalidRequest, "no `operations` part".into()))?;
+    let mut params = match parse_json(&operations, "`operations`")? {
+        serde_json::Value::Object(obj) => params_from_object(obj)?,
+        serde_json::Value::Array(_) => {
+            return Err(refuse(
+                Code::BatchNotSupported,
+                "batches (a JSON array of requests) are not accepted; send one request object".into(),
+            ));
+        }
+        _ => {
+            return Err(refuse(
+                Code::InvalidRequest,
+                "`operations` must be a JSON object".into(),
+            ));
+        }
+    };
+    let map: std::collections::BTreeMap<String, Vec<String>> = match map {
+        None => Default::default(),
+        Some(m) => {
+            guard::scan_json(&m)?;
+            serde_json::from_slice(&m).map_err(|e| {
+                refuse(
+                    Code::InvalidRequest,
+                    format!("`map` must be an object of file names to lists of paths: {e}"),
+                )
+            })?
+        }
+    };
+    let sent: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    if let Some(missing) = map.keys().find(|k| !sent.contains(k)) {
+        return Err(refuse(
+            Code::InvalidRequest,
+            format!("`map` names a file part {missing:?} that was not sent"),
+        ));
+    }
+    let mut uploads = Vec::new();
+    for (part, value) in files {
+        let Some(paths) = map.get(&part) else {
+            return Err(refuse(
+                Code::InvalidRequest,
+                format!("the file part {part:?} is not in `map`"),
+            ));
+        };
+        for path in paths {
+            if !path.starts_with("variables.") {
+                return Err(refuse(
+                    Code::InvalidRequest,
+                    format!("`map` path {path:?} does not start with `variables.`"),
+                ));
+            }
+            // The variable holds null by the spec; a placeholder lets the non-null check pass, and `set_upload`
+            // puts the file there.
+            if !mark_upload(&mut params.variables, &path["variables.".len()..]) {
+                return Err(refuse(
+                    Code::InvalidRequest,
+                    format!("`map` path {path:?} names no variable of `operations`"),
+                ));
+            }
+            let copy = value
+                .try_clone()
+                .map_err(|e| refuse(Code::InvalidRequest, format!("the file part {part:?}: {e}")))?;
+            uploads.push((path.clone(), copy));
+        }
+    }
+    Ok((params, uploads))
+}
+
+/// Puts a placeholder where `path` (`input.file`, `files.0`) points in the variables; `false` where it points at
+/// nothing.
+fn mark_upload(variables: &mut serde_json::Map<String, serde_json::Value>, path: &str) -> bool {
+    let mut parts = path.split('.');
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let Some(mut at) = variables.get_mut(first) else {
+        return false;
+    };
+    for part in parts {
+        at = match at {
+            serde_json::Value::Object(m) => match m.get_mut(part) {
+                Some(v) => v,
+                None => return false,
+            },
+            serde_json::Value::Array(a) => match part.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    *at = serde_json::Value::String("(file)".into());
+    true
+}
+
 /// POST `/graphql`.
 pub async fn post(
     State(s): State<HttpState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    body: Body,
+    request: axum::extract::Request,
 ) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers.clone();
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
+    let rid = super::operate::request_id(&headers);
+    let client = super::client_addr(&s, peer, &headers);
+    let principal = match super::operate::authenticate(&s, &headers, client, media).await {
+        Ok(p) => p,
+        Err(r) => return super::operate::with_request_id(r, &rid),
+    };
+    if is_multipart(&headers) {
+        // The GraphQL multipart request spec (files for `uploadImport`), as Apollo's upload clients send it.
+        let request = axum::extract::Request::from_parts(parts, body);
+        let resp = match multipart_params(&s, request).await {
+            Ok((p, uploads)) => {
+                run(
+                    &s,
+                    p,
+                    media,
+                    false,
+                    Caller {
+                        client,
+                        principal,
+                        rid: &rid,
+                        uploads,
+                    },
+                )
+                .await
+            }
+            Err(r) => refusal(r.code, r.message, media),
+        };
+        return super::operate::with_request_id(resp, &rid);
+    }
     if let Err(r) = json_content_type(&headers) {
         return refusal(r.code, r.message, media);
     }
@@ -268,10 +465,25 @@ pub async fn post(
             );
         }
     };
-    match params_from_body(&bytes) {
-        Ok(p) => run(&s, p, media, false, super::client_addr(&s, peer, &headers)).await,
+    let resp = match params_from_body(&bytes) {
+        Ok(p) => {
+            run(
+                &s,
+                p,
+                media,
+                false,
+                Caller {
+                    client,
+                    principal,
+                    rid: &rid,
+                    uploads: Vec::new(),
+                },
+            )
+            .await
+        }
         Err(r) => refusal(r.code, r.message, media),
-    }
+    };
+    super::operate::with_request_id(resp, &rid)
 }
 
 /// GET `/graphql`: queries only.
@@ -283,6 +495,12 @@ pub async fn get(
 ) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
+    };
+    let rid = super::operate::request_id(&headers);
+    let client = super::client_addr(&s, peer, &headers);
+    let principal = match super::operate::authenticate(&s, &headers, client, media).await {
+        Ok(p) => p,
+        Err(r) => return super::operate::with_request_id(r, &rid),
     };
     let pairs = match query {
         Ok(Query(p)) => p,
@@ -298,9 +516,24 @@ pub async fn get(
         Ok(p) => {
             // HTTP caching of GET queries (ETag of the body, 304, public max-age; none for errors or a watch, whose
             // token is a secret): src/exports_out/cache.rs.
-            let secret = p.query.contains("watch");
-            let resp = run(&s, p, media, true, super::client_addr(&s, peer, &headers)).await;
-            crate::exports_out::cache::graphql_get(resp, &headers, secret, s.app.settings.cache_max_age).await
+            // An answer to a key is never cached publicly: what a key reads may one day differ.
+            let secret = p.query.contains("watch") || principal.is_some();
+            let resp = run(
+                &s,
+                p,
+                media,
+                true,
+                Caller {
+                    client,
+                    principal,
+                    rid: &rid,
+                    uploads: Vec::new(),
+                },
+            )
+            .await;
+            let resp =
+                crate::exports_out::cache::graphql_get(resp, &headers, secret, s.app.settings.cache_max_age).await;
+            super::operate::with_request_id(resp, &rid)
         }
         Err(r) => refusal(r.code, r.message, media),
     }
@@ -471,8 +704,42 @@ pub(super) fn check(p: &Params) -> Result<Checked, (Refusal, Vec<async_graphql::
     })
 }
 
+/// Whether an operation selects a search at its root (`search`, `searchNotices`, ..., `suggest`), through fragments
+/// too: those count against the search rate limit.
+fn selects_search(doc: &ExecutableDocument, set: &async_graphql::parser::types::SelectionSet, depth: usize) -> bool {
+    use async_graphql::parser::types::Selection;
+    if depth > 8 {
+        return true;
+    }
+    set.items.iter().any(|item| match &item.node {
+        Selection::Field(f) => {
+            let n = f.node.name.node.as_str();
+            n.starts_with("search") || n == "suggest"
+        }
+        Selection::InlineFragment(i) => selects_search(doc, &i.node.selection_set.node, depth + 1),
+        Selection::FragmentSpread(sp) => doc
+            .fragments
+            .get(&sp.node.fragment_name.node)
+            .is_some_and(|f| selects_search(doc, &f.node.selection_set.node, depth + 1)),
+    })
+}
+
 /// Checks, parses and runs one GraphQL request.
-async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool, client: ClientAddr) -> Response {
+/// Who sent a request, and what came with it besides the GraphQL parameters.
+struct Caller<'a> {
+    client: ClientAddr,
+    principal: Option<crate::operate::keys::Principal>,
+    rid: &'a crate::operate::RequestId,
+    uploads: Vec<(String, async_graphql::UploadValue)>,
+}
+
+async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool, caller: Caller<'_>) -> Response {
+    let Caller {
+        client,
+        principal,
+        rid,
+        uploads,
+    } = caller;
     let Checked {
         mut doc,
         variables,
@@ -497,6 +764,20 @@ async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool, client:
         }
         _ => {}
     }
+    let who = crate::operate::Who::of(principal.as_ref(), client.0);
+    let limits = &s.app.limits;
+    let limited = if ty == OperationType::Mutation {
+        super::operate::take(&limits.writes, who, "writes", media)
+    } else if pick_operation(&doc, p.operation_name.as_deref())
+        .is_ok_and(|op| selects_search(&doc, &op.node.selection_set.node, 0))
+    {
+        super::operate::take(&limits.searches, who, "searches", media)
+    } else {
+        None
+    };
+    if let Some(resp) = limited {
+        return resp;
+    }
 
     shape::add_type_fields(&mut doc);
     let warnings = Arc::new(Warnings::default());
@@ -505,7 +786,14 @@ async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool, client:
         .variables(variables.clone())
         .data(warnings.clone())
         .data(progress.clone())
-        .data(client);
+        .data(client)
+        .data(rid.clone());
+    if let Some(p) = principal {
+        req = req.data(p);
+    }
+    for (path, upload) in uploads {
+        req.set_upload(&path, upload);
+    }
     req.operation_name = p.operation_name.clone();
     req.extensions = async_graphql::Value::from_json(serde_json::Value::Object(p.extensions))
         .ok()

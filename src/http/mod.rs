@@ -24,6 +24,7 @@ pub(crate) mod feeds;
 mod follow;
 mod graphiql;
 pub mod graphql;
+pub mod operate;
 mod ws;
 
 use graphql::{MediaType, refusal};
@@ -46,7 +47,13 @@ pub fn router(state: HttpState, timeout: Duration) -> Router {
         .route(
             "/graphql",
             // GET: a query, or a WebSocket (`graphql-transport-ws`) for subscriptions.
-            get(ws::get).post(graphql::post).fallback(method_not_allowed),
+            get(ws::get)
+                .post(graphql::post)
+                .fallback(method_not_allowed)
+                // The limit of multipart requests (files for `uploadImport`); JSON bodies keep `max_body_bytes`.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    state.app.settings.max_upload_bytes + (64 << 10),
+                )),
         )
         .merge(graphiql::routes(&state.assets_dir))
         .merge(crate::embed::routes())
@@ -58,6 +65,14 @@ pub fn router(state: HttpState, timeout: Duration) -> Router {
             "/watches/{id}/unsubscribe",
             get(follow::unsubscribe_page).post(follow::unsubscribe),
         )
+        .route(
+            "/uploads",
+            axum::routing::post(operate::upload).layer(axum::extract::DefaultBodyLimit::max(
+                state.app.settings.max_upload_bytes + (64 << 10),
+            )),
+        )
+        .route("/uploads/{id}", get(operate::upload_status))
+        .route("/audit.jsonl", get(operate::audit_export))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(not_found)
@@ -75,7 +90,14 @@ pub fn router(state: HttpState, timeout: Duration) -> Router {
 fn cors(origins: &[String]) -> CorsLayer {
     let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::IF_NONE_MATCH]);
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_NONE_MATCH,
+            header::AUTHORIZATION,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([header::HeaderName::from_static("x-request-id"), header::RETRY_AFTER]);
     if origins.iter().any(|o| o == "*") {
         layer.allow_origin(Any)
     } else {

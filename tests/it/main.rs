@@ -18,6 +18,7 @@ mod http;
 mod import;
 mod literal_filters;
 mod notices;
+mod operate;
 mod outbox;
 mod policies;
 mod readme;

@@ -298,3 +298,40 @@ pub async fn latest_change<C: ConnectionTrait>(
     .latest_change(db, ids)
     .await
 }
+
+/// Ends a listing on `on`: a credit entry removed from its list, a brand or title revoked. An ending already
+/// recorded is corrected to this one.
+pub async fn end_listing<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    on: NaiveDate,
+    reason: Option<&str>,
+    authority: Option<&str>,
+) -> Result<(), crate::catalog::EndError> {
+    let row = listing::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| crate::catalog::EndError::Invalid("no such listing".into()))?;
+    if row.started_on.is_some_and(|s| on < s) {
+        return Err(crate::catalog::EndError::Invalid(format!(
+            "on: {on} is before the listing began ({})",
+            row.started_on.map(|d| d.to_string()).unwrap_or_default()
+        )));
+    }
+    let enterprise = row.enterprise_id;
+    let mut am: listing::ActiveModel = row.into();
+    am.ended_on = Set(Some(on));
+    if reason.is_some() {
+        am.end_reason = Set(reason.map(String::from));
+    }
+    if authority.is_some() {
+        am.end_authority = Set(authority.map(String::from));
+    }
+    am.updated_at = Set(Utc::now());
+    listing::Entity::update(am).exec(db).await?;
+    if let Some(e) = enterprise {
+        crate::search::outbox::enqueue(db, enterprise_store::OUTBOX_ENTERPRISE, e).await?;
+    }
+    crate::search::outbox::enqueue(db, OUTBOX_LISTING, id).await?;
+    Ok(())
+}

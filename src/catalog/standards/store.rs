@@ -448,3 +448,23 @@ pub async fn related<C: ConnectionTrait>(
         .map(from_model)
         .collect()
 }
+
+/// A standard is withdrawn (废止) on `on`.
+pub async fn withdraw<C: ConnectionTrait>(db: &C, id: i32, on: NaiveDate) -> Result<(), crate::catalog::EndError> {
+    let row = standard::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| crate::catalog::EndError::Invalid("no such standard".into()))?;
+    if row.issue_date.is_some_and(|d| on < d) {
+        return Err(crate::catalog::EndError::Invalid(format!(
+            "on: {on} is before the standard was issued ({})",
+            row.issue_date.map(|d| d.to_string()).unwrap_or_default()
+        )));
+    }
+    let mut am: standard::ActiveModel = row.into();
+    am.withdrawal_date = Set(Some(on));
+    am.updated_at = Set(Utc::now());
+    standard::Entity::update(am).exec(db).await?;
+    outbox::enqueue(db, OUTBOX, id).await?;
+    Ok(())
+}

@@ -33,6 +33,10 @@ pub struct ZoneMember(pub Membership);
 
 #[Object]
 impl ZoneMember {
+    /// Opaque global ID of the membership: what `endRecord` (the member exits) and `deleteRecord` take.
+    async fn id(&self) -> async_graphql::ID {
+        crate::graphql::ids::encode("ZoneMembership", self.0.id)
+    }
     async fn enterprise(&self, ctx: &Context<'_>) -> Result<Option<Enterprise>> {
         enterprise_of(ctx, Some(self.0.enterprise_id)).await
     }

@@ -337,3 +337,72 @@ pub async fn latest_change<C: ConnectionTrait>(
         .await?;
     Ok(std::cmp::max(own.flatten(), members.flatten()))
 }
+
+/// A member exits its zone on `on`.
+pub async fn end_membership<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    on: NaiveDate,
+    reason: Option<&str>,
+) -> Result<(), crate::catalog::EndError> {
+    let row = zone_membership::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| crate::catalog::EndError::Invalid("no such membership".into()))?;
+    if row.admitted_on.is_some_and(|a| on < a) {
+        return Err(crate::catalog::EndError::Invalid(format!(
+            "on: {on} is before the enterprise was admitted ({})",
+            row.admitted_on.map(|d| d.to_string()).unwrap_or_default()
+        )));
+    }
+    let (zone_id, enterprise_id) = (row.zone_id, row.enterprise_id);
+    let mut am: zone_membership::ActiveModel = row.into();
+    am.exited_on = Set(Some(on));
+    if reason.is_some() {
+        am.exit_reason = Set(reason.map(String::from));
+    }
+    am.updated_at = Set(Utc::now());
+    zone_membership::Entity::update(am).exec(db).await?;
+    crate::search::outbox::enqueue(db, enterprise_store::OUTBOX_ENTERPRISE, enterprise_id).await?;
+    crate::search::outbox::enqueue(db, OUTBOX_ZONE, zone_id).await?;
+    Ok(())
+}
+
+/// A zone is revoked on `on`: a REVOKED step ends its history.
+pub async fn revoke_zone<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    on: NaiveDate,
+    reason: Option<&str>,
+) -> Result<(), crate::catalog::EndError> {
+    let row = zone::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| crate::catalog::EndError::Invalid("no such zone".into()))?;
+    let mut steps: Vec<StoredStep> = serde_json::from_str(&row.history).unwrap_or_default();
+    if let Some(last) = steps.last() {
+        if last.status == ZoneStatus::Revoked.as_str() {
+            return Err(crate::catalog::EndError::Invalid(format!(
+                "the zone was revoked on {} already",
+                last.date
+            )));
+        }
+        if on < last.date {
+            return Err(crate::catalog::EndError::Invalid(format!(
+                "on: {on} is before the zone's last step ({} on {})",
+                last.status, last.date
+            )));
+        }
+    }
+    steps.push(StoredStep {
+        status: ZoneStatus::Revoked.as_str().into(),
+        date: on,
+        note: reason.map(String::from),
+    });
+    let mut am: zone::ActiveModel = row.into();
+    am.history = Set(json(&steps));
+    am.updated_at = Set(Utc::now());
+    zone::Entity::update(am).exec(db).await?;
+    crate::search::outbox::enqueue(db, OUTBOX_ZONE, id).await?;
+    Ok(())
+}

@@ -1,0 +1,812 @@
+//! Every write of a record, by mutation, upload or the command line, goes through here: the key's scope is
+//! checked against the record as it was and as it becomes, a stale `version` is a conflict, and the change is
+//! written to the append-only audit trail (before and after) in the same transaction.
+//!
+//! A create-or-update first runs in a savepoint: a new record is kept as written; an existing one is rolled
+//! back, read as it was (its scope, its version, the audit's "before"), and written again.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult, JsonValue, QueryFilter,
+    QueryOrder, Statement, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use super::entity::{audit_log, tombstone};
+use super::keys::{Catalogue, Principal, Role};
+use crate::error::{ApiError, Code};
+use crate::import::Valid;
+
+/// Every kind of record that can be written.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RecordType {
+    Notice,
+    Standard,
+    Enterprise,
+    ExportProduct,
+    CreditEntry,
+    Brand,
+    Title,
+    Zone,
+    ZoneMembership,
+    Policy,
+    /// A division code (GB/T 2260); admins only.
+    Division,
+}
+
+impl RecordType {
+    /// The name in global IDs and in the audit trail (the GraphQL type's name).
+    pub fn type_name(self) -> &'static str {
+        match self {
+            RecordType::Notice => "Notice",
+            RecordType::Standard => "Standard",
+            RecordType::Enterprise => "Enterprise",
+            RecordType::ExportProduct => "ExportProduct",
+            RecordType::CreditEntry => "CreditEntry",
+            RecordType::Brand => "Brand",
+            RecordType::Title => "Title",
+            RecordType::Zone => "Zone",
+            RecordType::ZoneMembership => "ZoneMembership",
+            RecordType::Policy => "Policy",
+            RecordType::Division => "Division",
+        }
+    }
+
+    pub fn from_type_name(s: &str) -> Option<RecordType> {
+        ALL_TYPES.iter().copied().find(|t| t.type_name() == s)
+    }
+
+    /// The catalogue an editor key needs; `None` for divisions (admins only).
+    pub fn catalogue(self) -> Option<Catalogue> {
+        Some(match self {
+            RecordType::Notice => Catalogue::Notices,
+            RecordType::Standard => Catalogue::Standards,
+            RecordType::Enterprise => Catalogue::Enterprises,
+            RecordType::ExportProduct => Catalogue::ExportProfiles,
+            RecordType::CreditEntry | RecordType::Brand | RecordType::Title => Catalogue::Listings,
+            RecordType::Zone | RecordType::ZoneMembership => Catalogue::Zones,
+            RecordType::Policy => Catalogue::Policies,
+            RecordType::Division => return None,
+        })
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            RecordType::Notice => "notice",
+            RecordType::Standard => "standard",
+            RecordType::Enterprise => "enterprise",
+            RecordType::ExportProduct => "export_product",
+            RecordType::CreditEntry | RecordType::Brand | RecordType::Title => "listing",
+            RecordType::Zone => "zone",
+            RecordType::ZoneMembership => "zone_membership",
+            RecordType::Policy => "policy",
+            RecordType::Division => "division",
+        }
+    }
+
+    /// SQL of the record's key (what a person calls it) and region (the division code that scopes it), for the
+    /// row `id`. The region of an enterprise is its own region code, else the one in its credit code (positions
+    /// 3-8); a listing's is its own, else its enterprise's; a member's is its zone's.
+    fn key_and_region_sql(self, id: i32) -> String {
+        let ent_region = "COALESCE(e.region_code, substr(e.credit_code, 3, 6))";
+        match self {
+            RecordType::Notice => format!("SELECT primary_symbol AS k, NULL AS r FROM notice WHERE id = {id}"),
+            RecordType::Standard => format!("SELECT number AS k, region_code AS r FROM standard WHERE id = {id}"),
+            RecordType::Enterprise => {
+                format!("SELECT e.credit_code AS k, {ent_region} AS r FROM enterprise e WHERE e.id = {id}")
+            }
+            RecordType::ExportProduct => format!(
+                "SELECT e.credit_code || ' ' || p.product AS k, {ent_region} AS r FROM export_product p \
+                 JOIN enterprise e ON e.id = p.enterprise_id WHERE p.id = {id}"
+            ),
+            RecordType::CreditEntry | RecordType::Brand | RecordType::Title => format!(
+                "SELECT l.natural_key AS k, COALESCE(l.region_code, {ent_region}) AS r FROM listing l \
+                 LEFT JOIN enterprise e ON e.id = l.enterprise_id WHERE l.id = {id}"
+            ),
+            RecordType::Zone => format!("SELECT code AS k, region_code AS r FROM zone WHERE id = {id}"),
+            RecordType::ZoneMembership => format!(
+                "SELECT z.code || ' ' || e.credit_code AS k, z.region_code AS r FROM zone_membership m \
+                 JOIN zone z ON z.id = m.zone_id JOIN enterprise e ON e.id = m.enterprise_id WHERE m.id = {id}"
+            ),
+            RecordType::Policy => {
+                format!("SELECT COALESCE(document_number, title) AS k, NULL AS r FROM policy WHERE id = {id}")
+            }
+            RecordType::Division => "SELECT NULL AS k, NULL AS r".into(),
+        }
+    }
+
+    /// The search outbox kinds a change of this record queues (its own index; none for export products and
+    /// divisions, which have none).
+    fn outbox_kind(self) -> Option<&'static str> {
+        use crate::catalog::*;
+        match self {
+            RecordType::Notice => Some(notices::store::OUTBOX),
+            RecordType::Standard => Some(standards::store::OUTBOX),
+            RecordType::Enterprise => Some(enterprises::store::OUTBOX_ENTERPRISE),
+            RecordType::CreditEntry | RecordType::Brand | RecordType::Title => Some(listings::store::OUTBOX_LISTING),
+            RecordType::Zone => Some(zones::store::OUTBOX_ZONE),
+            RecordType::Policy => Some(policies::store::OUTBOX),
+            RecordType::ExportProduct | RecordType::ZoneMembership | RecordType::Division => None,
+        }
+    }
+}
+
+pub const ALL_TYPES: [RecordType; 11] = [
+    RecordType::Notice,
+    RecordType::Standard,
+    RecordType::Enterprise,
+    RecordType::ExportProduct,
+    RecordType::CreditEntry,
+    RecordType::Brand,
+    RecordType::Title,
+    RecordType::Zone,
+    RecordType::ZoneMembership,
+    RecordType::Policy,
+    RecordType::Division,
+];
+
+/// How a write reached the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Cli,
+    Mutation,
+    Upload,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Cli => "CLI",
+            Source::Mutation => "MUTATION",
+            Source::Upload => "UPLOAD",
+        }
+    }
+}
+
+/// Who writes, and from where: what the audit trail records.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub principal: Principal,
+    pub source: Source,
+    pub request_id: Option<String>,
+    pub job_id: Option<i32>,
+}
+
+impl Actor {
+    pub fn cli() -> Actor {
+        Actor {
+            principal: Principal::cli(),
+            source: Source::Cli,
+            request_id: None,
+            job_id: None,
+        }
+    }
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Action {
+    Created,
+    Updated,
+    Ended,
+    Deleted,
+    KeyCreated,
+    KeyRevoked,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "CREATED",
+            Action::Updated => "UPDATED",
+            Action::Ended => "ENDED",
+            Action::Deleted => "DELETED",
+            Action::KeyCreated => "KEY_CREATED",
+            Action::KeyRevoked => "KEY_REVOKED",
+        }
+    }
+}
+
+/// A write done and audited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Written {
+    pub record_type: RecordType,
+    /// The row id; `None` for a division.
+    pub id: Option<i32>,
+    pub key: Option<String>,
+    pub action: Action,
+    pub version: i32,
+    pub audit_id: i32,
+}
+
+/// Why a write was refused. Nothing of it was kept.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The record does not pass the import's validation, or the change makes no sense.
+    #[error("{0}")]
+    Invalid(String),
+    /// Outside the key's role, catalogues or region.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// `expectedVersion` is not the record's version.
+    #[error("version conflict: the record is at version {current}, not {expected}; read it again")]
+    Conflict { current: i32, expected: i32 },
+    #[error("{0}")]
+    NotFound(String),
+    /// Other records still point at it.
+    #[error("{0}")]
+    InUse(String),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+}
+
+impl From<WriteError> for ApiError {
+    fn from(e: WriteError) -> ApiError {
+        match e {
+            WriteError::Invalid(m) => ApiError::bad_input(m),
+            e @ WriteError::Forbidden(_) => ApiError::user(Code::Forbidden, e.to_string()),
+            e @ WriteError::Conflict { .. } => ApiError::user(Code::VersionConflict, e.to_string()),
+            WriteError::NotFound(m) => ApiError::user(Code::RecordNotFound, m),
+            WriteError::InUse(m) => ApiError::user(Code::RecordInUse, m),
+            WriteError::Db(e) => ApiError::Internal(e.into()),
+        }
+    }
+}
+
+/// Whether `p` may write a record of `ty` in `region` (`None`: the record has none).
+pub fn check_scope(p: &Principal, ty: RecordType, region: Option<&str>) -> Result<(), WriteError> {
+    match p.role {
+        Role::Admin => return Ok(()),
+        Role::Reader => return Err(WriteError::Forbidden("a READER key writes nothing".into())),
+        Role::Editor => {}
+    }
+    let Some(cat) = ty.catalogue() else {
+        return Err(WriteError::Forbidden(format!(
+            "only an ADMIN key writes a {}",
+            ty.type_name()
+        )));
+    };
+    if !p.catalogues.contains(&cat) {
+        let have: Vec<&str> = p.catalogues.iter().map(|c| c.as_str()).collect();
+        return Err(WriteError::Forbidden(format!(
+            "this key writes {}, not {} (a {})",
+            have.join(", "),
+            cat.as_str(),
+            ty.type_name()
+        )));
+    }
+    if let Some(prefix) = &p.region_prefix {
+        match region {
+            None => {
+                return Err(WriteError::Forbidden(format!(
+                    "this key is held to region {prefix}, and this {} has no region",
+                    ty.type_name()
+                )));
+            }
+            Some(r) if !r.starts_with(prefix.as_str()) => {
+                return Err(WriteError::Forbidden(format!(
+                    "this {} is in region {r}, outside this key's region {prefix}",
+                    ty.type_name()
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+#[derive(FromQueryResult)]
+struct KeyRegion {
+    k: Option<String>,
+    r: Option<String>,
+}
+
+async fn key_and_region<C: ConnectionTrait>(
+    db: &C,
+    ty: RecordType,
+    id: i32,
+) -> Result<(Option<String>, Option<String>), sea_orm::DbErr> {
+    let stmt = Statement::from_string(db.get_database_backend(), ty.key_and_region_sql(id));
+    let row = KeyRegion::find_by_statement(stmt).one(db).await?;
+    Ok(row
+        .map(|x| (x.k, x.r.filter(|r| !r.is_empty())))
+        .unwrap_or((None, None)))
+}
+
+/// The record's row as JSON (column names as keys): the audit trail's before and after.
+async fn snapshot<C: ConnectionTrait>(db: &C, ty: RecordType, id: i32) -> Result<Option<String>, sea_orm::DbErr> {
+    if ty == RecordType::Division {
+        return Ok(None);
+    }
+    let sql = format!("SELECT * FROM {} WHERE id = {id}", ty.table());
+    let row = JsonValue::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
+        .one(db)
+        .await?;
+    Ok(row.map(|v| v.to_string()))
+}
+
+/// The record's version: the number of audited changes (0 for one never changed since the audit trail began).
+pub async fn current_version<C: ConnectionTrait>(db: &C, ty: RecordType, id: i32) -> Result<i32, sea_orm::DbErr> {
+    Ok(audit_log::Entity::find()
+        .filter(audit_log::Column::RecordType.eq(ty.type_name()))
+        .filter(audit_log::Column::RecordId.eq(id))
+        .order_by_desc(audit_log::Column::Version)
+        .one(db)
+        .await?
+        .map_or(0, |a| a.version))
+}
+
+/// One row of the audit trail to write.
+pub struct Entry<'a> {
+    pub actor: &'a Actor,
+    pub action: Action,
+    pub record_type: &'a str,
+    pub record_id: Option<i32>,
+    pub record_key: Option<String>,
+    pub version: i32,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Appends to the audit trail. A second writer of the same version (two updates that read the same record at
+/// once) fails on the unique index: a conflict, not a lost update.
+pub async fn audit<C: ConnectionTrait>(db: &C, e: Entry<'_>) -> Result<i32, WriteError> {
+    let am = audit_log::ActiveModel {
+        id: NotSet,
+        at: Set(Utc::now()),
+        actor: Set(e.actor.principal.name.clone()),
+        key_id: Set(e.actor.principal.key_id),
+        source: Set(e.actor.source.as_str().into()),
+        action: Set(e.action.as_str().into()),
+        record_type: Set(e.record_type.into()),
+        record_id: Set(e.record_id),
+        record_key: Set(e.record_key),
+        version: Set(e.version),
+        before: Set(e.before),
+        after: Set(e.after),
+        request_id: Set(e.actor.request_id.clone()),
+        job_id: Set(e.actor.job_id),
+    };
+    match audit_log::Entity::insert(am).exec(db).await {
+        Ok(r) => Ok(r.last_insert_id),
+        Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+            Err(WriteError::Conflict {
+                current: e.version,
+                expected: e.version - 1,
+            })
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn check_expected(expected: Option<i32>, current: i32) -> Result<(), WriteError> {
+    match expected {
+        Some(v) if v != current => Err(WriteError::Conflict { current, expected: v }),
+        _ => Ok(()),
+    }
+}
+
+/// Creates or updates a validated record as `actor`. `expected_version`: the version the writer read (0 for "must
+/// not exist yet"); `None` skips the check. `source` names the format it came in (`jsonl`, `eping`, `api`, ...).
+pub(crate) async fn put(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    v: &Valid,
+    expected_version: Option<i32>,
+    source: &str,
+) -> Result<Written, WriteError> {
+    let ty = v.record_type();
+    let p = &actor.principal;
+    // Role and catalogue first: a key that may not write this kind learns nothing about the record.
+    if p.role != Role::Admin {
+        check_scope(p, ty, p.region_prefix.as_deref().or(Some("")))?;
+    }
+    let sp = txn.begin().await?;
+    let (id, added) = crate::import::store(&sp, v, source)
+        .await
+        .map_err(WriteError::Invalid)?;
+    let Some(id) = id else {
+        // A division: no row id, no version; admins only (checked above).
+        sp.commit().await?;
+        let key = match v {
+            Valid::Division(d) => Some(d.code.clone()),
+            _ => None,
+        };
+        let action = if added { Action::Created } else { Action::Updated };
+        let audit_id = audit(
+            txn,
+            Entry {
+                actor,
+                action,
+                record_type: ty.type_name(),
+                record_id: None,
+                record_key: key.clone(),
+                version: 0,
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        return Ok(Written {
+            record_type: ty,
+            id: None,
+            key,
+            action,
+            version: 0,
+            audit_id,
+        });
+    };
+    let (before, current) = if added {
+        let (_, region) = key_and_region(&sp, ty, id).await?;
+        if let Err(e) = check_scope(p, ty, region.as_deref()).and_then(|_| check_expected(expected_version, 0)) {
+            sp.rollback().await?;
+            return Err(e);
+        }
+        sp.commit().await?;
+        (None, 0)
+    } else {
+        sp.rollback().await?;
+        let (_, region) = key_and_region(txn, ty, id).await?;
+        check_scope(p, ty, region.as_deref())?;
+        let current = current_version(txn, ty, id).await?;
+        check_expected(expected_version, current)?;
+        let before = snapshot(txn, ty, id).await?;
+        let (again, _) = crate::import::store(txn, v, source)
+            .await
+            .map_err(WriteError::Invalid)?;
+        if again != Some(id) {
+            return Err(WriteError::Invalid(
+                "the record changed while it was written; try again".into(),
+            ));
+        }
+        (before, current)
+    };
+    let (key, region) = key_and_region(txn, ty, id).await?;
+    check_scope(p, ty, region.as_deref())?;
+    let after = snapshot(txn, ty, id).await?;
+    let action = if added { Action::Created } else { Action::Updated };
+    let version = current + 1;
+    let audit_id = audit(
+        txn,
+        Entry {
+            actor,
+            action,
+            record_type: ty.type_name(),
+            record_id: Some(id),
+            record_key: key.clone(),
+            version,
+            before,
+            after,
+        },
+    )
+    .await?;
+    Ok(Written {
+        record_type: ty,
+        id: Some(id),
+        key,
+        action,
+        version,
+        audit_id,
+    })
+}
+
+/// How a record ends.
+#[derive(Debug, Clone, Default)]
+pub struct Ending {
+    pub on: Option<NaiveDate>,
+    pub reason: Option<String>,
+    pub authority: Option<String>,
+}
+
+/// Loads the record's scope and version and checks both: the common start of `end` and `delete`.
+async fn existing(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    ty: RecordType,
+    id: i32,
+    expected_version: Option<i32>,
+) -> Result<(Option<String>, i32, Option<String>), WriteError> {
+    let p = &actor.principal;
+    if p.role != Role::Admin {
+        check_scope(p, ty, p.region_prefix.as_deref().or(Some("")))?;
+    }
+    let Some(before) = snapshot(txn, ty, id).await? else {
+        return Err(WriteError::NotFound(format!("no {} has this id", ty.type_name())));
+    };
+    if matches!(ty, RecordType::CreditEntry | RecordType::Brand | RecordType::Title) {
+        let kind = serde_json::from_str::<serde_json::Value>(&before)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(String::from))
+            .unwrap_or_default();
+        let want = match ty {
+            RecordType::CreditEntry => "CREDIT",
+            RecordType::Brand => "BRAND",
+            _ => "TITLE",
+        };
+        if kind != want {
+            return Err(WriteError::NotFound(format!("no {} has this id", ty.type_name())));
+        }
+    }
+    let (key, region) = key_and_region(txn, ty, id).await?;
+    check_scope(p, ty, region.as_deref())?;
+    let current = current_version(txn, ty, id).await?;
+    check_expected(expected_version, current)?;
+    Ok((key, current, Some(before)))
+}
+
+/// Ends a record without deleting it: a credit entry is removed from its list, a brand or title revoked, a
+/// member exits its zone, a zone is revoked, a standard withdrawn. The day defaults to today (Asia/Shanghai).
+pub async fn end(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    ty: RecordType,
+    id: i32,
+    ending: &Ending,
+    expected_version: Option<i32>,
+) -> Result<Written, WriteError> {
+    let (key, current, before) = existing(txn, actor, ty, id, expected_version).await?;
+    let on = ending.on.unwrap_or_else(crate::graphql::scalars::today_in_china);
+    let reason = ending.reason.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let authority = ending.authority.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    use crate::catalog::{listings, standards, zones};
+    let ended = match ty {
+        RecordType::CreditEntry | RecordType::Brand | RecordType::Title => {
+            listings::store::end_listing(txn, id, on, reason, authority).await
+        }
+        RecordType::ZoneMembership => zones::store::end_membership(txn, id, on, reason).await,
+        RecordType::Zone => zones::store::revoke_zone(txn, id, on, reason).await,
+        RecordType::Standard => standards::store::withdraw(txn, id, on).await,
+        other => {
+            return Err(WriteError::Invalid(format!(
+                "a {} does not end; correct it with putRecord (an admin may deleteRecord)",
+                other.type_name()
+            )));
+        }
+    };
+    ended.map_err(|e| match e {
+        crate::catalog::EndError::Invalid(m) => WriteError::Invalid(m),
+        crate::catalog::EndError::Db(d) => WriteError::Db(d),
+    })?;
+    let after = snapshot(txn, ty, id).await?;
+    let version = current + 1;
+    let audit_id = audit(
+        txn,
+        Entry {
+            actor,
+            action: Action::Ended,
+            record_type: ty.type_name(),
+            record_id: Some(id),
+            record_key: key.clone(),
+            version,
+            before,
+            after,
+        },
+    )
+    .await?;
+    Ok(Written {
+        record_type: ty,
+        id: Some(id),
+        key,
+        action: Action::Ended,
+        version,
+        audit_id,
+    })
+}
+
+/// Deletes a record (admins only): the row goes, a tombstone stays, and the search outbox removes its document.
+pub async fn delete(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    ty: RecordType,
+    id: i32,
+    expected_version: Option<i32>,
+) -> Result<Written, WriteError> {
+    if !actor.principal.is_admin() {
+        return Err(WriteError::Forbidden(
+            "only an ADMIN key deletes; end the record instead (endRecord)".into(),
+        ));
+    }
+    if ty == RecordType::Division {
+        return Err(WriteError::Invalid("divisions are not deleted".into()));
+    }
+    let (key, current, before) = existing(txn, actor, ty, id, expected_version).await?;
+    let backend = txn.get_database_backend();
+    // Search documents that name the record are queued again after it is gone.
+    let related = related_documents(txn, ty, id).await?;
+    // A zone with members, or a notice whose comment deadline another notice's record depends on, stays.
+    let dependents = match ty {
+        RecordType::Zone => Some((
+            "membership(s)",
+            format!("SELECT COUNT(*) AS n FROM zone_membership WHERE zone_id = {id}"),
+        )),
+        RecordType::Notice => Some((
+            "notice(s) whose comment deadline it set",
+            format!("SELECT COUNT(*) AS n FROM notice WHERE deadline_set_by = {id} AND id <> {id}"),
+        )),
+        _ => None,
+    };
+    if let Some((what, sql)) = dependents {
+        #[derive(FromQueryResult)]
+        struct N {
+            n: i64,
+        }
+        let n = N::find_by_statement(Statement::from_string(backend, sql))
+            .one(txn)
+            .await?
+            .map_or(0, |x| x.n);
+        if n > 0 {
+            return Err(WriteError::InUse(format!(
+                "the {} has {n} {what}; delete or correct them first",
+                ty.type_name()
+            )));
+        }
+    }
+    let sp = txn.begin().await?;
+    let r = sp
+        .execute_unprepared(&format!("DELETE FROM {} WHERE id = {id}", ty.table()))
+        .await;
+    match r {
+        Ok(_) => sp.commit().await?,
+        Err(e) => {
+            sp.rollback().await?;
+            return Err(WriteError::InUse(format!(
+                "other records still refer to this {}; delete or correct them first ({})",
+                ty.type_name(),
+                e.sql_err().map_or_else(|| "in use".to_string(), |s| format!("{s:?}"))
+            )));
+        }
+    }
+    if let Some(kind) = ty.outbox_kind() {
+        crate::search::outbox::enqueue(txn, kind, id).await?;
+    }
+    for (kind, rid) in related {
+        crate::search::outbox::enqueue(txn, kind, rid).await?;
+    }
+    let version = current + 1;
+    let audit_id = audit(
+        txn,
+        Entry {
+            actor,
+            action: Action::Deleted,
+            record_type: ty.type_name(),
+            record_id: Some(id),
+            record_key: key.clone(),
+            version,
+            before,
+            after: None,
+        },
+    )
+    .await?;
+    tombstone::Entity::insert(tombstone::ActiveModel {
+        id: NotSet,
+        record_type: Set(ty.type_name().into()),
+        record_id: Set(id),
+        record_key: Set(key.clone()),
+        deleted_at: Set(Utc::now()),
+        audit_id: Set(audit_id),
+    })
+    .exec(txn)
+    .await?;
+    Ok(Written {
+        record_type: ty,
+        id: Some(id),
+        key,
+        action: Action::Deleted,
+        version,
+        audit_id,
+    })
+}
+
+/// The other search documents a deleted record appears in: a listing's or member's enterprise and zone.
+async fn related_documents<C: ConnectionTrait>(
+    db: &C,
+    ty: RecordType,
+    id: i32,
+) -> Result<Vec<(&'static str, i32)>, sea_orm::DbErr> {
+    use crate::catalog::{enterprises, zones};
+    #[derive(FromQueryResult)]
+    struct Ids {
+        e: Option<i32>,
+        z: Option<i32>,
+    }
+    let sql = match ty {
+        RecordType::CreditEntry | RecordType::Brand | RecordType::Title => {
+            format!("SELECT enterprise_id AS e, NULL AS z FROM listing WHERE id = {id}")
+        }
+        RecordType::ZoneMembership => {
+            format!("SELECT enterprise_id AS e, zone_id AS z FROM zone_membership WHERE id = {id}")
+        }
+        _ => return Ok(vec![]),
+    };
+    let row = Ids::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
+        .one(db)
+        .await?;
+    let mut out = Vec::new();
+    if let Some(r) = row {
+        if let Some(e) = r.e {
+            out.push((enterprises::store::OUTBOX_ENTERPRISE, e));
+        }
+        if let Some(z) = r.z {
+            out.push((zones::store::OUTBOX_ZONE, z));
+        }
+    }
+    Ok(out)
+}
+
+/// Audits a key's creation or revocation (the secret never enters the trail).
+pub async fn audit_key<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    key: &super::keys::ApiKey,
+    action: Action,
+) -> Result<(), WriteError> {
+    let state = serde_json::json!({
+        "name": key.name, "prefix": key.prefix, "role": key.role.as_str(),
+        "catalogues": key.catalogues.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        "regionPrefix": key.region_prefix, "expiresAt": key.expires_at, "revokedAt": key.revoked_at,
+    })
+    .to_string();
+    let version = if action == Action::KeyCreated { 1 } else { 2 };
+    audit(
+        txn,
+        Entry {
+            actor,
+            action,
+            record_type: "ApiKey",
+            record_id: Some(key.id),
+            record_key: Some(key.name.clone()),
+            version,
+            before: None,
+            after: Some(state),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn editor(cats: Vec<Catalogue>, region: Option<&str>) -> Principal {
+        Principal {
+            key_id: Some(1),
+            name: "宁海".into(),
+            role: Role::Editor,
+            catalogues: cats,
+            region_prefix: region.map(String::from),
+        }
+    }
+
+    #[test]
+    fn scope_by_role_catalogue_and_region() {
+        let ninghai = editor(vec![Catalogue::Zones, Catalogue::Listings], Some("330226"));
+        assert!(check_scope(&ninghai, RecordType::Zone, Some("330226")).is_ok());
+        assert!(check_scope(&ninghai, RecordType::Title, Some("33022601")).is_ok());
+        assert!(check_scope(&ninghai, RecordType::Zone, Some("330225")).is_err());
+        assert!(check_scope(&ninghai, RecordType::Zone, Some("33022")).is_err());
+        assert!(check_scope(&ninghai, RecordType::Zone, None).is_err());
+        assert!(check_scope(&ninghai, RecordType::Notice, None).is_err());
+        assert!(check_scope(&ninghai, RecordType::Division, None).is_err());
+        let customs = editor(vec![Catalogue::Notices], None);
+        assert!(check_scope(&customs, RecordType::Notice, None).is_ok());
+        assert!(check_scope(&customs, RecordType::Standard, None).is_err());
+        let mut reader = customs.clone();
+        reader.role = Role::Reader;
+        assert!(check_scope(&reader, RecordType::Notice, None).is_err());
+        let mut admin = customs;
+        admin.role = Role::Admin;
+        assert!(check_scope(&admin, RecordType::Division, None).is_ok());
+    }
+
+    #[test]
+    fn type_names_round_trip() {
+        for t in ALL_TYPES {
+            assert_eq!(RecordType::from_type_name(t.type_name()), Some(t));
+        }
+    }
+}

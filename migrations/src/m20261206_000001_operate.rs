@@ -1,6 +1,7 @@
 //! Operate (issue 13): API keys (stored as hashes), the append-only audit trail (every write, in the write's own
 //! transaction; triggers refuse UPDATE and DELETE on both backends), idempotency keys of mutations, import jobs
-//! of uploaded files with their rejected rows, and tombstones of deleted records.
+//! of uploaded files with their rejected rows (the file is kept until its job ends), and tombstones of deleted
+//! records.
 
 use sea_orm_migration::prelude::*;
 
@@ -61,6 +62,7 @@ enum ImportJob {
     KeyId,
     Actor,
     FileName,
+    Size,
     Content,
     Status,
     RowsDone,
@@ -201,6 +203,14 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(
             Index::create()
+                .name("idx_idempotency_created")
+                .table(Idempotency::Table)
+                .col(Idempotency::CreatedAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
                 .name("idx_idempotency_key")
                 .table(Idempotency::Table)
                 .col(Idempotency::KeyId)
@@ -222,6 +232,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(ImportJob::KeyId).integer().null())
                 .col(ColumnDef::new(ImportJob::Actor).string().not_null())
                 .col(ColumnDef::new(ImportJob::FileName).string().not_null())
+                .col(ColumnDef::new(ImportJob::Size).big_integer().not_null())
                 .col(ColumnDef::new(ImportJob::Content).binary().not_null())
                 .col(ColumnDef::new(ImportJob::Status).string().not_null())
                 .col(ColumnDef::new(ImportJob::RowsDone).big_integer().not_null().default(0))

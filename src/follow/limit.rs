@@ -64,6 +64,10 @@ impl<K: std::hash::Hash + Eq> Limiter<K> {
         if seen.len() >= SWEEP_AT {
             seen.retain(|_, (start, _)| now.duration_since(*start) < self.window);
         }
+        if !add && !seen.contains_key(&key) {
+            // A look that counts nothing starts no window.
+            return Ok(());
+        }
         let entry = seen.entry(key).or_insert((now, 0));
         if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);

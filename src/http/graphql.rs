@@ -412,16 +412,25 @@ pub async fn post(
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    let rid = super::operate::request_id(&headers);
+    let rid = super::operate::request_id(&parts.extensions);
     let client = super::client_addr(&s, peer, &headers);
     let principal = match super::operate::authenticate(&s, &headers, client, media).await {
         Ok(p) => p,
-        Err(r) => return super::operate::with_request_id(r, &rid),
+        Err(r) => return r,
     };
     if is_multipart(&headers) {
+        // Files come only with a key: a browser may send a multipart form to any site without asking first, but
+        // never an `Authorization` header.
+        if principal.is_none() {
+            return refusal(
+                Code::Unauthenticated,
+                "a multipart request (a file upload) needs an API key: send `Authorization: Bearer <key>`",
+                media,
+            );
+        }
         // The GraphQL multipart request spec (files for `uploadImport`), as Apollo's upload clients send it.
         let request = axum::extract::Request::from_parts(parts, body);
-        let resp = match multipart_params(&s, request).await {
+        return match multipart_params(&s, request).await {
             Ok((p, uploads)) => {
                 run(
                     &s,
@@ -439,7 +448,6 @@ pub async fn post(
             }
             Err(r) => refusal(r.code, r.message, media),
         };
-        return super::operate::with_request_id(resp, &rid);
     }
     if let Err(r) = json_content_type(&headers) {
         return refusal(r.code, r.message, media);
@@ -465,7 +473,7 @@ pub async fn post(
             );
         }
     };
-    let resp = match params_from_body(&bytes) {
+    match params_from_body(&bytes) {
         Ok(p) => {
             run(
                 &s,
@@ -482,25 +490,24 @@ pub async fn post(
             .await
         }
         Err(r) => refusal(r.code, r.message, media),
-    };
-    super::operate::with_request_id(resp, &rid)
+    }
 }
 
 /// GET `/graphql`: queries only.
 pub async fn get(
     State(s): State<HttpState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    axum::Extension(rid): axum::Extension<crate::operate::RequestId>,
     headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    let rid = super::operate::request_id(&headers);
     let client = super::client_addr(&s, peer, &headers);
     let principal = match super::operate::authenticate(&s, &headers, client, media).await {
         Ok(p) => p,
-        Err(r) => return super::operate::with_request_id(r, &rid),
+        Err(r) => return r,
     };
     let pairs = match query {
         Ok(Query(p)) => p,
@@ -531,9 +538,7 @@ pub async fn get(
                 },
             )
             .await;
-            let resp =
-                crate::exports_out::cache::graphql_get(resp, &headers, secret, s.app.settings.cache_max_age).await;
-            super::operate::with_request_id(resp, &rid)
+            crate::exports_out::cache::graphql_get(resp, &headers, secret, s.app.settings.cache_max_age).await
         }
         Err(r) => refusal(r.code, r.message, media),
     }
@@ -704,27 +709,60 @@ pub(super) fn check(p: &Params) -> Result<Checked, (Refusal, Vec<async_graphql::
     })
 }
 
-/// Whether an operation selects a search at its root (`search`, `searchNotices`, ..., `suggest`), through fragments
-/// too: those count against the search rate limit.
-fn selects_search(doc: &ExecutableDocument, set: &async_graphql::parser::types::SelectionSet, depth: usize) -> bool {
+/// The root fields of a selection set, through fragments (`__typename` aside): what one request asks for.
+fn root_fields<'d>(
+    doc: &'d ExecutableDocument,
+    set: &'d async_graphql::parser::types::SelectionSet,
+    depth: usize,
+    out: &mut Vec<&'d str>,
+) {
     use async_graphql::parser::types::Selection;
     if depth > 8 {
-        return true;
+        return;
     }
-    set.items.iter().any(|item| match &item.node {
-        Selection::Field(f) => {
-            let n = f.node.name.node.as_str();
-            n.starts_with("search") || n == "suggest"
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(f) if f.node.name.node == "__typename" => {}
+            Selection::Field(f) => out.push(f.node.name.node.as_str()),
+            Selection::InlineFragment(i) => root_fields(doc, &i.node.selection_set.node, depth + 1, out),
+            Selection::FragmentSpread(sp) => {
+                if let Some(f) = doc.fragments.get(&sp.node.fragment_name.node) {
+                    root_fields(doc, &f.node.selection_set.node, depth + 1, out)
+                }
+            }
         }
-        Selection::InlineFragment(i) => selects_search(doc, &i.node.selection_set.node, depth + 1),
-        Selection::FragmentSpread(sp) => doc
-            .fragments
-            .get(&sp.node.fragment_name.node)
-            .is_some_and(|f| selects_search(doc, &f.node.selection_set.node, depth + 1)),
-    })
+    }
 }
 
-/// Checks, parses and runs one GraphQL request.
+/// Counts a request against the rate limits: each root field of a mutation is one write, and a query that selects
+/// a search (`search`, `searchNotices`, ..., `suggest`) at its root is one search. `Some((seconds to wait, what))`
+/// when over a limit. Shared by HTTP and the WebSocket.
+pub(super) fn over_limit(
+    s: &HttpState,
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    who: crate::operate::Who,
+) -> Option<(u64, &'static str)> {
+    let op = pick_operation(doc, operation_name).ok()?;
+    let mut fields = Vec::new();
+    root_fields(doc, &op.node.selection_set.node, 0, &mut fields);
+    let limits = &s.app.limits;
+    match op.node.ty {
+        OperationType::Mutation => {
+            for _ in 0..fields.len().max(1) {
+                if let Err(wait) = limits.writes.take_key(who) {
+                    return Some((wait, "writes"));
+                }
+            }
+            None
+        }
+        OperationType::Query if fields.iter().any(|n| n.starts_with("search") || *n == "suggest") => {
+            limits.searches.take_key(who).err().map(|wait| (wait, "searches"))
+        }
+        _ => None,
+    }
+}
+
 /// Who sent a request, and what came with it besides the GraphQL parameters.
 struct Caller<'a> {
     client: ClientAddr,
@@ -765,18 +803,8 @@ async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool, caller:
         _ => {}
     }
     let who = crate::operate::Who::of(principal.as_ref(), client.0);
-    let limits = &s.app.limits;
-    let limited = if ty == OperationType::Mutation {
-        super::operate::take(&limits.writes, who, "writes", media)
-    } else if pick_operation(&doc, p.operation_name.as_deref())
-        .is_ok_and(|op| selects_search(&doc, &op.node.selection_set.node, 0))
-    {
-        super::operate::take(&limits.searches, who, "searches", media)
-    } else {
-        None
-    };
-    if let Some(resp) = limited {
-        return resp;
+    if let Some((wait, what)) = over_limit(s, &doc, p.operation_name.as_deref(), who) {
+        return super::operate::too_many(wait, what, media);
     }
 
     shape::add_type_fields(&mut doc);

@@ -59,7 +59,10 @@ pub fn router(state: HttpState, timeout: Duration) -> Router {
         .merge(crate::embed::routes())
         .route("/feeds/watches/{file}", get(feeds::watch_feed))
         // Exports and listing feeds (src/exports_out/).
-        .merge(crate::exports_out::routes())
+        .merge(
+            crate::exports_out::routes()
+                .route_layer(middleware::from_fn_with_state(state.clone(), operate::expensive_read)),
+        )
         .route("/watches/{id}/confirm", get(follow::confirm_page).post(follow::confirm))
         .route(
             "/watches/{id}/unsubscribe",
@@ -83,6 +86,17 @@ pub fn router(state: HttpState, timeout: Duration) -> Router {
             refusal(Code::Internal, "internal error", MediaType::Json)
         }))
         .layer(cors(&cors_origins))
+        .layer(middleware::from_fn(request_id))
+}
+
+/// Gives every request an id (`X-Request-Id` when the client sent a usable one) for the handlers, the audit
+/// trail and the logs, and sends it back on every response.
+async fn request_id(mut req: Request, next: Next) -> Response {
+    let rid = crate::operate::RequestId::from_header(req.headers().get("x-request-id").and_then(|v| v.to_str().ok()));
+    req.extensions_mut().insert(rid.clone());
+    let span = tracing::info_span!("request", id = %rid.0);
+    let resp = tracing::Instrument::instrument(next.run(req), span).await;
+    operate::with_request_id(resp, &rid)
 }
 
 /// CORS for browsers on other sites: any origin when the settings say `*` (the default: the data is public), else

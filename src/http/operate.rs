@@ -22,9 +22,9 @@ use crate::operate::{RequestId, Who, jobs};
 /// How long a refused key waits for its answer: guessing keys gets slow, a person who mistyped hardly notices.
 const REFUSED_KEY_DELAY: Duration = Duration::from_millis(250);
 
-/// The request's id, from `X-Request-Id` or new.
-pub fn request_id(headers: &HeaderMap) -> RequestId {
-    RequestId::from_header(headers.get("x-request-id").and_then(|v| v.to_str().ok()))
+/// The request's id, given by the `request_id` middleware of the router.
+pub fn request_id(extensions: &axum::http::Extensions) -> RequestId {
+    extensions.get::<RequestId>().cloned().unwrap_or_default()
 }
 
 /// Puts the request id on a response.
@@ -144,13 +144,12 @@ async fn writer(s: &HttpState, headers: &HeaderMap, client: ClientAddr) -> Resul
 pub async fn upload(
     State(s): State<HttpState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    axum::Extension(rid): axum::Extension<RequestId>,
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let rid = request_id(&headers);
     let client = super::client_addr(&s, peer, &headers);
-    let resp = upload_inner(&s, &headers, client, &rid, multipart).await;
-    with_request_id(resp, &rid)
+    upload_inner(&s, &headers, client, &rid, multipart).await
 }
 
 async fn upload_inner(
@@ -248,9 +247,8 @@ pub async fn upload_status(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let rid = request_id(&headers);
     let client = super::client_addr(&s, peer, &headers);
-    let resp = async {
+    async {
         let p = match writer(&s, &headers, client).await {
             Ok(p) => p,
             Err(r) => return r,
@@ -287,8 +285,7 @@ pub async fn upload_status(
             }
         }
     }
-    .await;
-    with_request_id(resp, &rid)
+    .await
 }
 
 /// The query parameters of `GET /audit.jsonl`: the `auditTrail` filter's fields.
@@ -387,10 +384,9 @@ pub async fn audit_export(
     headers: HeaderMap,
     params: Result<axum::extract::Query<AuditParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let rid = request_id(&headers);
     let client = super::client_addr(&s, peer, &headers);
     let media = MediaType::Json;
-    let resp = async {
+    async {
         let p = match authenticate(&s, &headers, client, media).await {
             Ok(Some(p)) => p,
             Ok(None) => {
@@ -448,6 +444,27 @@ pub async fn audit_export(
         );
         resp
     }
-    .await;
-    with_request_id(resp, &rid)
+    .await
+}
+
+/// Counts an export or a listing feed (every row of a listing, streamed) as an expensive read of its client
+/// address, against `search_per_minute`: 429 with `Retry-After` beyond it.
+pub async fn expensive_read(
+    State(s): State<HttpState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0);
+    if let Some(peer) = peer {
+        let client = super::client_addr(&s, peer, req.headers());
+        if let Some(r) = take(
+            &s.app.limits.searches,
+            Who::of(None, client.0),
+            "exports",
+            MediaType::Json,
+        ) {
+            return r;
+        }
+    }
+    next.run(req).await
 }

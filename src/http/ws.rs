@@ -53,6 +53,7 @@ const OUT_QUEUE: usize = 64;
 pub async fn get(
     State(s): State<HttpState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    rid: axum::Extension<crate::operate::RequestId>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
@@ -62,7 +63,7 @@ pub async fn get(
         .iter()
         .any(|v| v.to_str().is_ok_and(|v| v.trim().eq_ignore_ascii_case("websocket")));
     if !wants_socket {
-        return http_graphql::get(State(s), ConnectInfo(peer), headers, query).await;
+        return http_graphql::get(State(s), ConnectInfo(peer), rid, headers, query).await;
     }
     let upgrade = match upgrade {
         Ok(u) => u,
@@ -333,6 +334,18 @@ impl Connection {
                 return Flow::Go;
             }
         };
+        // The same rate limits as over HTTP (no key is read on the socket: the client's address counts).
+        let who = crate::operate::Who::of(None, self.client.0);
+        if let Some((wait, what)) =
+            http_graphql::over_limit(&self.s, &checked.doc, params.operation_name.as_deref(), who)
+        {
+            let r = Refusal {
+                code: Code::RateLimited,
+                message: format!("too many {what}; try again in {wait} s"),
+            };
+            let _ = send_text(socket, refuse(r, vec![])).await;
+            return Flow::Go;
+        }
         self.generation += 1;
         let generation = self.generation;
         let (started, listening) = Started::new();

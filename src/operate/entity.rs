@@ -91,6 +91,8 @@ pub mod import_job {
         pub key_id: Option<i32>,
         pub actor: String,
         pub file_name: String,
+        /// Bytes of the file as uploaded (its content is emptied when the job ends).
+        pub size: i64,
         pub content: Vec<u8>,
         /// `QUEUED`, `RUNNING`, `DONE` or `FAILED`.
         pub status: String,

@@ -411,9 +411,10 @@ impl OperateQueries {
             .collect())
     }
 
-    /// A record's version: the number of its audited changes (0 for a record unchanged since the audit trail
-    /// began). `putRecord`, `endRecord` and `deleteRecord` take it back as `expectedVersion`.
-    async fn record_version(&self, ctx: &Context<'_>, id: ID) -> Result<i32> {
+    /// A record's version: 1 as first recorded (or as it was when the audit trail began), then one more with each
+    /// change; null when no record has this ID. `putRecord`, `endRecord` and `deleteRecord` take it back as
+    /// `expectedVersion`.
+    async fn record_version(&self, ctx: &Context<'_>, id: ID) -> Result<Option<i32>> {
         let (ty, n) = record_of(&id)?;
         Ok(write::current_version(&app(ctx).db, ty, n)
             .await
@@ -470,7 +471,7 @@ pub struct PutRecordInput {
     /// the same natural keys as the import decide whether it creates or updates.
     pub record: Json<serde_json::Value>,
     /// The version read (`recordVersion`, or a payload's `version`); a record changed since is a VERSION_CONFLICT.
-    /// 0 means "must not exist yet".
+    /// 0 means "must not exist yet" (every stored record is at version 1 or more).
     pub expected_version: Option<i32>,
     /// Makes a retry safe: the same key and body answer the first result again; the same key with another body is
     /// IDEMPOTENCY_KEY_REUSED. 1 to 200 characters, kept per API key.
@@ -510,8 +511,8 @@ pub struct WritePayload {
     pub action: Action,
     /// The record's version now: send it back as `expectedVersion` with the next change.
     pub version: i32,
-    /// The audit entry of this change.
-    pub audit_id: ID,
+    /// The audit entry of this change; none when nothing changed (UNCHANGED).
+    pub audit_id: Option<ID>,
     /// True when an `idempotencyKey` answered an earlier identical request again (nothing was written now).
     pub replayed: bool,
 }
@@ -538,7 +539,7 @@ fn payload(w: &Written, replayed: bool) -> WritePayload {
         key: w.key.clone(),
         action: w.action,
         version: w.version,
-        audit_id: ids::encode("AuditEntry", w.audit_id),
+        audit_id: w.audit_id.map(|a| ids::encode("AuditEntry", a)),
         replayed,
     }
 }
@@ -677,7 +678,18 @@ impl OperateMutations {
             return Err(ApiError::bad_input(format!("name: a key named {:?} exists already", new.name)).into());
         }
         let txn = crate::db::begin_write(db).await?;
-        let (key, secret) = keys::create(&txn, &new, &p.name).await?;
+        let (key, secret) = match keys::create(&txn, &new, &p.name).await {
+            Ok(k) => k,
+            Err(e)
+                if e.downcast_ref::<sea_orm::DbErr>()
+                    .and_then(|d| d.sql_err())
+                    .is_some_and(|s| matches!(s, sea_orm::SqlErr::UniqueConstraintViolation(_))) =>
+            {
+                txn.rollback().await?;
+                return Err(ApiError::bad_input(format!("name: a key named {:?} exists already", new.name)).into());
+            }
+            Err(e) => return Err(ApiError::from(e).into()),
+        };
         write::audit_key(&txn, &actor(ctx, p), &key, Action::KeyCreated).await?;
         txn.commit().await?;
         Ok(CreateApiKeyPayload {

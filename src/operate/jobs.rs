@@ -76,13 +76,14 @@ pub struct Job {
 }
 
 /// The columns of a job without its content.
-fn summary_columns() -> [import_job::Column; 15] {
+fn summary_columns() -> [import_job::Column; 16] {
     use import_job::Column as J;
     [
         J::Id,
         J::KeyId,
         J::Actor,
         J::FileName,
+        J::Size,
         J::Status,
         J::RowsDone,
         J::Added,
@@ -103,7 +104,7 @@ struct JobRow {
     key_id: Option<i32>,
     actor: String,
     file_name: String,
-    size: Option<i64>,
+    size: i64,
     status: String,
     rows_done: i64,
     added: i64,
@@ -122,7 +123,7 @@ fn job_from(r: JobRow) -> Job {
         key_id: r.key_id,
         actor: r.actor,
         file_name: r.file_name,
-        size: r.size.unwrap_or(0),
+        size: r.size,
         status: JobStatus::parse(&r.status),
         rows_done: r.rows_done,
         added: r.added,
@@ -175,6 +176,7 @@ pub async fn enqueue(
         key_id: Set(principal.key_id),
         actor: Set(principal.name.clone()),
         file_name: Set(file_name.to_string()),
+        size: Set(content.len() as i64),
         content: Set(content),
         status: Set(JobStatus::Queued.as_str().into()),
         rows_done: Set(0),
@@ -193,11 +195,7 @@ pub async fn enqueue(
 }
 
 fn select_jobs() -> sea_orm::Select<import_job::Entity> {
-    let size = sea_orm::sea_query::Expr::cust("CAST(LENGTH(content) AS BIGINT)");
-    import_job::Entity::find()
-        .select_only()
-        .columns(summary_columns())
-        .column_as(size, "size")
+    import_job::Entity::find().select_only().columns(summary_columns())
 }
 
 pub async fn get(db: &DatabaseConnection, id: i32) -> Result<Option<Job>, sea_orm::DbErr> {
@@ -323,8 +321,10 @@ async fn finish(
     status: JobStatus,
     error: Option<String>,
 ) -> Result<(), sea_orm::DbErr> {
+    // The file's content goes; its name, size, counts, rejections and audit entries stay.
     import_job::Entity::update_many()
         .col_expr(import_job::Column::Status, status.as_str().into())
+        .col_expr(import_job::Column::Content, Vec::<u8>::new().into())
         .col_expr(import_job::Column::Error, error.into())
         .col_expr(import_job::Column::FinishedAt, Utc::now().into())
         .col_expr(import_job::Column::LeaseUntil, Option::<DateTime<Utc>>::None.into())
@@ -347,18 +347,34 @@ async fn run_job(db: &DatabaseConnection, job: import_job::Model) -> anyhow::Res
         request_id: job.request_id.clone(),
         job_id: Some(id),
     };
-    // The import reads files: the upload goes to a private temporary folder under a name of our making (only the
-    // extension comes from the client, checked against `EXTENSIONS`).
-    let ext = job
-        .file_name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .filter(|e| EXTENSIONS.contains(&e.as_str()))
-        .unwrap_or_else(|| "jsonl".into());
+    // The import reads files: the upload goes to a temporary folder of its own that only this user can read, under
+    // the name it was sent with (checked by `check_file`: a base name with a known extension), which a policy
+    // page keeps as its source file.
     let dir = std::env::temp_dir().join(format!("zhiliang-job-{}-{id}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let path: PathBuf = dir.join(format!("upload.{ext}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    }
+    let name = check_file(&job.file_name, 1, usize::MAX).unwrap_or_else(|_| "upload.jsonl".into());
+    let path: PathBuf = dir.join(&name);
     std::fs::write(&path, &job.content)?;
+    // The lease is renewed while the job runs, however long one batch or reading a large workbook takes.
+    let renew = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LEASE / 4).await;
+                let lease = Utc::now() + chrono::Duration::from_std(LEASE).unwrap_or_default();
+                let _ = import_job::Entity::update_many()
+                    .col_expr(import_job::Column::LeaseUntil, lease.into())
+                    .filter(import_job::Column::Id.eq(id))
+                    .filter(import_job::Column::Status.eq(JobStatus::Running.as_str()))
+                    .exec(&db)
+                    .await;
+            }
+        })
+    };
     let db2 = db.clone();
     let progress = move |rows: u64, report: &crate::import::Report, new_from: usize| {
         let db = db2.clone();
@@ -400,6 +416,7 @@ async fn run_job(db: &DatabaseConnection, job: import_job::Model) -> anyhow::Res
         fut
     };
     let result = crate::import::import_file_as(db, &path, false, &actor, Some(&progress)).await;
+    renew.abort();
     let _ = std::fs::remove_dir_all(&dir);
     match result {
         Ok(_) => finish(db, id, JobStatus::Done, None).await?,
@@ -409,6 +426,19 @@ async fn run_job(db: &DatabaseConnection, job: import_job::Model) -> anyhow::Res
             finish(db, id, JobStatus::Failed, Some(msg)).await?
         }
     }
+    Ok(())
+}
+
+/// How long an idempotency key answers a retry.
+pub const IDEMPOTENCY_DAYS: i64 = 7;
+
+/// Forgets idempotency keys older than `IDEMPOTENCY_DAYS`.
+async fn forget_idempotency_keys(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    use super::entity::idempotency;
+    idempotency::Entity::delete_many()
+        .filter(idempotency::Column::CreatedAt.lt(Utc::now() - chrono::Duration::days(IDEMPOTENCY_DAYS)))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -424,6 +454,9 @@ impl Worker {
         loop {
             if *self.shutdown.borrow() {
                 return;
+            }
+            if let Err(e) = forget_idempotency_keys(&self.db).await {
+                tracing::warn!(error = %e, "idempotency keys not cleaned");
             }
             let idle = match claim(&self.db).await {
                 Ok(Some(job)) => {

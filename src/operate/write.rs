@@ -193,6 +193,8 @@ pub enum Action {
     Updated,
     Ended,
     Deleted,
+    /// Written again with what it already said: no new version and no audit entry.
+    Unchanged,
     KeyCreated,
     KeyRevoked,
 }
@@ -204,6 +206,7 @@ impl Action {
             Action::Updated => "UPDATED",
             Action::Ended => "ENDED",
             Action::Deleted => "DELETED",
+            Action::Unchanged => "UNCHANGED",
             Action::KeyCreated => "KEY_CREATED",
             Action::KeyRevoked => "KEY_REVOKED",
         }
@@ -220,7 +223,8 @@ pub struct Written {
     pub key: Option<String>,
     pub action: Action,
     pub version: i32,
-    pub audit_id: i32,
+    /// The audit entry; none when nothing changed.
+    pub audit_id: Option<i32>,
 }
 
 /// Why a write was refused. Nothing of it was kept.
@@ -266,14 +270,14 @@ pub fn check_scope(p: &Principal, ty: RecordType, region: Option<&str>) -> Resul
     }
     let Some(cat) = ty.catalogue() else {
         return Err(WriteError::Forbidden(format!(
-            "only an ADMIN key writes a {}",
+            "only an ADMIN key writes {} records",
             ty.type_name()
         )));
     };
     if !p.catalogues.contains(&cat) {
         let have: Vec<&str> = p.catalogues.iter().map(|c| c.as_str()).collect();
         return Err(WriteError::Forbidden(format!(
-            "this key writes {}, not {} (a {})",
+            "this key writes {}, not {} ({} records)",
             have.join(", "),
             cat.as_str(),
             ty.type_name()
@@ -283,13 +287,13 @@ pub fn check_scope(p: &Principal, ty: RecordType, region: Option<&str>) -> Resul
         match region {
             None => {
                 return Err(WriteError::Forbidden(format!(
-                    "this key is held to region {prefix}, and this {} has no region",
+                    "this key is held to region {prefix}, and this {} record has no region",
                     ty.type_name()
                 )));
             }
             Some(r) if !r.starts_with(prefix.as_str()) => {
                 return Err(WriteError::Forbidden(format!(
-                    "this {} is in region {r}, outside this key's region {prefix}",
+                    "this {} record is in region {r}, outside this key's region {prefix}",
                     ty.type_name()
                 )));
             }
@@ -329,15 +333,82 @@ async fn snapshot<C: ConnectionTrait>(db: &C, ty: RecordType, id: i32) -> Result
     Ok(row.map(|v| v.to_string()))
 }
 
-/// The record's version: the number of audited changes (0 for one never changed since the audit trail began).
-pub async fn current_version<C: ConnectionTrait>(db: &C, ty: RecordType, id: i32) -> Result<i32, sea_orm::DbErr> {
+/// The version of a record that exists: its last audited version, and 1 for a record stored before the audit
+/// trail began (as it was first recorded). 0 is the version of no record, so `expectedVersion: 0` means "must not
+/// exist yet".
+async fn version_of_existing<C: ConnectionTrait>(db: &C, ty: RecordType, id: i32) -> Result<i32, sea_orm::DbErr> {
     Ok(audit_log::Entity::find()
         .filter(audit_log::Column::RecordType.eq(ty.type_name()))
         .filter(audit_log::Column::RecordId.eq(id))
         .order_by_desc(audit_log::Column::Version)
         .one(db)
         .await?
-        .map_or(0, |a| a.version))
+        .map_or(1, |a| a.version.max(1)))
+}
+
+/// The record's version, `None` when no record of this type has this id.
+pub async fn current_version<C: ConnectionTrait>(
+    db: &C,
+    ty: RecordType,
+    id: i32,
+) -> Result<Option<i32>, sea_orm::DbErr> {
+    if ty == RecordType::Division || key_and_region(db, ty, id).await?.0.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(version_of_existing(db, ty, id).await?))
+}
+
+/// Whether two stored rows say the same, their timestamps aside.
+fn same_record(before: &Option<String>, after: &Option<String>) -> bool {
+    let strip = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+            .map(|mut v| {
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("updated_at");
+                    m.remove("created_at");
+                }
+                v
+            })
+    };
+    let (b, a) = (strip(before), strip(after));
+    b.is_some() && b == a
+}
+
+/// Records a change of a record in the audit trail and says what was written.
+#[allow(clippy::too_many_arguments)]
+async fn recorded(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    ty: RecordType,
+    id: i32,
+    key: Option<String>,
+    action: Action,
+    version: i32,
+    (before, after): (Option<String>, Option<String>),
+) -> Result<Written, WriteError> {
+    let audit_id = audit(
+        txn,
+        Entry {
+            actor,
+            action,
+            record_type: ty.type_name(),
+            record_id: Some(id),
+            record_key: key.clone(),
+            version,
+            before,
+            after,
+        },
+    )
+    .await?;
+    Ok(Written {
+        record_type: ty,
+        id: Some(id),
+        key,
+        action,
+        version,
+        audit_id: Some(audit_id),
+    })
 }
 
 /// One row of the audit trail to write.
@@ -437,7 +508,7 @@ pub(crate) async fn put(
             key,
             action,
             version: 0,
-            audit_id,
+            audit_id: Some(audit_id),
         });
     };
     let (before, current) = if added {
@@ -452,7 +523,7 @@ pub(crate) async fn put(
         sp.rollback().await?;
         let (_, region) = key_and_region(txn, ty, id).await?;
         check_scope(p, ty, region.as_deref())?;
-        let current = current_version(txn, ty, id).await?;
+        let current = version_of_existing(txn, ty, id).await?;
         check_expected(expected_version, current)?;
         let before = snapshot(txn, ty, id).await?;
         let (again, _) = crate::import::store(txn, v, source)
@@ -468,30 +539,19 @@ pub(crate) async fn put(
     let (key, region) = key_and_region(txn, ty, id).await?;
     check_scope(p, ty, region.as_deref())?;
     let after = snapshot(txn, ty, id).await?;
+    if !added && same_record(&before, &after) {
+        // Written again as it was (a re-import): no new version, nothing for the trail.
+        return Ok(Written {
+            record_type: ty,
+            id: Some(id),
+            key,
+            action: Action::Unchanged,
+            version: current,
+            audit_id: None,
+        });
+    }
     let action = if added { Action::Created } else { Action::Updated };
-    let version = current + 1;
-    let audit_id = audit(
-        txn,
-        Entry {
-            actor,
-            action,
-            record_type: ty.type_name(),
-            record_id: Some(id),
-            record_key: key.clone(),
-            version,
-            before,
-            after,
-        },
-    )
-    .await?;
-    Ok(Written {
-        record_type: ty,
-        id: Some(id),
-        key,
-        action,
-        version,
-        audit_id,
-    })
+    recorded(txn, actor, ty, id, key, action, current + 1, (before, after)).await
 }
 
 /// How a record ends.
@@ -515,7 +575,10 @@ async fn existing(
         check_scope(p, ty, p.region_prefix.as_deref().or(Some("")))?;
     }
     let Some(before) = snapshot(txn, ty, id).await? else {
-        return Err(WriteError::NotFound(format!("no {} has this id", ty.type_name())));
+        return Err(WriteError::NotFound(format!(
+            "no {} record has this id",
+            ty.type_name()
+        )));
     };
     if matches!(ty, RecordType::CreditEntry | RecordType::Brand | RecordType::Title) {
         let kind = serde_json::from_str::<serde_json::Value>(&before)
@@ -528,12 +591,15 @@ async fn existing(
             _ => "TITLE",
         };
         if kind != want {
-            return Err(WriteError::NotFound(format!("no {} has this id", ty.type_name())));
+            return Err(WriteError::NotFound(format!(
+                "no {} record has this id",
+                ty.type_name()
+            )));
         }
     }
     let (key, region) = key_and_region(txn, ty, id).await?;
     check_scope(p, ty, region.as_deref())?;
-    let current = current_version(txn, ty, id).await?;
+    let current = version_of_existing(txn, ty, id).await?;
     check_expected(expected_version, current)?;
     Ok((key, current, Some(before)))
 }
@@ -562,7 +628,7 @@ pub async fn end(
         RecordType::Standard => standards::store::withdraw(txn, id, on).await,
         other => {
             return Err(WriteError::Invalid(format!(
-                "a {} does not end; correct it with putRecord (an admin may deleteRecord)",
+                "{} records do not end; correct them with putRecord (an admin may deleteRecord)",
                 other.type_name()
             )));
         }
@@ -572,29 +638,7 @@ pub async fn end(
         crate::catalog::EndError::Db(d) => WriteError::Db(d),
     })?;
     let after = snapshot(txn, ty, id).await?;
-    let version = current + 1;
-    let audit_id = audit(
-        txn,
-        Entry {
-            actor,
-            action: Action::Ended,
-            record_type: ty.type_name(),
-            record_id: Some(id),
-            record_key: key.clone(),
-            version,
-            before,
-            after,
-        },
-    )
-    .await?;
-    Ok(Written {
-        record_type: ty,
-        id: Some(id),
-        key,
-        action: Action::Ended,
-        version,
-        audit_id,
-    })
+    recorded(txn, actor, ty, id, key, Action::Ended, current + 1, (before, after)).await
 }
 
 /// Deletes a record (admins only): the row goes, a tombstone stays, and the search outbox removes its document.
@@ -624,8 +668,16 @@ pub async fn delete(
             format!("SELECT COUNT(*) AS n FROM zone_membership WHERE zone_id = {id}"),
         )),
         RecordType::Notice => Some((
-            "notice(s) whose comment deadline it set",
-            format!("SELECT COUNT(*) AS n FROM notice WHERE deadline_set_by = {id} AND id <> {id}"),
+            "later notice(s) whose comment deadline it set, or watch events that told people of it",
+            format!(
+                "SELECT (SELECT COUNT(*) FROM notice WHERE deadline_set_by = {id} AND id <> {id}) \
+                 + (SELECT COUNT(*) FROM watch_event WHERE notice_id = {id}) AS n"
+            ),
+        )),
+        // Its export products would go with it unaudited (the foreign key cascades): they are deleted first.
+        RecordType::Enterprise => Some((
+            "export product(s)",
+            format!("SELECT COUNT(*) AS n FROM export_product WHERE enterprise_id = {id}"),
         )),
         _ => None,
     };
@@ -666,39 +718,28 @@ pub async fn delete(
     for (kind, rid) in related {
         crate::search::outbox::enqueue(txn, kind, rid).await?;
     }
-    let version = current + 1;
-    let audit_id = audit(
+    let written = recorded(
         txn,
-        Entry {
-            actor,
-            action: Action::Deleted,
-            record_type: ty.type_name(),
-            record_id: Some(id),
-            record_key: key.clone(),
-            version,
-            before,
-            after: None,
-        },
+        actor,
+        ty,
+        id,
+        key.clone(),
+        Action::Deleted,
+        current + 1,
+        (before, None),
     )
     .await?;
     tombstone::Entity::insert(tombstone::ActiveModel {
         id: NotSet,
         record_type: Set(ty.type_name().into()),
         record_id: Set(id),
-        record_key: Set(key.clone()),
+        record_key: Set(key),
         deleted_at: Set(Utc::now()),
-        audit_id: Set(audit_id),
+        audit_id: Set(written.audit_id.unwrap_or_default()),
     })
     .exec(txn)
     .await?;
-    Ok(Written {
-        record_type: ty,
-        id: Some(id),
-        key,
-        action: Action::Deleted,
-        version,
-        audit_id,
-    })
+    Ok(written)
 }
 
 /// The other search documents a deleted record appears in: a listing's or member's enterprise and zone.

@@ -543,20 +543,39 @@ both_backends!(
             "0 means the record must not exist yet"
         );
 
+        // Writing a record again as it is makes no new version and no audit entry (a re-import, a retried upload).
+        let audited = audit_count(&app).await;
+        let same = ok_as(&app, &editor, PUT, json!({"i": {"record": zone_record("文具、笔")}})).await;
+        assert_eq!(same["putRecord"]["action"], "UNCHANGED");
+        assert_eq!(same["putRecord"]["version"], 2);
+        assert_eq!(same["putRecord"]["auditId"], Value::Null);
+        let r = app.import_text("again.jsonl", FIXTURE).await;
+        assert!(r.rejected.is_empty());
+        assert_eq!(
+            audit_count(&app).await,
+            audited + 1,
+            "only the zone, whose industry the file sets back, is a change"
+        );
+        let gone = zhiliang::graphql::ids::encode("Zone", 999_999);
+        let v = app
+            .data("query($id: ID!) { recordVersion(id: $id) }", json!({"id": gone}))
+            .await;
+        assert_eq!(v["recordVersion"], Value::Null);
+
         // Idempotency: a retry answers the first result again; the key with another body is refused.
         let audited = audit_count(&app).await;
         let first = ok_as(
             &app,
             &editor,
             PUT,
-            json!({"i": {"record": zone_record("文具"), "idempotencyKey": "retry-1"}}),
+            json!({"i": {"record": zone_record("文具用品"), "idempotencyKey": "retry-1"}}),
         )
         .await;
         let again = ok_as(
             &app,
             &editor,
             PUT,
-            json!({"i": {"record": zone_record("文具"), "idempotencyKey": "retry-1"}}),
+            json!({"i": {"record": zone_record("文具用品"), "idempotencyKey": "retry-1"}}),
         )
         .await;
         assert_eq!(again["putRecord"]["replayed"], true);
@@ -576,7 +595,7 @@ both_backends!(
         let z = app
             .data("{ zone(code: \"zj-ninghai-stationery\") { industry } }", json!({}))
             .await;
-        assert_eq!(z["zone"]["industry"], "文具");
+        assert_eq!(z["zone"]["industry"], "文具用品");
 
         // Validation is the import's, with its code; a server file is never read.
         assert_eq!(
@@ -704,6 +723,15 @@ both_backends!(
         assert_eq!(gql_as(&app, None, search, json!({})).await.0, 200);
         assert_eq!(gql_as(&app, None, search, json!({})).await.0, 200);
         assert_eq!(gql_as(&app, None, search, json!({})).await.0, 429);
+        // Exports are expensive reads too, in the same count.
+        let export = app
+            .http
+            .get(format!("{}/exports/zones.csv", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(export.status().as_u16(), 429);
+        assert!(export.headers().contains_key("retry-after"));
         // Listings are not searches.
         assert_eq!(gql_as(&app, None, "{ zones { totalCount } }", json!({})).await.0, 200);
         // Guessing keys: refused, then the address is stopped, even with a good key.
@@ -918,3 +946,31 @@ both_backends!(
         app.finish().await;
     }
 );
+
+both_backends!(aliased_mutations_count_one_write_each, |backend: Backend| async move {
+    let app = TestApp::spawn_with(backend, |s| s.write_per_minute = 3).await;
+    load(&app).await;
+    let admin = admin_key(&app).await;
+    let zone = |code: &str| json!({"type": "zone", "code": code, "name": "测试示范区", "kind": "INDUSTRIAL", "level": "PROVINCIAL", "regionCode": "330226"});
+    let q = "mutation($a: PutRecordInput!, $b: PutRecordInput!) { a: putRecord(input: $a) { action } b: putRecord(input: $b) { action } }";
+    let (status, body) = gql_as(
+        &app,
+        Some(&admin),
+        q,
+        json!({"a": {"record": zone("t-1")}, "b": {"record": zone("t-2")}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body:#}");
+    // Two more would be four in the minute: refused whole, nothing written.
+    let (status, _) = gql_as(
+        &app,
+        Some(&admin),
+        q,
+        json!({"a": {"record": zone("t-3")}, "b": {"record": zone("t-4")}}),
+    )
+    .await;
+    assert_eq!(status, 429);
+    let z = app.data("{ zone(code: \"t-3\") { code } }", json!({})).await;
+    assert_eq!(z["zone"], Value::Null);
+    app.finish().await;
+});

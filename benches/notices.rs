@@ -188,7 +188,7 @@ async fn measure_backend(backend: Backend, env: &Env, settings: &Settings) -> an
             some.join("\n  ")
         );
     }
-    let rows = report.added + report.updated;
+    let rows = report.added + report.updated + report.unchanged;
     println!(
         "import: {rows} rows ({}) in {import_secs:.2} s = {:.0} rows/s",
         report.summary(),

@@ -259,7 +259,7 @@ async fn import_demo(db: &sea_orm::DatabaseConnection, repo: &Path) -> anyhow::R
         if !r.rejected.is_empty() {
             bail!("{}: {} rows rejected", f.display(), r.rejected.len());
         }
-        rows += r.added + r.updated;
+        rows += r.added + r.updated + r.unchanged;
     }
     Ok(rows)
 }

@@ -54,6 +54,8 @@ impl std::fmt::Display for Rejection {
 pub struct Report {
     pub added: u64,
     pub updated: u64,
+    /// Rows that said what their record already said (nothing written to the audit trail).
+    pub unchanged: u64,
     pub rejected: Vec<Rejection>,
     /// The encoding a text file (CSV, JSON Lines, policy page) was read as; `None` for a workbook, or for JSON
     /// Lines that were none of the known encodings and were read line by line as UTF-8.
@@ -61,14 +63,14 @@ pub struct Report {
 }
 
 impl Report {
-    /// `3 added, 0 updated, 1 rejected`, and for a text file `; read as GB18030`.
+    /// `3 added, 0 updated, 1 rejected` (with `, 5 unchanged` when some rows changed nothing), and for a text file
+    /// `; read as GB18030`.
     pub fn summary(&self) -> String {
-        let mut s = format!(
-            "{} added, {} updated, {} rejected",
-            self.added,
-            self.updated,
-            self.rejected.len()
-        );
+        let mut s = format!("{} added, {} updated", self.added, self.updated);
+        if self.unchanged > 0 {
+            s.push_str(&format!(", {} unchanged", self.unchanged));
+        }
+        s.push_str(&format!(", {} rejected", self.rejected.len()));
         if let Some(e) = self.encoding {
             s.push_str("; read as ");
             s.push_str(e.label());
@@ -340,11 +342,11 @@ impl Loader<'_> {
         });
     }
 
-    fn count(&mut self, added: bool) {
-        if added {
-            self.report.added += 1;
-        } else {
-            self.report.updated += 1;
+    fn count(&mut self, action: write::Action) {
+        match action {
+            write::Action::Created => self.report.added += 1,
+            write::Action::Unchanged => self.report.unchanged += 1,
+            _ => self.report.updated += 1,
         }
     }
 
@@ -358,7 +360,7 @@ impl Loader<'_> {
         let mut outcomes = Vec::with_capacity(rows.len());
         for (_, v) in &rows {
             match write::put(&txn, self.actor, v, None, self.source).await {
-                Ok(w) => outcomes.push(w.action == write::Action::Created),
+                Ok(w) => outcomes.push(w.action),
                 Err(write::WriteError::Db(e)) if outcomes.is_empty() && !is_constraint(&e) => {
                     // The database itself failed (not the row): stop rather than reject every row.
                     txn.rollback().await?;
@@ -369,8 +371,8 @@ impl Loader<'_> {
         }
         if outcomes.len() == rows.len() {
             txn.commit().await?;
-            for added in outcomes {
-                self.count(added);
+            for action in outcomes {
+                self.count(action);
             }
             self.tell().await;
             return Ok(());
@@ -381,7 +383,7 @@ impl Loader<'_> {
             match write::put(&txn, self.actor, &v, None, self.source).await {
                 Ok(w) => {
                     txn.commit().await?;
-                    self.count(w.action == write::Action::Created);
+                    self.count(w.action);
                 }
                 Err(reason) => {
                     txn.rollback().await?;

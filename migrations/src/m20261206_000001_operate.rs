@@ -68,6 +68,7 @@ enum ImportJob {
     RowsDone,
     Added,
     Updated,
+    Unchanged,
     Rejected,
     Error,
     RequestId,
@@ -238,6 +239,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(ImportJob::RowsDone).big_integer().not_null().default(0))
                 .col(ColumnDef::new(ImportJob::Added).big_integer().not_null().default(0))
                 .col(ColumnDef::new(ImportJob::Updated).big_integer().not_null().default(0))
+                .col(ColumnDef::new(ImportJob::Unchanged).big_integer().not_null().default(0))
                 .col(ColumnDef::new(ImportJob::Rejected).big_integer().not_null().default(0))
                 .col(ColumnDef::new(ImportJob::Error).text().null())
                 .col(ColumnDef::new(ImportJob::RequestId).string().null())

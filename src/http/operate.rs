@@ -111,6 +111,7 @@ fn job_json(j: &jobs::Job) -> serde_json::Value {
         "rowsDone": j.rows_done,
         "added": j.added,
         "updated": j.updated,
+        "unchanged": j.unchanged,
         "rejectedCount": j.rejected,
         "error": j.error,
         "requestId": j.request_id,

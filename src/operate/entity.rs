@@ -99,6 +99,7 @@ pub mod import_job {
         pub rows_done: i64,
         pub added: i64,
         pub updated: i64,
+        pub unchanged: i64,
         pub rejected: i64,
         pub error: Option<String>,
         pub request_id: Option<String>,

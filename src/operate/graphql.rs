@@ -272,6 +272,10 @@ impl ImportJobObject {
     async fn updated(&self) -> i64 {
         self.0.updated
     }
+    /// Rows that said what their record already said: nothing written, nothing audited.
+    async fn unchanged(&self) -> i64 {
+        self.0.unchanged
+    }
     /// How many rows were rejected; `rejections` says which and why.
     async fn rejected_count(&self) -> i64 {
         self.0.rejected

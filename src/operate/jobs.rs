@@ -67,6 +67,7 @@ pub struct Job {
     pub rows_done: i64,
     pub added: i64,
     pub updated: i64,
+    pub unchanged: i64,
     pub rejected: i64,
     pub error: Option<String>,
     pub request_id: Option<String>,
@@ -76,7 +77,7 @@ pub struct Job {
 }
 
 /// The columns of a job without its content.
-fn summary_columns() -> [import_job::Column; 16] {
+fn summary_columns() -> [import_job::Column; 17] {
     use import_job::Column as J;
     [
         J::Id,
@@ -88,6 +89,7 @@ fn summary_columns() -> [import_job::Column; 16] {
         J::RowsDone,
         J::Added,
         J::Updated,
+        J::Unchanged,
         J::Rejected,
         J::Error,
         J::RequestId,
@@ -109,6 +111,7 @@ struct JobRow {
     rows_done: i64,
     added: i64,
     updated: i64,
+    unchanged: i64,
     rejected: i64,
     error: Option<String>,
     request_id: Option<String>,
@@ -128,6 +131,7 @@ fn job_from(r: JobRow) -> Job {
         rows_done: r.rows_done,
         added: r.added,
         updated: r.updated,
+        unchanged: r.unchanged,
         rejected: r.rejected,
         error: r.error,
         request_id: r.request_id,
@@ -182,6 +186,7 @@ pub async fn enqueue(
         rows_done: Set(0),
         added: Set(0),
         updated: Set(0),
+        unchanged: Set(0),
         rejected: Set(0),
         error: Set(None),
         request_id: Set(request_id),
@@ -287,6 +292,7 @@ async fn claim(db: &DatabaseConnection) -> Result<Option<import_job::Model>, sea
         .col_expr(import_job::Column::RowsDone, 0i64.into())
         .col_expr(import_job::Column::Added, 0i64.into())
         .col_expr(import_job::Column::Updated, 0i64.into())
+        .col_expr(import_job::Column::Unchanged, 0i64.into())
         .col_expr(import_job::Column::Rejected, 0i64.into())
         .filter(import_job::Column::Id.eq(candidate.id))
         .filter(due)
@@ -382,7 +388,12 @@ async fn run_job(db: &DatabaseConnection, job: import_job::Model) -> anyhow::Res
             .iter()
             .map(|r| (r.line as i64, r.reason.clone()))
             .collect();
-        let (added, updated, rejected) = (report.added as i64, report.updated as i64, report.rejected.len() as i64);
+        let (added, updated, unchanged, rejected) = (
+            report.added as i64,
+            report.updated as i64,
+            report.unchanged as i64,
+            report.rejected.len() as i64,
+        );
         let fut: futures_util::future::BoxFuture<'static, ()> = Box::pin(async move {
             let lease = Utc::now() + chrono::Duration::from_std(LEASE).unwrap_or_default();
             let r = async {
@@ -402,6 +413,7 @@ async fn run_job(db: &DatabaseConnection, job: import_job::Model) -> anyhow::Res
                     .col_expr(import_job::Column::RowsDone, (rows as i64).into())
                     .col_expr(import_job::Column::Added, added.into())
                     .col_expr(import_job::Column::Updated, updated.into())
+                    .col_expr(import_job::Column::Unchanged, unchanged.into())
                     .col_expr(import_job::Column::Rejected, rejected.into())
                     .col_expr(import_job::Column::LeaseUntil, lease.into())
                     .filter(import_job::Column::Id.eq(id))

@@ -102,7 +102,12 @@ both_backends!(profiles_from_json_lines_and_sheets, |backend: Backend| async mov
     assert_eq!(from_json[3][0]["markets"][0]["code"], "JPN");
     // The same (enterprise, product) again updates it.
     let again = app.import_text("exports.jsonl", PRODUCTS).await;
-    assert_eq!((again.added, again.updated), (0, 4), "{}", again.summary());
+    assert_eq!(
+        (again.added, again.updated + again.unchanged),
+        (0, 4),
+        "{}",
+        again.summary()
+    );
     assert_eq!(profiles(&app).await, from_json);
     app.finish().await;
 
@@ -122,7 +127,12 @@ both_backends!(profiles_from_json_lines_and_sheets, |backend: Backend| async mov
     let path = app.dir.path().join("exports-gb18030.csv");
     std::fs::write(&path, &bytes).unwrap();
     let r = app.import(&path).await;
-    assert_eq!((r.added, r.updated, r.rejected.len()), (0, 4, 1), "{}", r.summary());
+    assert_eq!(
+        (r.added, r.updated + r.unchanged, r.rejected.len()),
+        (0, 4, 1),
+        "{}",
+        r.summary()
+    );
     assert!(r.summary().ends_with("read as GB18030"), "{}", r.summary());
     assert_eq!(profiles(&app).await, from_json);
     app.finish().await;

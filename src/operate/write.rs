@@ -86,35 +86,57 @@ impl RecordType {
         }
     }
 
-    /// SQL of the record's key (what a person calls it) and region (the division code that scopes it), for the
-    /// row `id`. The region of an enterprise is its own region code, else the one in its credit code (positions
-    /// 3-8); a listing's is its own, else its enterprise's; a member's is its zone's.
-    fn key_and_region_sql(self, id: i32) -> String {
-        let ent_region = "COALESCE(e.region_code, substr(e.credit_code, 3, 6))";
-        match self {
-            RecordType::Notice => format!("SELECT primary_symbol AS k, NULL AS r FROM notice WHERE id = {id}"),
-            RecordType::Standard => format!("SELECT number AS k, region_code AS r FROM standard WHERE id = {id}"),
-            RecordType::Enterprise => {
-                format!("SELECT e.credit_code AS k, {ent_region} AS r FROM enterprise e WHERE e.id = {id}")
-            }
-            RecordType::ExportProduct => format!(
-                "SELECT e.credit_code || ' ' || p.product AS k, {ent_region} AS r FROM export_product p \
-                 JOIN enterprise e ON e.id = p.enterprise_id WHERE p.id = {id}"
+    /// The row of `id` with its key (what a person calls the record) and regions (the division codes that scope
+    /// it: `zl_region`, and `zl_region2` where a second must hold too), in one query. The region of an enterprise
+    /// is its own region code, else the one in its credit code (positions 3-8); a listing's is its own, else its
+    /// enterprise's, and a listing of an enterprise is in that enterprise's region as well (a region code of its
+    /// own cannot bring another county's enterprise in); a member's is its zone's.
+    fn stored_sql(self, id: i32) -> String {
+        let ent = "COALESCE(e.region_code, substr(e.credit_code, 3, 6))";
+        let (from, key, region, region2) = match self {
+            RecordType::Notice => (
+                "notice t".to_string(),
+                "t.primary_symbol".to_string(),
+                "NULL".to_string(),
+                "NULL",
             ),
-            RecordType::CreditEntry | RecordType::Brand | RecordType::Title => format!(
-                "SELECT l.natural_key AS k, COALESCE(l.region_code, {ent_region}) AS r FROM listing l \
-                 LEFT JOIN enterprise e ON e.id = l.enterprise_id WHERE l.id = {id}"
+            RecordType::Standard => ("standard t".into(), "t.number".into(), "t.region_code".into(), "NULL"),
+            RecordType::Enterprise => (
+                "enterprise t".into(),
+                "t.credit_code".into(),
+                "COALESCE(t.region_code, substr(t.credit_code, 3, 6))".into(),
+                "NULL",
             ),
-            RecordType::Zone => format!("SELECT code AS k, region_code AS r FROM zone WHERE id = {id}"),
-            RecordType::ZoneMembership => format!(
-                "SELECT z.code || ' ' || e.credit_code AS k, z.region_code AS r FROM zone_membership m \
-                 JOIN zone z ON z.id = m.zone_id JOIN enterprise e ON e.id = m.enterprise_id WHERE m.id = {id}"
+            RecordType::ExportProduct => (
+                "export_product t JOIN enterprise e ON e.id = t.enterprise_id".into(),
+                "e.credit_code || ' ' || t.product".into(),
+                ent.into(),
+                "NULL",
             ),
-            RecordType::Policy => {
-                format!("SELECT COALESCE(document_number, title) AS k, NULL AS r FROM policy WHERE id = {id}")
-            }
-            RecordType::Division => "SELECT NULL AS k, NULL AS r".into(),
-        }
+            RecordType::CreditEntry | RecordType::Brand | RecordType::Title => (
+                "listing t LEFT JOIN enterprise e ON e.id = t.enterprise_id".into(),
+                "t.natural_key".into(),
+                format!("COALESCE(t.region_code, {ent})"),
+                ent,
+            ),
+            RecordType::Zone => ("zone t".into(), "t.code".into(), "t.region_code".into(), "NULL"),
+            RecordType::ZoneMembership => (
+                "zone_membership t JOIN zone z ON z.id = t.zone_id JOIN enterprise e ON e.id = t.enterprise_id".into(),
+                "z.code || ' ' || e.credit_code".into(),
+                "z.region_code".into(),
+                "NULL",
+            ),
+            RecordType::Policy => (
+                "policy t".into(),
+                "COALESCE(t.document_number, t.title)".into(),
+                "NULL".into(),
+                "NULL",
+            ),
+            RecordType::Division => ("division t".into(), "t.code".into(), "NULL".into(), "NULL"),
+        };
+        format!(
+            "SELECT t.*, {key} AS zl_key, {region} AS zl_region, {region2} AS zl_region2 FROM {from} WHERE t.id = {id}"
+        )
     }
 
     /// The search outbox kinds a change of this record queues (its own index; none for export products and
@@ -303,34 +325,51 @@ pub fn check_scope(p: &Principal, ty: RecordType, region: Option<&str>) -> Resul
     Ok(())
 }
 
-#[derive(FromQueryResult)]
-struct KeyRegion {
-    k: Option<String>,
-    r: Option<String>,
+/// The regions a record is in: none, one, or (a listing of an enterprise) two that must both be in scope.
+#[derive(Debug, Default)]
+struct Regions(Vec<String>);
+
+impl Regions {
+    fn check(&self, p: &Principal, ty: RecordType) -> Result<(), WriteError> {
+        if self.0.is_empty() {
+            return check_scope(p, ty, None);
+        }
+        self.0.iter().try_for_each(|r| check_scope(p, ty, Some(r)))
+    }
 }
 
-async fn key_and_region<C: ConnectionTrait>(
-    db: &C,
-    ty: RecordType,
-    id: i32,
-) -> Result<(Option<String>, Option<String>), sea_orm::DbErr> {
-    let stmt = Statement::from_string(db.get_database_backend(), ty.key_and_region_sql(id));
-    let row = KeyRegion::find_by_statement(stmt).one(db).await?;
-    Ok(row
-        .map(|x| (x.k, x.r.filter(|r| !r.is_empty())))
-        .unwrap_or((None, None)))
+/// A stored record as the audit trail and the scope checks see it.
+#[derive(Debug, Default)]
+struct Stored {
+    /// The row as JSON, column names as keys: the audit trail's before and after.
+    row: String,
+    key: Option<String>,
+    regions: Regions,
 }
 
-/// The record's row as JSON (column names as keys): the audit trail's before and after.
-async fn snapshot<C: ConnectionTrait>(db: &C, ty: RecordType, id: i32) -> Result<Option<String>, sea_orm::DbErr> {
+/// The stored record of `id`, `None` when there is none (divisions have no id and are never read here).
+async fn stored<C: ConnectionTrait>(db: &C, ty: RecordType, id: i32) -> Result<Option<Stored>, sea_orm::DbErr> {
     if ty == RecordType::Division {
         return Ok(None);
     }
-    let sql = format!("SELECT * FROM {} WHERE id = {id}", ty.table());
-    let row = JsonValue::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
-        .one(db)
-        .await?;
-    Ok(row.map(|v| v.to_string()))
+    let stmt = Statement::from_string(db.get_database_backend(), ty.stored_sql(id));
+    let Some(mut row) = JsonValue::find_by_statement(stmt).one(db).await? else {
+        return Ok(None);
+    };
+    let mut take = |name: &str| {
+        row.as_object_mut()
+            .and_then(|m| m.remove(name))
+            .and_then(|v| v.as_str().map(str::to_string))
+            .filter(|v| !v.is_empty())
+    };
+    let key = take("zl_key");
+    let mut regions: Vec<String> = [take("zl_region"), take("zl_region2")].into_iter().flatten().collect();
+    regions.dedup();
+    Ok(Some(Stored {
+        row: row.to_string(),
+        key,
+        regions: Regions(regions),
+    }))
 }
 
 /// The version of a record that exists: its last audited version, and 1 for a record stored before the audit
@@ -352,7 +391,7 @@ pub async fn current_version<C: ConnectionTrait>(
     ty: RecordType,
     id: i32,
 ) -> Result<Option<i32>, sea_orm::DbErr> {
-    if ty == RecordType::Division || key_and_region(db, ty, id).await?.0.is_none() {
+    if stored(db, ty, id).await?.is_none() {
         return Ok(None);
     }
     Ok(Some(version_of_existing(db, ty, id).await?))
@@ -511,21 +550,25 @@ pub(crate) async fn put(
             audit_id: Some(audit_id),
         });
     };
-    let (before, current) = if added {
-        let (_, region) = key_and_region(&sp, ty, id).await?;
-        if let Err(e) = check_scope(p, ty, region.as_deref()).and_then(|_| check_expected(expected_version, 0)) {
+    let missing = || WriteError::Invalid("the record was not found after it was written; try again".into());
+    let (before, current, after) = if added {
+        let after = stored(&sp, ty, id).await?.ok_or_else(missing)?;
+        if let Err(e) = after
+            .regions
+            .check(p, ty)
+            .and_then(|_| check_expected(expected_version, 0))
+        {
             sp.rollback().await?;
             return Err(e);
         }
         sp.commit().await?;
-        (None, 0)
+        (None, 0, after)
     } else {
         sp.rollback().await?;
-        let (_, region) = key_and_region(txn, ty, id).await?;
-        check_scope(p, ty, region.as_deref())?;
+        let before = stored(txn, ty, id).await?.ok_or_else(missing)?;
+        before.regions.check(p, ty)?;
         let current = version_of_existing(txn, ty, id).await?;
         check_expected(expected_version, current)?;
-        let before = snapshot(txn, ty, id).await?;
         let (again, _) = crate::import::store(txn, v, source)
             .await
             .map_err(WriteError::Invalid)?;
@@ -534,11 +577,11 @@ pub(crate) async fn put(
                 "the record changed while it was written; try again".into(),
             ));
         }
-        (before, current)
+        let after = stored(txn, ty, id).await?.ok_or_else(missing)?;
+        after.regions.check(p, ty)?;
+        (Some(before.row), current, after)
     };
-    let (key, region) = key_and_region(txn, ty, id).await?;
-    check_scope(p, ty, region.as_deref())?;
-    let after = snapshot(txn, ty, id).await?;
+    let (key, after) = (after.key, Some(after.row));
     if !added && same_record(&before, &after) {
         // Written again as it was (a re-import): no new version, nothing for the trail.
         return Ok(Written {
@@ -574,14 +617,14 @@ async fn existing(
     if p.role != Role::Admin {
         check_scope(p, ty, p.region_prefix.as_deref().or(Some("")))?;
     }
-    let Some(before) = snapshot(txn, ty, id).await? else {
+    let Some(before) = stored(txn, ty, id).await? else {
         return Err(WriteError::NotFound(format!(
             "no {} record has this id",
             ty.type_name()
         )));
     };
     if matches!(ty, RecordType::CreditEntry | RecordType::Brand | RecordType::Title) {
-        let kind = serde_json::from_str::<serde_json::Value>(&before)
+        let kind = serde_json::from_str::<serde_json::Value>(&before.row)
             .ok()
             .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(String::from))
             .unwrap_or_default();
@@ -597,11 +640,10 @@ async fn existing(
             )));
         }
     }
-    let (key, region) = key_and_region(txn, ty, id).await?;
-    check_scope(p, ty, region.as_deref())?;
+    before.regions.check(p, ty)?;
     let current = version_of_existing(txn, ty, id).await?;
     check_expected(expected_version, current)?;
-    Ok((key, current, Some(before)))
+    Ok((before.key, current, Some(before.row)))
 }
 
 /// Ends a record without deleting it: a credit entry is removed from its list, a brand or title revoked, a
@@ -637,7 +679,7 @@ pub async fn end(
         crate::catalog::EndError::Invalid(m) => WriteError::Invalid(m),
         crate::catalog::EndError::Db(d) => WriteError::Db(d),
     })?;
-    let after = snapshot(txn, ty, id).await?;
+    let after = stored(txn, ty, id).await?.map(|a| a.row);
     recorded(txn, actor, ty, id, key, Action::Ended, current + 1, (before, after)).await
 }
 

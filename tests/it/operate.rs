@@ -379,6 +379,16 @@ both_backends!(
     )
     .await;
         assert_eq!(code, "FORBIDDEN");
+        // Nor bring another county's enterprise in by giving its listing a region code of its own.
+        let code = code_as(
+            &app,
+            Some(&ninghai),
+            PUT,
+            json!({"i": {"record": {"type": "creditEntry", "creditCode": "91441900MA4W12345Q", "regionCode": "330226",
+            "list": "ABNORMAL_OPERATIONS", "reason": "未按规定期限公示年度报告", "listedOn": "2026-12-01"}}}),
+        )
+        .await;
+        assert_eq!(code, "FORBIDDEN");
         assert_eq!(audit_count(&app).await, audited, "refusals leave no audit entry");
         // Search still shows the other county's title as it was.
         app.wait_indexed().await;

@@ -569,3 +569,85 @@ pub async fn import_file_as(
         ),
     }
 }
+
+/// The row a record would update, found by its natural key without writing: a guess that lets an audited update
+/// read the record as it was before writing it once (`operate::write::put` checks the guess against what the store
+/// then did, and falls back to a savepoint when it missed). `None` for a new record, and for records found only by
+/// likeness (a policy without a number) or without a row id (divisions).
+pub(crate) async fn locate(txn: &DatabaseTransaction, v: &Valid) -> Result<Option<i32>, sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, FromQueryResult, Statement, Value};
+    let backend = txn.get_database_backend();
+    // Placeholders differ: `?` on SQLite, `$n` on PostgreSQL.
+    let ph = |n: usize| match backend {
+        sea_orm::DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_string(),
+    };
+    let (sql, values): (String, Vec<Value>) = match v {
+        Valid::Notice(d) => match d.symbols.first() {
+            Some(s) => (
+                format!("SELECT notice_id AS id FROM notice_symbol WHERE symbol = {}", ph(1)),
+                vec![s.to_string().into()],
+            ),
+            None => return Ok(None),
+        },
+        Valid::Standard(d) => (
+            format!("SELECT id FROM standard WHERE number = {}", ph(1)),
+            vec![d.number.edition().into()],
+        ),
+        Valid::Enterprise(d) => (
+            format!("SELECT id FROM enterprise WHERE credit_code = {}", ph(1)),
+            vec![d.credit_code.as_str().to_string().into()],
+        ),
+        Valid::ExportProduct(d) => (
+            format!(
+                "SELECT p.id AS id FROM export_product p JOIN enterprise e ON e.id = p.enterprise_id \
+                 WHERE e.credit_code = {} AND p.product = {}",
+                ph(1),
+                ph(2)
+            ),
+            vec![d.credit_code.as_str().to_string().into(), d.product.clone().into()],
+        ),
+        Valid::Listing(d) => (
+            format!("SELECT id FROM listing WHERE natural_key = {}", ph(1)),
+            vec![d.natural_key().into()],
+        ),
+        Valid::Zone(d) => (
+            format!("SELECT id FROM zone WHERE code = {}", ph(1)),
+            vec![d.code.clone().into()],
+        ),
+        Valid::Membership(d) => {
+            let base = format!(
+                "SELECT m.id AS id FROM zone_membership m JOIN zone z ON z.id = m.zone_id \
+                 JOIN enterprise e ON e.id = m.enterprise_id WHERE z.code = {} AND e.credit_code = {}",
+                ph(1),
+                ph(2)
+            );
+            let mut values: Vec<Value> = vec![d.zone.clone().into(), d.enterprise.as_str().to_string().into()];
+            match d.admitted_on {
+                Some(a) => {
+                    values.push(a.into());
+                    (format!("{base} AND m.admitted_on = {}", ph(3)), values)
+                }
+                None => (format!("{base} AND m.admitted_on IS NULL"), values),
+            }
+        }
+        Valid::Policy(d) => match &d.document_number {
+            Some(n) => (
+                format!("SELECT id FROM policy WHERE document_number = {}", ph(1)),
+                vec![n.to_string().into()],
+            ),
+            None => return Ok(None),
+        },
+        Valid::Division(_) => return Ok(None),
+    };
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i32,
+    }
+    Ok(
+        Row::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+            .one(txn)
+            .await?
+            .map(|r| r.id),
+    )
+}

@@ -2,8 +2,10 @@
 //! checked against the record as it was and as it becomes, a stale `version` is a conflict, and the change is
 //! written to the append-only audit trail (before and after) in the same transaction.
 //!
-//! A create-or-update first runs in a savepoint: a new record is kept as written; an existing one is rolled
-//! back, read as it was (its scope, its version, the audit's "before"), and written again.
+//! A create-or-update first looks its record up by natural key (`import::locate`) and reads it as it is, then
+//! writes in a savepoint: a new record, or one the lookup found, is kept as written once checked; one the lookup
+//! missed (a notice under another of its symbols, a policy matched by likeness) is rolled back, read as it was
+//! (its scope, its version, the audit's "before"), and written again.
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -515,6 +517,12 @@ pub(crate) async fn put(
     if p.role != Role::Admin {
         check_scope(p, ty, p.region_prefix.as_deref().or(Some("")))?;
     }
+    // The record as it is, when its natural key finds it: then an update is written once.
+    let guess = crate::import::locate(txn, v).await?;
+    let pre = match guess {
+        Some(g) => stored(txn, ty, g).await?,
+        None => None,
+    };
     let sp = txn.begin().await?;
     let (id, added) = crate::import::store(&sp, v, source)
         .await
@@ -563,6 +571,26 @@ pub(crate) async fn put(
         }
         sp.commit().await?;
         (None, 0, after)
+    } else if let Some(pre) = pre.filter(|_| guess == Some(id)) {
+        // The guess was right: `pre` is the record as it was, and the write in the savepoint is the one kept.
+        let checked = async {
+            pre.regions.check(p, ty)?;
+            let current = version_of_existing(&sp, ty, id).await?;
+            check_expected(expected_version, current)?;
+            let after = stored(&sp, ty, id).await?.ok_or_else(missing)?;
+            after.regions.check(p, ty)?;
+            Ok::<_, WriteError>((current, after))
+        };
+        match checked.await {
+            Ok((current, after)) => {
+                sp.commit().await?;
+                (Some(pre.row), current, after)
+            }
+            Err(e) => {
+                sp.rollback().await?;
+                return Err(e);
+            }
+        }
     } else {
         sp.rollback().await?;
         let before = stored(txn, ty, id).await?.ok_or_else(missing)?;

@@ -428,69 +428,43 @@ pub async fn post(
                 media,
             );
         }
+    }
+    let read = if is_multipart(&headers) {
         // The GraphQL multipart request spec (files for `uploadImport`), as Apollo's upload clients send it.
-        let request = axum::extract::Request::from_parts(parts, body);
-        return match multipart_params(&s, request).await {
-            Ok((p, uploads)) => {
-                run(
-                    &s,
-                    p,
-                    media,
-                    false,
-                    Caller {
-                        client,
-                        principal,
-                        rid: &rid,
-                        uploads,
-                    },
-                )
-                .await
-            }
-            Err(r) => refusal(r.code, r.message, media),
-        };
+        multipart_params(&s, axum::extract::Request::from_parts(parts, body)).await
+    } else {
+        json_params(&s, &headers, body).await.map(|p| (p, Vec::new()))
+    };
+    match read {
+        Ok((p, uploads)) => {
+            let caller = Caller {
+                client,
+                principal,
+                rid: &rid,
+                uploads,
+            };
+            run(&s, p, media, false, caller).await
+        }
+        Err(r) => refusal(r.code, r.message, media),
     }
-    if let Err(r) = json_content_type(&headers) {
-        return refusal(r.code, r.message, media);
-    }
+}
+
+/// Reads a JSON POST body: its media type, its size (declared, then read), then the request object.
+async fn json_params(s: &HttpState, headers: &HeaderMap, body: axum::body::Body) -> Result<Params, Refusal> {
+    json_content_type(headers)?;
+    let too_large = || Refusal {
+        code: Code::PayloadTooLarge,
+        message: format!("the body is larger than {} bytes", s.max_body),
+    };
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > s.max_body as u64) {
-        return refusal(
-            Code::PayloadTooLarge,
-            format!("the body is larger than {} bytes", s.max_body),
-            media,
-        );
+        return Err(too_large());
     }
-    let bytes: Bytes = match axum::body::to_bytes(body, s.max_body).await {
-        Ok(b) => b,
-        Err(_) => {
-            return refusal(
-                Code::PayloadTooLarge,
-                format!("the body is larger than {} bytes", s.max_body),
-                media,
-            );
-        }
-    };
-    match params_from_body(&bytes) {
-        Ok(p) => {
-            run(
-                &s,
-                p,
-                media,
-                false,
-                Caller {
-                    client,
-                    principal,
-                    rid: &rid,
-                    uploads: Vec::new(),
-                },
-            )
-            .await
-        }
-        Err(r) => refusal(r.code, r.message, media),
-    }
+    let bytes: Bytes = axum::body::to_bytes(body, s.max_body).await.map_err(|_| too_large())?;
+    params_from_body(&bytes)
 }
 
 /// GET `/graphql`: queries only.

@@ -15,7 +15,9 @@ use super::HttpState;
 use super::graphql::{MediaType, refusal};
 use crate::context::ClientAddr;
 use crate::error::Code;
+use crate::exports_out::params::{self, Kind};
 use crate::follow::limit::{Limiter, client_key};
+use crate::operate::graphql::AuditFilter;
 use crate::operate::keys::{self, Principal, Role};
 use crate::operate::{RequestId, Who, jobs};
 
@@ -107,7 +109,7 @@ fn job_json(j: &jobs::Job) -> serde_json::Value {
         "id": crate::graphql::ids::encode("ImportJob", j.id).0,
         "fileName": j.file_name,
         "size": j.size,
-        "status": j.status.as_str(),
+        "status": j.status().as_str(),
         "rowsDone": j.rows_done,
         "added": j.added,
         "updated": j.updated,
@@ -289,65 +291,35 @@ pub async fn upload_status(
     .await
 }
 
-/// The query parameters of `GET /audit.jsonl`: the `auditTrail` filter's fields.
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AuditParams {
-    record: Option<String>,
-    record_type: Option<String>,
-    record_key: Option<String>,
-    key: Option<String>,
-    actor: Option<String>,
-    action: Option<String>,
-    since: Option<String>,
-    until: Option<String>,
-    request_id: Option<String>,
-    job: Option<String>,
-}
+/// The URL parameters of `GET /audit.jsonl`: the fields of `auditTrail`'s filter, read by its own input type (as
+/// the listing exports read theirs). `action` is taken for `actions`, and action names in any case.
+const AUDIT_PARAMS: &[(&str, Kind)] = &[
+    ("record", Kind::One),
+    ("recordType", Kind::One),
+    ("recordKey", Kind::One),
+    ("key", Kind::One),
+    ("actor", Kind::One),
+    ("actions", Kind::Many),
+    ("since", Kind::One),
+    ("until", Kind::One),
+    ("requestId", Kind::One),
+    ("job", Kind::One),
+];
 
-fn audit_filter(p: AuditParams) -> Result<crate::operate::audit::Filter, String> {
-    use crate::graphql::ids;
-    let time = |name: &str, v: &Option<String>| -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
-        v.as_deref()
-            .map(|t| {
-                chrono::DateTime::parse_from_rfc3339(t.trim())
-                    .map(|t| t.with_timezone(&chrono::Utc))
-                    .map_err(|_| format!("{name}: {t:?} is not an RFC 3339 time (2026-12-01T00:00:00+08:00)"))
-            })
-            .transpose()
-    };
-    let id_of = |name: &str, v: &Option<String>, want: Option<&str>| -> Result<Option<(String, i32)>, String> {
-        v.as_deref()
-            .map(|id| {
-                let (t, n) = ids::decode(id).map_err(|_| format!("{name}: {id:?} is not an ID of this API"))?;
-                if want.is_some_and(|w| w != t) {
-                    return Err(format!("{name}: {id:?} is not the ID of a {}", want.unwrap_or("")));
-                }
-                Ok((t, n))
-            })
-            .transpose()
-    };
-    let record = id_of("record", &p.record, None)?;
-    let actions = match p.action.as_deref() {
-        None => vec![],
-        Some(a) => a
-            .split(',')
-            .map(|x| x.trim().to_ascii_uppercase())
-            .filter(|x| !x.is_empty())
-            .collect(),
-    };
-    Ok(crate::operate::audit::Filter {
-        record_type: record.as_ref().map(|(t, _)| t.clone()).or(p.record_type),
-        record_id: record.map(|(_, n)| n),
-        record_key: p.record_key,
-        key_id: id_of("key", &p.key, Some("ApiKey"))?.map(|(_, n)| n),
-        actor: p.actor,
-        actions,
-        since: time("since", &p.since)?,
-        until: time("until", &p.until)?,
-        request_id: p.request_id,
-        job_id: id_of("job", &p.job, Some("ImportJob"))?.map(|(_, n)| n),
-    })
+fn audit_filter(mut pairs: Vec<(String, String)>) -> Result<crate::operate::audit::Filter, crate::error::ApiError> {
+    for (k, v) in &mut pairs {
+        if k == "action" || k == "actions" {
+            *k = "actions".into();
+            *v = v.to_ascii_uppercase();
+        }
+    }
+    params::check_known(&pairs, AUDIT_PARAMS)?;
+    if pairs.iter().any(|(k, _)| params::COMMON.contains(&k.as_str())) {
+        return Err(crate::error::ApiError::bad_input(
+            "the audit export has no `first`: it streams every entry the filter selects",
+        ));
+    }
+    params::filter::<AuditFilter>(&pairs, AUDIT_PARAMS)?.to_filter()
 }
 
 fn audit_line(e: &crate::operate::audit::Entry) -> String {
@@ -383,7 +355,7 @@ pub async fn audit_export(
     State(s): State<HttpState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
-    params: Result<axum::extract::Query<AuditParams>, axum::extract::rejection::QueryRejection>,
+    query: Result<axum::extract::Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let client = super::client_addr(&s, peer, &headers);
     let media = MediaType::Json;
@@ -404,12 +376,9 @@ pub async fn audit_export(
         if let Some(r) = take(&s.app.limits.searches, Who::of(Some(&p), client.0), "exports", media) {
             return r;
         }
-        let filter = match params {
-            Ok(axum::extract::Query(q)) => match audit_filter(q) {
-                Ok(f) => f,
-                Err(m) => return refusal(Code::BadUserInput, m, media),
-            },
-            Err(e) => return refusal(Code::BadUserInput, format!("the URL's parameters: {e}"), media),
+        let filter = match crate::exports_out::pairs(query).and_then(audit_filter) {
+            Ok(f) => f,
+            Err(e) => return crate::exports_out::refuse(e),
         };
         let db = s.app.db.clone();
         // Pages of 1,000 by id, each read when the client has taken the one before.

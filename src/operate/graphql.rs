@@ -6,7 +6,6 @@ use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use sha2::{Digest, Sha256};
 
 use super::RequestId;
 use super::audit;
@@ -256,7 +255,7 @@ impl ImportJobObject {
         self.0.size
     }
     async fn status(&self) -> JobStatus {
-        self.0.status
+        self.0.status()
     }
     /// The key's name.
     async fn actor(&self) -> &str {
@@ -599,10 +598,8 @@ async fn run_write(
     let p = require_key(ctx)?;
     let db = &app(ctx).db;
     let idem = idem_key(idem)?;
-    let hash: String = Sha256::digest(format!("{op_name}\n{body}").as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    // The hex SHA-256 of the request, by the hasher of watch tokens and API keys.
+    let hash = crate::catalog::watches::model::token_hash(&format!("{op_name}\n{body}"));
     let key_id = p.key_id.unwrap_or(0);
     if let Some(k) = &idem
         && let Some(done) = replay(db, key_id, k, &hash).await?

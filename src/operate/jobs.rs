@@ -55,15 +55,16 @@ impl JobStatus {
     }
 }
 
-/// A job, without its file.
-#[derive(Debug, Clone, PartialEq)]
+/// A job, without its file: read straight from the columns `summary_columns` selects.
+#[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
 pub struct Job {
     pub id: i32,
     pub key_id: Option<i32>,
     pub actor: String,
     pub file_name: String,
     pub size: i64,
-    pub status: JobStatus,
+    /// As stored; `status()` reads it.
+    status: String,
     pub rows_done: i64,
     pub added: i64,
     pub updated: i64,
@@ -100,44 +101,9 @@ fn summary_columns() -> [import_job::Column; 17] {
     ]
 }
 
-#[derive(sea_orm::FromQueryResult)]
-struct JobRow {
-    id: i32,
-    key_id: Option<i32>,
-    actor: String,
-    file_name: String,
-    size: i64,
-    status: String,
-    rows_done: i64,
-    added: i64,
-    updated: i64,
-    unchanged: i64,
-    rejected: i64,
-    error: Option<String>,
-    request_id: Option<String>,
-    created_at: DateTime<Utc>,
-    started_at: Option<DateTime<Utc>>,
-    finished_at: Option<DateTime<Utc>>,
-}
-
-fn job_from(r: JobRow) -> Job {
-    Job {
-        id: r.id,
-        key_id: r.key_id,
-        actor: r.actor,
-        file_name: r.file_name,
-        size: r.size,
-        status: JobStatus::parse(&r.status),
-        rows_done: r.rows_done,
-        added: r.added,
-        updated: r.updated,
-        unchanged: r.unchanged,
-        rejected: r.rejected,
-        error: r.error,
-        request_id: r.request_id,
-        created_at: r.created_at,
-        started_at: r.started_at,
-        finished_at: r.finished_at,
+impl Job {
+    pub fn status(&self) -> JobStatus {
+        JobStatus::parse(&self.status)
     }
 }
 
@@ -204,12 +170,11 @@ fn select_jobs() -> sea_orm::Select<import_job::Entity> {
 }
 
 pub async fn get(db: &DatabaseConnection, id: i32) -> Result<Option<Job>, sea_orm::DbErr> {
-    Ok(select_jobs()
+    select_jobs()
         .filter(import_job::Column::Id.eq(id))
-        .into_model::<JobRow>()
+        .into_model::<Job>()
         .one(db)
-        .await?
-        .map(job_from))
+        .await
 }
 
 /// The newest jobs of a key (all keys' for `None`), newest first.
@@ -218,14 +183,11 @@ pub async fn recent(db: &DatabaseConnection, key_id: Option<i32>, limit: u64) ->
     if let Some(k) = key_id {
         q = q.filter(import_job::Column::KeyId.eq(k));
     }
-    Ok(q.order_by_desc(import_job::Column::Id)
+    q.order_by_desc(import_job::Column::Id)
         .limit(limit)
-        .into_model::<JobRow>()
+        .into_model::<Job>()
         .all(db)
-        .await?
-        .into_iter()
-        .map(job_from)
-        .collect())
+        .await
 }
 
 /// Whether `p` may read job `j`: its own key, or an admin.
@@ -277,7 +239,7 @@ async fn claim(db: &DatabaseConnection) -> Result<Option<import_job::Model>, sea
     let Some(candidate) = select_jobs()
         .filter(due.clone())
         .order_by_asc(import_job::Column::Id)
-        .into_model::<JobRow>()
+        .into_model::<Job>()
         .one(db)
         .await?
     else {

@@ -422,7 +422,7 @@ async fn recorded(
     txn: &DatabaseTransaction,
     actor: &Actor,
     ty: RecordType,
-    id: i32,
+    id: Option<i32>,
     key: Option<String>,
     action: Action,
     version: i32,
@@ -434,7 +434,7 @@ async fn recorded(
             actor,
             action,
             record_type: ty.type_name(),
-            record_id: Some(id),
+            record_id: id,
             record_key: key.clone(),
             version,
             before,
@@ -444,7 +444,7 @@ async fn recorded(
     .await?;
     Ok(Written {
         record_type: ty,
-        id: Some(id),
+        id,
         key,
         action,
         version,
@@ -535,28 +535,7 @@ pub(crate) async fn put(
             _ => None,
         };
         let action = if added { Action::Created } else { Action::Updated };
-        let audit_id = audit(
-            txn,
-            Entry {
-                actor,
-                action,
-                record_type: ty.type_name(),
-                record_id: None,
-                record_key: key.clone(),
-                version: 0,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
-        return Ok(Written {
-            record_type: ty,
-            id: None,
-            key,
-            action,
-            version: 0,
-            audit_id: Some(audit_id),
-        });
+        return recorded(txn, actor, ty, None, key, action, 0, (None, None)).await;
     };
     let missing = || WriteError::Invalid("the record was not found after it was written; try again".into());
     let (before, current, after) = if added {
@@ -622,7 +601,7 @@ pub(crate) async fn put(
         });
     }
     let action = if added { Action::Created } else { Action::Updated };
-    recorded(txn, actor, ty, id, key, action, current + 1, (before, after)).await
+    recorded(txn, actor, ty, Some(id), key, action, current + 1, (before, after)).await
 }
 
 /// How a record ends.
@@ -708,7 +687,17 @@ pub async fn end(
         crate::catalog::EndError::Db(d) => WriteError::Db(d),
     })?;
     let after = stored(txn, ty, id).await?.map(|a| a.row);
-    recorded(txn, actor, ty, id, key, Action::Ended, current + 1, (before, after)).await
+    recorded(
+        txn,
+        actor,
+        ty,
+        Some(id),
+        key,
+        Action::Ended,
+        current + 1,
+        (before, after),
+    )
+    .await
 }
 
 /// Deletes a record (admins only): the row goes, a tombstone stays, and the search outbox removes its document.
@@ -792,7 +781,7 @@ pub async fn delete(
         txn,
         actor,
         ty,
-        id,
+        Some(id),
         key.clone(),
         Action::Deleted,
         current + 1,

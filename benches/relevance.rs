@@ -1,6 +1,9 @@
 //! Relevance benchmark: the queries of `tests/relevance/queries.jsonl` over the demo data, through zhiliang's
-//! `search` and through Meilisearch with its default settings on the same documents (the baseline). Prints
-//! recall@5, MRR (over the top 10) and latency percentiles, overall and by category.
+//! `search` with the bundled embedding model (hybrid: keywords, then meaning where keywords are weak), through
+//! the same `search` by keywords only (a second server on the same data, without an embedder), and through
+//! Meilisearch with its default settings on the same documents (the baseline). Prints recall@5, MRR (over the
+//! top 10) and latency percentiles, overall and by category, what embedding the demo documents took, and the
+//! latency of embedding a query. Needs the model: `scripts/install-model`.
 //!
 //! ```text
 //! scripts/start-meilisearch 7701
@@ -21,7 +24,8 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use zhiliang::Application;
 use zhiliang::catalog::FAMILIES;
-use zhiliang::config::Settings;
+use zhiliang::config::{EmbedderChoice, Settings};
+use zhiliang::search::meaning::Meaning;
 use zhiliang::search::{Family, Search, outbox};
 
 #[path = "../tests/relevance/eval.rs"]
@@ -68,6 +72,24 @@ impl Run {
         );
     }
 
+    /// Search latency percentiles (p50, p99) by category; `millis` holds the rounds one after another.
+    fn times_by_category(&self, cases: &[eval::Case], rounds: usize) -> BTreeMap<String, (f64, f64)> {
+        let mut out: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        for r in 0..rounds {
+            for (i, c) in cases.iter().enumerate() {
+                if let Some(ms) = self.millis.get(r * cases.len() + i) {
+                    out.entry(c.category.clone()).or_default().push(*ms);
+                }
+            }
+        }
+        out.into_iter()
+            .map(|(k, mut v)| {
+                v.sort_by(|a, b| a.total_cmp(b));
+                (k, (percentile(&v, 0.5), percentile(&v, 0.99)))
+            })
+            .collect()
+    }
+
     fn by_category(&self, cases: &[eval::Case]) -> BTreeMap<String, (f64, f64, usize)> {
         let mut out: BTreeMap<String, Vec<&eval::Outcome>> = BTreeMap::new();
         for (c, o) in cases.iter().zip(&self.outcomes) {
@@ -90,13 +112,15 @@ impl Run {
 
 struct Bench {
     client: Client,
+    /// The keyword-only server.
+    keywords: Client,
     search: Search,
     prefix: String,
 }
 
 impl Bench {
     /// zhiliang's `search`, timed over HTTP as a portal would call it.
-    async fn ours(&self, cases: &[eval::Case], rounds: usize) -> anyhow::Result<Run> {
+    async fn ours(&self, client: &Client, cases: &[eval::Case], rounds: usize) -> anyhow::Result<Run> {
         let query = format!(
             "query($q: String!) {{ search(query: $q, first: {DEPTH}) {{ edges {{ node {{ ...K }} }} }} }} {}",
             eval::key_fragment("K", "SearchItem")
@@ -106,7 +130,7 @@ impl Bench {
         for round in 0..rounds {
             for case in cases {
                 let t = Instant::now();
-                let data = self.client.gql(&query, json!({"q": case.query})).await?;
+                let data = client.gql(&query, json!({"q": case.query})).await?;
                 millis.push(t.elapsed().as_secs_f64() * 1000.0);
                 if round == 0 {
                     let ranked: Vec<Vec<String>> = data["search"]["edges"]
@@ -289,53 +313,115 @@ async fn main() -> anyhow::Result<()> {
         meili_url,
         meili_index_prefix: format!("relbench_{}_", std::process::id()),
         listen: "127.0.0.1:0".parse()?,
+        embedder: EmbedderChoice::Local,
+        follow_worker: false,
+        search_per_minute: 1_000_000,
         ..Settings::default()
+    };
+    // The keyword-only server reads the same database and indexes and runs no worker (a worker without an
+    // embedder would take the embedder off the indexes).
+    let keyword_settings = Settings {
+        embedder: EmbedderChoice::None,
+        search_worker: false,
+        import_worker: false,
+        ..settings.clone()
     };
     let db = zhiliang::db::connect(&settings.database_url).await?;
     zhiliang::db::migrate(&db).await?;
     let rows = import_demo(&db, &repo).await?;
+    let embed_started = Instant::now();
     let app = Application::build(settings.clone()).await?;
     let port = app.port();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
     }));
+    let keyword_app = Application::build(keyword_settings.clone()).await?;
+    let keyword_port = keyword_app.port();
+    let (keyword_stop, keyword_stopped) = oneshot::channel::<()>();
+    let keyword_server = tokio::spawn(keyword_app.run_until(async move {
+        let _ = keyword_stopped.await;
+    }));
+    let client = |port: u16| Client {
+        http: reqwest::Client::new(),
+        url: format!("http://127.0.0.1:{port}/graphql"),
+    };
     let bench = Bench {
-        client: Client {
-            http: reqwest::Client::new(),
-            url: format!("http://127.0.0.1:{port}/graphql"),
-        },
-        search: Search::new(&settings, FAMILIES)?,
+        client: client(port),
+        keywords: client(keyword_port),
+        // Copies documents into the baseline's indexes without vectors (they have no embedder).
+        search: Search::new(&keyword_settings, FAMILIES)?,
         prefix: settings.meili_index_prefix.clone(),
     };
+    let meaning = Meaning::from_settings(&settings)?.ok_or_else(|| anyhow!("no embedder"))?;
     let result = async {
         let t = Instant::now();
-        while outbox::pending(&db).await? > 0 {
-            if t.elapsed() > Duration::from_secs(300) {
-                bail!("the outbox did not empty within 300 s");
+        loop {
+            let waiting = zhiliang::search::meaning::store::progress(&db).await?;
+            if waiting.waiting == 0 && outbox::pending(&db).await? == 0 {
+                break;
+            }
+            if t.elapsed() > Duration::from_secs(900) {
+                bail!("embedding and the outbox did not finish within 900 s");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let embed_secs = embed_started.elapsed().as_secs_f64();
+        let embedded = zhiliang::search::meaning::store::progress(&db).await?.embedded;
         let docs = bench.build_baseline(&db).await?;
         println!(
             "relevance set: {} queries; demo data: {rows} rows, {docs} search documents; {rounds} timed rounds",
             cases.len()
         );
-        // One untimed pass warms both up.
-        bench.ours(&cases, 1).await?;
+        println!(
+            "embedding ({}): {embedded} documents embedded and sent again in {embed_secs:.1} s ({:.1} ms a document, \
+             serve's worker, 2 cores)",
+            meaning.model(),
+            embed_secs * 1000.0 / embedded.max(1) as f64
+        );
+        // One untimed pass warms each up.
+        bench.ours(&bench.client, &cases, 1).await?;
+        bench.ours(&bench.keywords, &cases, 1).await?;
         bench.baseline(&cases, 1).await?;
-        let ours = bench.ours(&cases, rounds).await?;
+        let ours = bench.ours(&bench.client, &cases, rounds).await?;
+        let keywords = bench.ours(&bench.keywords, &cases, rounds).await?;
         let base = bench.baseline(&cases, rounds).await?;
+        let mut qms = Vec::new();
+        for _ in 0..rounds {
+            for case in &cases {
+                let t = Instant::now();
+                meaning.query(&case.query).await?;
+                qms.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        qms.sort_by(|a, b| a.total_cmp(b));
         println!("\n| engine | recall@5 | MRR@10 | queries fully answered | p50 ms | p99 ms |");
         println!("|---|---|---|---|---|---|");
-        ours.summary(&cases, "zhiliang `search` (GraphQL over HTTP, records loaded)");
+        ours.summary(&cases, "zhiliang `search`, hybrid (GraphQL over HTTP, records loaded)");
+        keywords.summary(&cases, "zhiliang `search`, keywords only (GraphQL over HTTP, records loaded)");
         base.summary(&cases, "Meilisearch default settings (federated search call only)");
-        println!("\n| category | queries | recall@5 zhiliang | recall@5 baseline | MRR zhiliang | MRR baseline |");
-        println!("|---|---|---|---|---|---|");
-        let (a, b) = (ours.by_category(&cases), base.by_category(&cases));
-        for (k, (r, m, n)) in &a {
-            let (rb, mb, _) = b[k];
-            println!("| {k} | {n} | {r:.3} | {rb:.3} | {m:.3} | {mb:.3} |");
+        println!(
+            "\nquery embedding alone ({} calls): p50 {:.1} ms, p99 {:.1} ms",
+            qms.len(),
+            percentile(&qms, 0.5),
+            percentile(&qms, 0.99)
+        );
+        println!(
+            "\n| category | queries | recall@5 hybrid | recall@5 keywords | recall@5 baseline | MRR hybrid | MRR keywords | MRR baseline |"
+        );
+        println!("|---|---|---|---|---|---|---|---|");
+        let (a, k, b) = (ours.by_category(&cases), keywords.by_category(&cases), base.by_category(&cases));
+        for (cat, (r, m, n)) in &a {
+            let (rk, mk, _) = k[cat];
+            let (rb, mb, _) = b[cat];
+            println!("| {cat} | {n} | {r:.3} | {rk:.3} | {rb:.3} | {m:.3} | {mk:.3} | {mb:.3} |");
+        }
+        println!("\n| category | search p50 ms hybrid | p50 keywords | p99 hybrid | p99 keywords |");
+        println!("|---|---|---|---|---|");
+        let (ta, tk) = (ours.times_by_category(&cases, rounds), keywords.times_by_category(&cases, rounds));
+        for (cat, (p50, p99)) in &ta {
+            let (k50, k99) = tk[cat];
+            println!("| {cat} | {p50:.1} | {k50:.1} | {p99:.1} | {k99:.1} |");
         }
         let (mut sms, empty) = bench.suggest(&cases, rounds.div_ceil(5)).await?;
         sms.sort_by(|a, b| a.total_cmp(b));
@@ -360,7 +446,9 @@ async fn main() -> anyhow::Result<()> {
     }
     .await;
     let _ = stop.send(());
+    let _ = keyword_stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), keyword_server).await;
     bench.delete_indexes().await;
     result
 }

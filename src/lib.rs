@@ -33,6 +33,7 @@ pub struct Application {
     worker: Option<search::outbox::Worker>,
     follow: Option<follow::Worker>,
     jobs: Option<operate::jobs::Worker>,
+    embedder: Option<search::meaning::worker::Worker>,
     shutdown_tx: watch::Sender<bool>,
     pub context: AppContext,
     pub wake_worker: Arc<Notify>,
@@ -93,6 +94,17 @@ impl Application {
             wake: context.jobs_wake.clone(),
             shutdown: shutdown_rx.clone(),
         });
+        // The embedding worker runs where the outbox worker does: it queues records for it.
+        let embedder = match (&search.meaning, settings.search_worker) {
+            (Some(m), true) => Some(search::meaning::worker::Worker {
+                db: db.clone(),
+                meaning: m.clone(),
+                outbox: wake_worker.clone(),
+                shutdown: shutdown_rx.clone(),
+                families: catalog::FAMILIES,
+            }),
+            _ => None,
+        };
         let worker = settings.search_worker.then(|| search::outbox::Worker {
             db,
             search,
@@ -106,6 +118,7 @@ impl Application {
             worker,
             follow,
             jobs,
+            embedder,
             shutdown_tx,
             context,
             wake_worker,
@@ -122,6 +135,7 @@ impl Application {
         let worker = self.worker.map(|w| tokio::spawn(w.run()));
         let follow = self.follow.map(|w| tokio::spawn(w.run()));
         let jobs = self.jobs.map(|w| tokio::spawn(w.run()));
+        let embedder = self.embedder.map(|w| tokio::spawn(w.run()));
         let tx = self.shutdown_tx;
         use axum::serve::ListenerExt;
         // No Nagle delay: a streamed answer (an export, a feed) otherwise waits for the client's delayed ACK
@@ -147,6 +161,9 @@ impl Application {
             let _ = w.await;
         }
         if let Some(w) = jobs {
+            let _ = w.await;
+        }
+        if let Some(w) = embedder {
             let _ = w.await;
         }
         Ok(())

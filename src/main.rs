@@ -45,6 +45,10 @@ enum Command {
     },
     /// Rebuild every search index from the database in a new index and swap it in; search stays up meanwhile.
     Reindex,
+    /// Compute the sentence embeddings that search documents still lack (with the configured embedder, the local
+    /// model by default once scripts/install-model has installed it), then send those documents to Meilisearch.
+    /// `serve` does the same in the background; this shows a progress bar and returns when all are done.
+    Embed,
     /// Print the GraphQL schema (SDL); `schema.graphql` in the repository is this output.
     ExportSchema,
     /// Manage API keys: the offices that publish and correct records through the API (docs/operate.md).
@@ -175,7 +179,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             }
             if !no_index {
                 let search = Search::new(&settings, zhiliang::catalog::FAMILIES)?;
-                let ready = match search.apply_settings().await {
+                let ready = match outbox::prepare(&conn, &search).await {
                     Ok(()) => outbox::drain_all(&conn, &search, Duration::from_secs(3600)).await,
                     Err(e) => Err(e),
                 };
@@ -193,6 +197,33 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Keys { action } => keys(action, &settings).await,
+        Command::Embed => {
+            let conn = db::connect(&settings.database_url).await?;
+            let search = Search::new(&settings, zhiliang::catalog::FAMILIES)?;
+            let Some(meaning) = search.meaning.clone() else {
+                anyhow::bail!(
+                    "no embedder is configured: embedder = \"none\", or \"auto\" without the local model (install it with \
+                     scripts/install-model)"
+                );
+            };
+            zhiliang::search::outbox::prepare(&conn, &search).await?;
+            let started = std::time::Instant::now();
+            let n = zhiliang::search::meaning::worker::embed_all(
+                &conn,
+                &meaning,
+                zhiliang::catalog::FAMILIES,
+                std::io::stderr().is_terminal(),
+            )
+            .await?;
+            let sent =
+                zhiliang::search::outbox::drain_all(&conn, &search, std::time::Duration::from_secs(3600)).await?;
+            println!(
+                "embedded {n} texts with {} in {:.1} s; sent {sent} documents to Meilisearch",
+                meaning.model(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Reindex => {
             let conn = db::connect(&settings.database_url).await?;
             let search = Search::new(&settings, zhiliang::catalog::FAMILIES)?;

@@ -12,6 +12,7 @@ mod m20261203_000001_watches;
 mod m20261204_000001_follow;
 mod m20261205_000001_delivery_order;
 mod m20261206_000001_operate;
+mod m20261207_000001_meaning;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_follow::Migration),
             Box::new(m20261205_000001_delivery_order::Migration),
             Box::new(m20261206_000001_operate::Migration),
+            Box::new(m20261207_000001_meaning::Migration),
         ]
     }
 }

@@ -21,7 +21,7 @@ pub mod zones;
 use crate::search::Family;
 
 /// Declares a family's search side: `pub struct $name;` implementing `search::Family`, with its outbox kind, the
-/// family's `INDEX`, its settings function and its table (`entity` is the sea-orm module with `Id` and
+/// family's `INDEX`, its settings function, the document fields whose meaning is embedded, and its table (`entity` is the sea-orm module with `Id` and
 /// `UpdatedAt` columns), followed by the `Family` methods that differ (`documents`, and `changing_between` when
 /// dates change documents).
 #[macro_export]
@@ -29,7 +29,7 @@ macro_rules! search_family {
     (
         $(#[$meta:meta])*
         pub struct $name:ident;
-        kind: $kind:expr, settings: $settings:expr, entity: $($entity:ident)::+;
+        kind: $kind:expr, settings: $settings:expr, meaning: $meaning:expr, entity: $($entity:ident)::+;
         $($methods:tt)*
     ) => {
         $(#[$meta])*
@@ -41,6 +41,7 @@ macro_rules! search_family {
                     kind: $kind,
                     index: INDEX,
                     settings: $settings,
+                    meaning: $meaning,
                     table: &$crate::catalog::paging::Table::<$($entity)::+::Entity> {
                         id: $($entity)::+::Column::Id,
                         updated_at: $($entity)::+::Column::UpdatedAt,

@@ -187,6 +187,18 @@ async fn readyz(State(s): State<HttpState>) -> Response {
     let search = s.app.search.healthy().await;
     let pending = outbox::pending(&s.app.db).await.ok();
     let unmatched = crate::follow::events::pending(&s.app.db).await.ok();
+    // How far the sentence embeddings have got: search works by keywords for the records still waiting.
+    let embedding = match &s.app.search.meaning {
+        Some(m) => {
+            let p = crate::search::meaning::store::progress(&s.app.db).await.ok();
+            json!({
+                "model": m.model(),
+                "waiting": p.map(|p| p.waiting),
+                "embedded": p.map(|p| p.embedded),
+            })
+        }
+        None => serde_json::Value::Null,
+    };
     let part = |r: &anyhow::Result<()>| match r {
         Ok(()) => json!({"ok": true}),
         Err(e) => json!({"ok": false, "error": format!("{e:#}")}),
@@ -198,6 +210,7 @@ async fn readyz(State(s): State<HttpState>) -> Response {
         "search": part(&search),
         "searchOutboxPending": pending,
         "noticeChangesUnmatched": unmatched,
+        "embedding": embedding,
     });
     let status = if ready {
         StatusCode::OK

@@ -69,6 +69,8 @@ pub struct Spec {
     pub index: &'static str,
     /// The index settings, kept in code.
     pub settings: fn() -> IndexSettings,
+    /// The document fields whose text is embedded for meaning (`search::meaning::text_of`), the most telling first.
+    pub meaning: &'static [&'static str],
     /// Its table's ids, for a rebuild.
     pub table: &'static dyn RecordIds,
 }

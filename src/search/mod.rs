@@ -1,7 +1,9 @@
 //! Meilisearch: the client with time limits, index lifecycle and settings, the outbox worker, reindex-and-swap.
 
 pub mod family;
+pub mod meaning;
 pub mod outbox;
+pub mod pinyin;
 pub mod reindex;
 pub mod text;
 
@@ -25,17 +27,35 @@ pub struct Search {
     timeout: Duration,
     /// The families with an index (`catalog::FAMILIES`), given by the caller: this module names none.
     pub families: &'static [&'static dyn Family],
+    /// The sentence embedder, when one is configured (`embedder`).
+    pub meaning: Option<std::sync::Arc<meaning::Meaning>>,
+    /// `embedder = "none"` said explicitly: the indexes' embedder is removed. (`auto` without the model leaves
+    /// it to the processes that have one.)
+    no_meaning: bool,
+    /// Meilisearch's URL and key, for the settings the SDK does not know (`vectorStore`).
+    url: String,
+    key: Option<String>,
+    http: reqwest::Client,
 }
 
 impl Search {
     pub fn new(settings: &Settings, families: &'static [&'static dyn Family]) -> anyhow::Result<Search> {
         let key = settings.meili_key.as_ref().map(|k| k.expose().to_string());
-        let client = Client::new(settings.meili_url.clone(), key).context("building the Meilisearch client")?;
+        let client = Client::new(settings.meili_url.clone(), key.clone()).context("building the Meilisearch client")?;
+        let http = reqwest::Client::builder()
+            .timeout(settings.meili_timeout)
+            .build()
+            .context("building the Meilisearch client")?;
         Ok(Search {
             client,
             prefix: settings.meili_index_prefix.clone(),
             timeout: settings.meili_timeout,
             families,
+            meaning: meaning::Meaning::from_settings(settings).context("starting the embedder")?,
+            no_meaning: settings.embedder == crate::config::EmbedderChoice::None,
+            url: settings.meili_url.trim_end_matches('/').to_string(),
+            key,
+            http,
         })
     }
 
@@ -81,8 +101,9 @@ impl Search {
         }
     }
 
-    /// Creates the index when missing and applies the settings kept in code.
-    pub async fn ensure_index(&self, uid: &str, settings: &IndexSettings) -> anyhow::Result<()> {
+    /// Creates the index when missing and applies the settings kept in code. True when the index's documents
+    /// must all be sent again: it had documents without the configured embedder, whose vectors are now missing.
+    pub async fn ensure_index(&self, uid: &str, settings: &IndexSettings) -> anyhow::Result<bool> {
         let exists = self.timed("get index", self.client.get_index(uid)).await.is_ok();
         if !exists {
             let task = self
@@ -97,15 +118,122 @@ impl Search {
         }
         let index = self.client.index(uid);
         let task = self.timed("set settings", index.set_settings(settings)).await?;
-        self.wait(task, Duration::from_secs(300)).await
+        self.wait(task, Duration::from_secs(300)).await?;
+        let added = self.set_embedder(uid).await?;
+        if !added {
+            return Ok(false);
+        }
+        let stats = self.timed("index stats", index.get_stats()).await?;
+        Ok(stats.number_of_documents > 0)
     }
 
-    /// Applies the settings of every family's index at start-up.
-    pub async fn apply_settings(&self) -> anyhow::Result<()> {
-        for f in self.families {
-            self.ensure_index(&self.index_uid(f.index()), &f.settings()).await?;
+    /// A raw call to Meilisearch's API (for what the SDK does not model); the JSON answer.
+    async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> anyhow::Result<serde_json::Value> {
+        let mut req = self.http.request(method, format!("{}{path}", self.url));
+        if let Some(k) = &self.key {
+            req = req.bearer_auth(k);
         }
-        Ok(())
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.with_context(|| format!("Meilisearch: {path}"))?;
+        let status = res.status();
+        let v: serde_json::Value = res.json().await.unwrap_or(serde_json::Value::Null);
+        if !status.is_success() {
+            bail!("Meilisearch: {path} answered {status}: {v}");
+        }
+        Ok(v)
+    }
+
+    /// Patches an index's settings with raw JSON and waits for the task.
+    async fn patch_settings(&self, uid: &str, body: serde_json::Value) -> anyhow::Result<()> {
+        let task = self
+            .raw(reqwest::Method::PATCH, &format!("/indexes/{uid}/settings"), Some(body))
+            .await?;
+        let uid = task["taskUid"].as_u64().context("Meilisearch: no taskUid")?;
+        // Polled as raw JSON: the SDK cannot read the details of a task that removes an embedder.
+        let start = std::time::Instant::now();
+        loop {
+            let t = self.raw(reqwest::Method::GET, &format!("/tasks/{uid}"), None).await?;
+            match t["status"].as_str() {
+                Some("succeeded") => return Ok(()),
+                Some("failed") | Some("canceled") => bail!("Meilisearch task {uid} {}: {}", t["status"], t["error"]),
+                _ if start.elapsed() > Duration::from_secs(300) => bail!("Meilisearch task {uid} did not finish"),
+                _ => tokio::time::sleep(Duration::from_millis(25)).await,
+            }
+        }
+    }
+
+    /// The index's `userProvided` embedder (`meaning::EMBEDDER`) with the vector store that ranks like exact
+    /// cosine (Meilisearch 1.21's `experimental` store; a version without that setting keeps its own). With
+    /// `embedder = "none"` the index's embedder is removed; with `auto` and no model it is left as it is (another
+    /// process of the deployment may have the model), and this process sends its documents without a vector.
+    /// True when the embedder was added (or its dimensions changed).
+    async fn set_embedder(&self, uid: &str) -> anyhow::Result<bool> {
+        let current = self
+            .raw(
+                reqwest::Method::GET,
+                &format!("/indexes/{uid}/settings/embedders"),
+                None,
+            )
+            .await?;
+        let current = current.get(meaning::EMBEDDER).filter(|v| !v.is_null());
+        let Some(m) = &self.meaning else {
+            if current.is_some() && self.no_meaning {
+                tracing::warn!(
+                    index = uid,
+                    "no embedder is configured: the index's embedder and vectors are removed"
+                );
+                self.patch_settings(uid, serde_json::json!({ "embedders": { meaning::EMBEDDER: null } }))
+                    .await?;
+            }
+            return Ok(false);
+        };
+        let added = current.and_then(|c| c["dimensions"].as_u64()) != Some(m.dimensions() as u64);
+        let embedders = serde_json::json!({
+            meaning::EMBEDDER: { "source": "userProvided", "dimensions": m.dimensions() }
+        });
+        let with_store = serde_json::json!({ "embedders": embedders, "vectorStore": "experimental" });
+        if let Err(e) = self.patch_settings(uid, with_store).await {
+            tracing::info!(
+                error = format!("{e:#}"),
+                "Meilisearch took no vectorStore setting; its default store is used"
+            );
+            self.patch_settings(uid, serde_json::json!({ "embedders": embedders }))
+                .await?;
+        }
+        Ok(added)
+    }
+
+    /// Applies the settings of every family's index at start-up. Returns the families whose documents must all be
+    /// sent again (`ensure_index`).
+    pub async fn apply_settings(&self) -> anyhow::Result<Vec<&'static dyn Family>> {
+        if self.meaning.is_some()
+            && let Err(e) = self
+                .raw(
+                    reqwest::Method::PATCH,
+                    "/experimental-features",
+                    Some(serde_json::json!({ "vectorStoreSetting": true })),
+                )
+                .await
+        {
+            tracing::info!(
+                error = format!("{e:#}"),
+                "Meilisearch has no vectorStoreSetting feature to enable"
+            );
+        }
+        let mut resend = Vec::new();
+        for f in self.families {
+            if self.ensure_index(&self.index_uid(f.index()), &f.settings()).await? {
+                resend.push(*f);
+            }
+        }
+        Ok(resend)
     }
 }
 

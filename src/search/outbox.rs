@@ -105,6 +105,37 @@ pub async fn enqueue<C: ConnectionTrait>(txn: &C, kind: &str, id: i32) -> Result
     Ok(())
 }
 
+/// Applies every index's settings and queues the records of an index that must be sent again whole (it gained
+/// its embedder, so its documents lack their vectors).
+pub async fn prepare(db: &DatabaseConnection, search: &Search) -> anyhow::Result<()> {
+    for f in search.apply_settings().await? {
+        let n = enqueue_all(db, f).await?;
+        tracing::info!(
+            kind = f.kind(),
+            queued = n,
+            "search: the index gained its embedder; its documents are sent again with their vectors"
+        );
+    }
+    Ok(())
+}
+
+/// Queues every record of a family (its index must be sent again whole). Returns how many.
+pub async fn enqueue_all(db: &DatabaseConnection, family: &dyn Family) -> anyhow::Result<usize> {
+    let mut after = 0;
+    let mut queued = 0;
+    loop {
+        let ids = family.table().after(db, after, 1_000).await?;
+        let Some(&last) = ids.last() else { return Ok(queued) };
+        after = last;
+        let txn = crate::db::begin_write(db).await?;
+        for id in &ids {
+            enqueue(&txn, family.kind(), *id).await?;
+        }
+        txn.commit().await?;
+        queued += ids.len();
+    }
+}
+
 /// Entries not yet confirmed by Meilisearch.
 pub async fn pending<C: ConnectionTrait>(db: &C) -> Result<u64, sea_orm::DbErr> {
     entity::Entity::find().count(db).await
@@ -184,7 +215,15 @@ pub async fn send_family(
     if ids.is_empty() {
         return Ok(());
     }
-    let found = family.documents(db, ids).await?;
+    let mut found = family.documents(db, ids).await?;
+    match &search.meaning {
+        Some(m) => {
+            super::meaning::store::attach(db, m, family, &mut found.docs).await?;
+        }
+        // Without an embedder, each document says it has no vector: an index that has the embedder (set up by
+        // a process with the model) refuses new documents that say nothing, and one without ignores it.
+        None => super::meaning::store::no_vectors(&mut found.docs),
+    }
     let present: std::collections::HashSet<i32> = found.found.iter().copied().collect();
     let gone: Vec<i32> = ids.iter().copied().filter(|id| !present.contains(id)).collect();
     send_documents(search, uid, &found.docs, &gone).await
@@ -218,7 +257,7 @@ impl Worker {
             }
             let step = async {
                 if !settings_applied {
-                    self.search.apply_settings().await?;
+                    prepare(&self.db, &self.search).await?;
                     settings_applied = true;
                 }
                 refresh_statuses(&self.db, self.search.families).await?;

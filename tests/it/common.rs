@@ -103,6 +103,8 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().unwrap(),
             meili_timeout: Duration::from_secs(5),
             assets_dir: repo(".web-assets"),
+            // Sentence embeddings only where a test asks for them (`embedder: Local`): they cost CPU time.
+            embedder: zhiliang::config::EmbedderChoice::None,
             ..Settings::default()
         };
         adjust(&mut settings);
@@ -202,6 +204,25 @@ impl TestApp {
                 panic!("outbox still has {n} entries after 60 s; oldest: {oldest:?}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until every search document has its sentence embedding and has been sent with it (the embedding
+    /// worker queues the records again once their vectors are stored).
+    pub async fn wait_embedded(&self) {
+        let start = Instant::now();
+        loop {
+            let p = zhiliang::search::meaning::store::progress(&self.db).await.unwrap();
+            let pending = zhiliang::search::outbox::pending(&self.db).await.unwrap();
+            if p.waiting == 0 && pending == 0 {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(300),
+                "embedding: {} texts still wait, {pending} outbox entries after 300 s",
+                p.waiting
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
 

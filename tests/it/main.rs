@@ -17,6 +17,7 @@ mod graphiql;
 mod http;
 mod import;
 mod literal_filters;
+mod meaning;
 mod notices;
 mod operate;
 mod outbox;

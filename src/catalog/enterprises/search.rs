@@ -51,6 +51,8 @@ pub struct EnterpriseDoc {
     /// The Chinese words of its current lists and schemes (`行政处罚`, `中国驰名商标 驰名商标`).
     pub labels: String,
     pub overlap: String,
+    /// Pinyin of the name and former names (`search::pinyin`).
+    pub pinyin: String,
 }
 
 /// Builds the document of one enterprise from the database.
@@ -119,6 +121,7 @@ pub async fn document<C: ConnectionTrait>(db: &C, e: &Enterprise) -> anyhow::Res
         zones,
         credit_code_valid: e.credit_code_valid,
         overlap: han_bigrams(texts),
+        pinyin: crate::search::pinyin::terms(e.name.iter().chain(e.former_names.iter()).map(String::as_str)),
     })
 }
 
@@ -129,6 +132,7 @@ pub fn index_settings() -> IndexSettings {
         searchable: &[
             "codes",
             "name",
+            "pinyin",
             "formerNames",
             "mainProducts",
             "industry",
@@ -148,7 +152,7 @@ pub fn index_settings() -> IndexSettings {
         ],
         sortable: &[],
         displayed: &["id", "name", "formerNames", "mainProducts", "industry", "address"],
-        no_typos: &["codes"],
+        no_typos: &["codes", "pinyin"],
     })
 }
 
@@ -212,7 +216,8 @@ pub async fn search(
 crate::search_family! {
     /// The enterprises' index, as the search plumbing sees it (`catalog::FAMILIES` lists it).
     pub struct Enterprises;
-    kind: super::store::OUTBOX_ENTERPRISE, settings: index_settings, entity: super::entity::enterprise;
+    kind: super::store::OUTBOX_ENTERPRISE, settings: index_settings,
+    meaning: &["name", "mainProducts", "industry"], entity: super::entity::enterprise;
 
     fn documents<'a>(&'a self, db: &'a DatabaseConnection, ids: &'a [i32]) -> BoxFuture<'a, anyhow::Result<Documents>> {
         prepared_documents(documents(db, ids), |d| d.id)

@@ -45,6 +45,8 @@ pub struct ListingDoc {
     /// In force on the day the document was written; refreshed when a date passes.
     pub active: bool,
     pub overlap: String,
+    /// Pinyin of a brand's name (`search::pinyin`); empty for other listings.
+    pub pinyin: String,
 }
 
 /// The words people use for a scheme or credit list.
@@ -84,6 +86,10 @@ pub fn listing_document(l: &Listing, e: Option<&Enterprise>) -> ListingDoc {
                 .into_iter()
                 .filter_map(|t| t.as_deref()),
         ),
+        pinyin: match (l.kind, &l.name) {
+            (ListingKind::Brand, Some(n)) => crate::search::pinyin::terms([n.as_str()]),
+            _ => String::new(),
+        },
         name: l.name.clone(),
         product: l.details.product.clone(),
         reason: l.reason.clone(),
@@ -110,6 +116,7 @@ pub fn listing_settings() -> IndexSettings {
     build_settings(&IndexSpec {
         searchable: &[
             "name",
+            "pinyin",
             "product",
             "enterpriseName",
             "labels",
@@ -124,7 +131,7 @@ pub fn listing_settings() -> IndexSettings {
         filterable: &["kind", "scheme", "level", "regionPrefixes", "year", "active"],
         sortable: &["year"],
         displayed: &["id", "name", "product", "enterpriseName", "reason"],
-        no_typos: &["creditCode", "codes", "documentNumber"],
+        no_typos: &["creditCode", "codes", "documentNumber", "pinyin"],
     })
 }
 
@@ -181,7 +188,8 @@ crate::search_family! {
     /// The listings' index (credit entries, brands, titles), as the search plumbing sees it (`catalog::FAMILIES`
     /// lists it).
     pub struct Listings;
-    kind: super::store::OUTBOX_LISTING, settings: listing_settings, entity: super::entity::listing;
+    kind: super::store::OUTBOX_LISTING, settings: listing_settings,
+    meaning: &["name", "product", "labels", "reason", "enterpriseName"], entity: super::entity::listing;
 
     fn documents<'a>(&'a self, db: &'a DatabaseConnection, ids: &'a [i32]) -> BoxFuture<'a, anyhow::Result<Documents>> {
         prepared_documents(documents(db, ids), |d| d.id)

@@ -338,7 +338,8 @@ pub async fn search(
 crate::search_family! {
     /// The notices' index, as the search plumbing sees it (`catalog::FAMILIES` lists it).
     pub struct Notices;
-    kind: store::OUTBOX, settings: index_settings, entity: super::entity::notice;
+    kind: store::OUTBOX, settings: index_settings,
+    meaning: &["titleZh", "keywords", "productsText", "descriptionZh"], entity: super::entity::notice;
 
     fn documents<'a>(&'a self, db: &'a DatabaseConnection, ids: &'a [i32]) -> BoxFuture<'a, anyhow::Result<Documents>> {
         documents_of(store::by_ids(db, ids), |n| n.id, NoticeDoc::from_notice)

@@ -90,7 +90,8 @@ pub async fn search(
 crate::search_family! {
     /// The policies' index, as the search plumbing sees it (`catalog::FAMILIES` lists it).
     pub struct Policies;
-    kind: store::OUTBOX, settings: index_settings, entity: super::entity::policy;
+    kind: store::OUTBOX, settings: index_settings,
+    meaning: &["title", "text"], entity: super::entity::policy;
 
     fn documents<'a>(&'a self, db: &'a DatabaseConnection, ids: &'a [i32]) -> BoxFuture<'a, anyhow::Result<Documents>> {
         documents_of(store::by_ids(db, ids), |p| p.id, PolicyDoc::from_policy)

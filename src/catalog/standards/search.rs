@@ -342,7 +342,8 @@ pub async fn search(
 crate::search_family! {
     /// The standards' index, as the search plumbing sees it (`catalog::FAMILIES` lists it).
     pub struct Standards;
-    kind: store::OUTBOX, settings: index_settings, entity: super::entity::standard;
+    kind: store::OUTBOX, settings: index_settings,
+    meaning: &["titleZh", "titleEn"], entity: super::entity::standard;
 
     fn documents<'a>(&'a self, db: &'a DatabaseConnection, ids: &'a [i32]) -> BoxFuture<'a, anyhow::Result<Documents>> {
         documents_of(store::by_ids(db, ids), |s| s.id, StandardDoc::from_standard)

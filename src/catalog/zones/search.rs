@@ -35,6 +35,8 @@ pub struct ZoneDoc {
     /// Names of the members today.
     pub members: Vec<String>,
     pub overlap: String,
+    /// Pinyin of the name (`search::pinyin`).
+    pub pinyin: String,
 }
 
 pub async fn zone_document<C: ConnectionTrait>(db: &C, z: &Zone) -> anyhow::Result<ZoneDoc> {
@@ -51,6 +53,7 @@ pub async fn zone_document<C: ConnectionTrait>(db: &C, z: &Zone) -> anyhow::Resu
         id: z.id,
         code: z.data.code.clone(),
         overlap: han_bigrams([z.data.name.as_str()].into_iter().chain(z.data.industry.as_deref())),
+        pinyin: crate::search::pinyin::terms([z.data.name.as_str()]),
         name: z.data.name.clone(),
         kind: z.data.kind.as_str().into(),
         level: z.data.level.as_str().into(),
@@ -66,11 +69,11 @@ pub const ZONE_FACETS: [&str; 4] = ["level", "kind", "status", "regionPrefixes"]
 
 pub fn zone_settings() -> IndexSettings {
     build_settings(&IndexSpec {
-        searchable: &["name", "industry", "members", "batch", "code", "overlap"],
+        searchable: &["name", "pinyin", "industry", "members", "batch", "code", "overlap"],
         filterable: &["level", "kind", "status", "regionPrefixes"],
         sortable: &[],
         displayed: &["id", "code", "name", "industry", "members"],
-        no_typos: &["code"],
+        no_typos: &["code", "pinyin"],
     })
 }
 
@@ -110,7 +113,8 @@ pub async fn search_zones(
 crate::search_family! {
     /// The zones' index, as the search plumbing sees it (`catalog::FAMILIES` lists it).
     pub struct Zones;
-    kind: super::store::OUTBOX_ZONE, settings: zone_settings, entity: super::entity::zone;
+    kind: super::store::OUTBOX_ZONE, settings: zone_settings,
+    meaning: &["name", "industry"], entity: super::entity::zone;
 
     fn documents<'a>(&'a self, db: &'a DatabaseConnection, ids: &'a [i32]) -> BoxFuture<'a, anyhow::Result<Documents>> {
         prepared_documents(documents(db, ids), |d| d.id)

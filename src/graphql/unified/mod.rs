@@ -17,6 +17,7 @@ mod fallback;
 mod federated;
 mod load;
 mod plan;
+mod steer;
 mod suggest;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject, Union};
@@ -36,7 +37,7 @@ use crate::error::ApiError;
 use exact::exact_records;
 use facets::facet_counts;
 use fallback::{DEGRADED, fallback};
-use federated::{FedHit, federated};
+use federated::{FedHit, TextQuery, federated};
 use load::load_many;
 use plan::{plans, region_prefix};
 use suggest::suggestions;
@@ -106,7 +107,13 @@ pub struct SearchResult {
     pub estimated_total_count: i32,
     /// True when Meilisearch was unreachable and a simpler database match answered.
     pub degraded: bool,
-    /// Why the answer is degraded, in words.
+    /// True when no record matched the query as typed and these records match part of it (looser matching):
+    /// a portal can say "showing results for part of your query". `warning` says so too.
+    pub relaxed: bool,
+    /// True when the ranking also used the meaning of the query (hybrid search: keyword ranking and the
+    /// similarity of sentence embeddings), so records can be found by what they are rather than the words they use.
+    pub semantic: bool,
+    /// Why the answer is degraded or relaxed, in words.
     pub warning: Option<String>,
     /// Counts of the hits: `type` (by kind of record), then what the kinds share: `region` (one level under the
     /// region filter: provinces, or the cities of a province, ...), `year` and `status`. Counted only when asked
@@ -128,6 +135,9 @@ pub struct Suggestion {
     /// `text` with `<mark>` around the part typed, HTML-escaped.
     pub highlight: Option<String>,
 }
+
+/// The warning of a relaxed answer.
+const RELAXED: &str = "no record matches the whole query; these records match part of it";
 
 /// A record of the mixed list: its kind and row id.
 type Key = (SearchType, i32);
@@ -174,6 +184,7 @@ impl UnifiedSearchQueries {
         let offset = next.saturating_sub(1);
         let want_facets = ctx.look_ahead().field("facets").exists();
 
+        let tq = TextQuery::new(&query);
         let exact = match exact_records(app, &query, &plans, filtered).await {
             Ok(keys) => keys,
             Err(e) => {
@@ -182,7 +193,7 @@ impl UnifiedSearchQueries {
             }
         };
         // Exact records are skipped where the text search finds them again: ask for that many more.
-        let text_search = federated(app, &query, &plans, offset, size + exact.len());
+        let text_search = federated(app, &tq, &plans, offset, size + exact.len());
         let facet_search = async {
             if want_facets && !plans.is_empty() {
                 facet_counts(app, &query, &plans, region.as_deref()).await.map(Some)
@@ -191,12 +202,20 @@ impl UnifiedSearchQueries {
             }
         };
         let (text, facets) = if plans.is_empty() {
-            (Ok((Vec::new(), 0)), Ok(None))
+            (
+                Ok(federated::Ranked {
+                    hits: Vec::new(),
+                    total: 0,
+                    semantic: false,
+                    relaxed: false,
+                }),
+                Ok(None),
+            )
         } else {
             tokio::join!(text_search, facet_search)
         };
-        let (hits, total, degraded) = match text {
-            Ok((hits, total)) => (hits, total, false),
+        let (hits, total, degraded, semantic, relaxed) = match text {
+            Ok(r) => (r.hits, r.total, false, r.semantic, r.relaxed),
             // The database's simple match cannot apply the filter: refuse rather than answer unfiltered.
             Err(e) if filtered => return Err(ApiError::Search(e).into()),
             Err(e) => {
@@ -217,7 +236,7 @@ impl UnifiedSearchQueries {
                         snippet: None,
                     })
                     .collect();
-                (hits, n, true)
+                (hits, n, true, false, false)
             }
         };
         let facets = match facets {
@@ -227,8 +246,12 @@ impl UnifiedSearchQueries {
                 Vec::new()
             }
         };
+        let relaxed = relaxed && !hits.is_empty();
         if degraded {
             crate::context::warn(ctx, DEGRADED);
+        }
+        if relaxed {
+            crate::context::warn(ctx, RELAXED);
         }
 
         let show_exact = if first_page { exact.len().min(size) } else { 0 };
@@ -275,7 +298,13 @@ impl UnifiedSearchQueries {
             edges,
             estimated_total_count: total as i32,
             degraded,
-            warning: degraded.then(|| DEGRADED.to_string()),
+            relaxed,
+            semantic: semantic && !degraded,
+            warning: if degraded {
+                Some(DEGRADED.to_string())
+            } else {
+                relaxed.then(|| RELAXED.to_string())
+            },
             facets,
         })
     }

@@ -233,20 +233,34 @@ impl<'p> PlanIndexes<'p> {
         app: &'a AppContext,
         q: &'a str,
         weighted: bool,
+        finish: impl FnMut(usize, &mut SearchQuery<'a, DefaultHttpClient>),
+    ) -> MultiSearchQuery<'a, 'a, DefaultHttpClient>
+    where
+        'p: 'a,
+    {
+        let weights: Option<Vec<f32>> = weighted.then(|| self.plans.iter().map(|p| p.spec.weight).collect());
+        self.multi_search_each(app, |_| q, weights, finish)
+    }
+
+    /// A multi-search where plan `i` searches `text(i)` and, in a federated search, weighs `weights[i]`.
+    pub(super) fn multi_search_each<'a>(
+        &'a self,
+        app: &'a AppContext,
+        text: impl Fn(usize) -> &'a str,
+        weights: Option<Vec<f32>>,
         mut finish: impl FnMut(usize, &mut SearchQuery<'a, DefaultHttpClient>),
     ) -> MultiSearchQuery<'a, 'a, DefaultHttpClient>
     where
         'p: 'a,
     {
         let mut multi = app.search.client.multi_search();
-        for (i, p) in self.plans.iter().enumerate() {
-            let mut sq = self.query(i, q);
+        for i in 0..self.plans.len() {
+            let mut sq = self.query(i, text(i));
             finish(i, &mut sq);
-            if weighted {
-                multi.with_search_query_and_weight(sq, p.spec.weight);
-            } else {
-                multi.with_search_query(sq);
-            }
+            match &weights {
+                Some(w) => multi.with_search_query_and_weight(sq, w[i]),
+                None => multi.with_search_query(sq),
+            };
         }
         multi
     }

@@ -218,7 +218,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             let sent =
                 zhiliang::search::outbox::drain_all(&conn, &search, std::time::Duration::from_secs(3600)).await?;
             println!(
-                "embedded {n} texts with {} in {:.1} s; sent {sent} documents to Meilisearch",
+                "embedded {n} documents with {} in {:.1} s; sent {sent} documents to Meilisearch",
                 meaning.model(),
                 started.elapsed().as_secs_f64()
             );

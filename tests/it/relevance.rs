@@ -13,7 +13,7 @@ pub mod eval;
 
 /// Categories held as a whole, with the recall@5 each must keep: the least measured on either backend, rounded
 /// down. The aim is 0.95 for each; `everyday` is what the bundled model reaches (docs/benchmarks.md).
-const HELD_BY_CATEGORY: &[(&str, f64)] = &[("everyday", 0.46), ("pinyin", 0.92), ("kind", 0.93)];
+const HELD_BY_CATEGORY: &[(&str, f64)] = &[("everyday", 0.54), ("pinyin", 0.92), ("kind", 0.93)];
 
 async fn relevance_set_holds(backend: Backend) {
     let cases = eval::load_set(&repo(""));

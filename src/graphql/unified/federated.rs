@@ -8,7 +8,7 @@ use super::steer::{BOOST, Steer, steer};
 use super::{Key, SearchType};
 use crate::context::AppContext;
 use crate::search::formatted_field;
-use crate::search::meaning::EMBEDDER;
+use crate::search::meaning::{EMBEDDER, Meaning};
 use crate::search::text::{MAX_QUERY_TERMS, POST, PRE, han_bigrams, prepare_query};
 
 /// A hit as Meilisearch returns it: only its row id is read.
@@ -132,19 +132,30 @@ pub(super) async fn federated(
     offset: usize,
     limit: usize,
 ) -> anyhow::Result<Ranked> {
+    let meaning = app.search.meaning.as_ref().filter(|_| tq.wants_meaning());
+    // The meaning is that of the query as typed, not of its loosened terms.
+    let typed = tq.q.as_str();
     let (mut hits, mut total, mut best) = run(app, tq, None, plans, offset, limit).await?;
-    // Nothing matched as typed: looser matching, said so in the answer.
+    // Nothing matched as typed: looser matching, said so in the answer. The query's meaning will be wanted
+    // then: it is embedded while the loosened search runs.
     let loose = if hits.is_empty() && total == 0 {
         tq.relaxed()
     } else {
         None
     };
+    let mut early = None;
     if let Some(l) = &loose {
-        (hits, total, best) = run(app, l, None, plans, offset, limit).await?;
+        let embedding = async {
+            match meaning {
+                Some(m) => Some(embed_query(m, typed).await),
+                None => None,
+            }
+        };
+        let (found, vector) = tokio::join!(run(app, l, None, plans, offset, limit), embedding);
+        (hits, total, best) = found?;
+        early = vector;
     }
     let relaxed = loose.is_some();
-    // The meaning is that of the query as typed, not of its loosened terms.
-    let typed = tq.q.as_str();
     let tq = loose.as_ref().unwrap_or(tq);
     let keywords = Ranked {
         hits,
@@ -152,7 +163,7 @@ pub(super) async fn federated(
         semantic: false,
         relaxed,
     };
-    let Some(meaning) = app.search.meaning.as_ref().filter(|_| tq.wants_meaning()) else {
+    let Some(meaning) = meaning else {
         return Ok(keywords);
     };
     let best = if offset == 0 {
@@ -163,19 +174,12 @@ pub(super) async fn federated(
     if best >= STRONG_MATCH {
         return Ok(keywords);
     }
-    let vector = match tokio::time::timeout(std::time::Duration::from_secs(2), meaning.query(typed)).await {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => {
-            tracing::warn!(
-                error = format!("{e:#}"),
-                "search: the query could not be embedded; keywords only"
-            );
-            return Ok(keywords);
-        }
-        Err(_) => {
-            tracing::warn!("search: embedding the query took over 2 s; keywords only");
-            return Ok(keywords);
-        }
+    let vector = match early {
+        Some(v) => v,
+        None => embed_query(meaning, typed).await,
+    };
+    let Some(vector) = vector else {
+        return Ok(keywords);
     };
     // Both lists from their start: the interleaved page is cut from them.
     let depth = offset + limit;
@@ -213,6 +217,24 @@ pub(super) async fn federated(
         semantic: true,
         relaxed,
     })
+}
+
+/// The embedding of a query, or none (logged) when the embedder fails or takes over 2 s: keywords answer then.
+async fn embed_query(meaning: &std::sync::Arc<Meaning>, text: &str) -> Option<Vec<f32>> {
+    match tokio::time::timeout(std::time::Duration::from_secs(2), meaning.query(text)).await {
+        Ok(Ok(v)) => Some(v),
+        Ok(Err(e)) => {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                "search: the query could not be embedded; keywords only"
+            );
+            None
+        }
+        Err(_) => {
+            tracing::warn!("search: embedding the query took over 2 s; keywords only");
+            None
+        }
+    }
 }
 
 /// Alternates the two lists, `a` first when `a_leads`, each record once (where it first comes).

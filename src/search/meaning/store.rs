@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{EMBEDDER, Meaning, from_bytes, text_of, to_bytes};
+use super::{EMBEDDER, Meaning, from_bytes, texts_of, to_bytes};
 use crate::search::Family;
 
 pub mod entity {
@@ -85,7 +85,8 @@ pub async fn attach(
         let Some(id) = doc.get("id").and_then(|v| v.as_i64()).map(|v| v as i32) else {
             continue;
         };
-        let text = text_of(doc, fields);
+        // The texts, one a line: the whole text and the short values (`texts_of`), a vector each.
+        let text = texts_of(doc, fields).join("\n");
         let h = hash(&model, &text);
         let vector = match stored.get(&id) {
             Some(r) if r.text_hash == h => r.vector.as_deref().map(from_bytes),
@@ -105,11 +106,13 @@ pub async fn attach(
                 None
             }
         };
+        let dims = meaning.dimensions();
+        let vectors: Option<Vec<&[f32]>> = vector
+            .as_ref()
+            .filter(|v| !v.is_empty() && v.len() % dims == 0)
+            .map(|v| v.chunks(dims).collect());
         if let Some(obj) = doc.as_object_mut() {
-            obj.insert(
-                "_vectors".into(),
-                serde_json::json!({ EMBEDDER: vector.filter(|v| v.len() == meaning.dimensions()) }),
-            );
+            obj.insert("_vectors".into(), serde_json::json!({ EMBEDDER: vectors }));
         }
     }
     let waiting = queue.len();
@@ -155,8 +158,9 @@ pub async fn waiting<C: ConnectionTrait>(db: &C, limit: u64) -> Result<Vec<entit
         .await
 }
 
-/// Stores the vectors of rows the worker took, where their text is still the one embedded, and queues those
-/// records for the search outbox, so their documents are sent again with the vector. Returns how many.
+/// Stores the vectors of rows the worker took (each row's vectors one after another, one a line of its text),
+/// where their text is still the one embedded, and queues those records for the search outbox, so their
+/// documents are sent again with the vectors. Returns how many.
 pub async fn save(db: &DatabaseConnection, rows: &[entity::Model], vectors: &[Vec<f32>]) -> anyhow::Result<usize> {
     let txn = crate::db::begin_write(db).await?;
     let mut saved = 0;

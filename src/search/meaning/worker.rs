@@ -22,8 +22,14 @@ pub async fn step(db: &DatabaseConnection, meaning: &Arc<Meaning>, batch: u64) -
     if rows.is_empty() {
         return Ok(0);
     }
-    let texts: Vec<String> = rows.iter().map(|r| r.text.clone()).collect();
-    let vectors = meaning.passages(texts).await?;
+    // Each row's text holds its texts one a line; all are embedded in one batch and each row's put together.
+    let counts: Vec<usize> = rows.iter().map(|r| r.text.lines().count()).collect();
+    let texts: Vec<String> = rows.iter().flat_map(|r| r.text.lines().map(str::to_string)).collect();
+    let mut embedded = meaning.passages(texts).await?.into_iter();
+    let vectors: Vec<Vec<f32>> = counts
+        .iter()
+        .map(|n| embedded.by_ref().take(*n).flatten().collect())
+        .collect();
     save(db, &rows, &vectors).await?;
     Ok(rows.len())
 }
@@ -105,7 +111,7 @@ pub async fn embed_all(
         indicatif::ProgressBar::hidden()
     };
     bar.set_style(
-        indicatif::ProgressStyle::with_template("embedding {bar:40} {pos}/{len} texts, {per_sec}, {eta} left")
+        indicatif::ProgressStyle::with_template("embedding {bar:40} {pos}/{len} documents, {per_sec}, {eta} left")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let mut done = 0u64;

@@ -135,7 +135,17 @@ pub(super) async fn federated(
     let meaning = app.search.meaning.as_ref().filter(|_| tq.wants_meaning());
     // The meaning is that of the query as typed, not of its loosened terms.
     let typed = tq.q.as_str();
-    let (mut hits, mut total, mut best) = run(app, tq, None, plans, offset, limit).await?;
+    // With an embedder, a weak query's keyword list is read from its start, once: the interleaved page is cut
+    // from it. A page after the first asks the best keyword hit first (every page decides alike), so a strong
+    // query's deep page reads only that page.
+    let depth = offset + limit;
+    let weak = match meaning {
+        None => false,
+        Some(_) if offset == 0 => true,
+        Some(_) => run(app, tq, None, plans, 0, 1).await?.2 < STRONG_MATCH,
+    };
+    let (start, count) = if weak { (0, depth) } else { (offset, limit) };
+    let (mut hits, mut total, mut best) = run(app, tq, None, plans, start, count).await?;
     // Nothing matched as typed: looser matching, said so in the answer. The query's meaning will be wanted
     // then: it is embedded while the loosened search runs.
     let loose = if hits.is_empty() && total == 0 {
@@ -151,69 +161,46 @@ pub(super) async fn federated(
                 None => None,
             }
         };
-        let (found, vector) = tokio::join!(run(app, l, None, plans, offset, limit), embedding);
+        let (found, vector) = tokio::join!(run(app, l, None, plans, start, count), embedding);
         (hits, total, best) = found?;
         early = vector;
     }
     let relaxed = loose.is_some();
     let tq = loose.as_ref().unwrap_or(tq);
-    let keywords = Ranked {
-        hits,
+    let keywords = |hits: Vec<FedHit>| Ranked {
+        hits: hits.into_iter().skip(offset - start).take(limit).collect(),
         total,
         semantic: false,
         relaxed,
     };
-    let Some(meaning) = meaning else {
-        return Ok(keywords);
+    let Some(meaning) = meaning.filter(|_| weak && best < STRONG_MATCH) else {
+        return Ok(keywords(hits));
     };
-    let best = if offset == 0 {
-        best
-    } else {
-        run(app, tq, None, plans, 0, 1).await?.2
-    };
-    if best >= STRONG_MATCH {
-        return Ok(keywords);
-    }
     let vector = match early {
         Some(v) => v,
         None => embed_query(meaning, typed).await,
     };
     let Some(vector) = vector else {
-        return Ok(keywords);
+        return Ok(keywords(hits));
     };
-    // Both lists from their start: the interleaved page is cut from them.
-    let depth = offset + limit;
-    let by_meaning = run(app, tq, Some(&vector), plans, 0, depth);
-    let (by_words, by_meaning) = if offset == 0 {
-        (Ok((keywords.hits, keywords.total, best)), by_meaning.await)
-    } else {
-        tokio::join!(run(app, tq, None, plans, 0, depth), by_meaning)
-    };
-    let (words, words_total, _) = by_words?;
-    let (near, near_total, _) = match by_meaning {
+    let (near, near_total, _) = match run(app, tq, Some(&vector), plans, 0, depth).await {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(
                 error = format!("{e:#}"),
                 "search: the search by meaning failed; keywords only"
             );
-            let hits = words.into_iter().skip(offset).take(limit).collect();
-            return Ok(Ranked {
-                hits,
-                total: words_total,
-                semantic: false,
-                relaxed,
-            });
+            return Ok(keywords(hits));
         }
     };
-    let hits = interleave(words, near, best >= FAIR_MATCH)
+    let merged = interleave(hits, near, best >= FAIR_MATCH)
         .into_iter()
         .skip(offset)
         .take(limit)
         .collect();
     Ok(Ranked {
-        hits,
-        total: words_total.max(near_total),
+        hits: merged,
+        total: total.max(near_total),
         semantic: true,
         relaxed,
     })

@@ -77,35 +77,34 @@ impl Meaning {
 
     /// The embedding of a search query.
     pub async fn query(self: &Arc<Self>, text: &str) -> anyhow::Result<Vec<f32>> {
-        match &self.engine {
-            Engine::Local(_) => {
-                let me = self.clone();
-                let text = text.to_string();
-                tokio::task::spawn_blocking(move || match &me.engine {
-                    Engine::Local(m) => m.embed_one(&text, true),
-                    Engine::Http(_) => unreachable!("matched above"),
-                })
-                .await
-                .context("embedding a query")?
-            }
-            Engine::Http(e) => Ok(e.embed(vec![text.to_string()], true).await?.pop().unwrap_or_default()),
-        }
+        let text = text.to_string();
+        let one = match &self.engine {
+            Engine::Local(_) => return self.local(move |m| m.embed_one(&text, true)).await,
+            Engine::Http(e) => e.embed(vec![text], true).await?,
+        };
+        Ok(one.into_iter().next().unwrap_or_default())
     }
 
     /// The embeddings of documents' texts.
     pub async fn passages(self: &Arc<Self>, texts: Vec<String>) -> anyhow::Result<Vec<Vec<f32>>> {
         match &self.engine {
-            Engine::Local(_) => {
-                let me = self.clone();
-                tokio::task::spawn_blocking(move || match &me.engine {
-                    Engine::Local(m) => m.embed_passages(&texts),
-                    Engine::Http(_) => unreachable!("matched above"),
-                })
-                .await
-                .context("embedding documents")?
-            }
+            Engine::Local(_) => self.local(move |m| m.embed_passages(&texts)).await,
             Engine::Http(e) => e.embed(texts, false).await,
         }
+    }
+
+    /// Runs `f` on the local model off the async threads (the engine blocks while it computes).
+    async fn local<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&local::LocalModel) -> anyhow::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || match &me.engine {
+            Engine::Local(m) => f(m),
+            Engine::Http(_) => anyhow::bail!("the embedder is not the local model"),
+        })
+        .await
+        .context("embedding")?
     }
 }
 

@@ -548,7 +548,7 @@ async fn create_watches(db: &DatabaseConnection, watches: &[GenWatch], hook_url:
                     .await?;
             }
         }
-        txn.commit().await?;
+        zhiliang::db::commit(txn).await?;
         if last.elapsed() >= PROGRESS_EVERY {
             eprintln!(
                 "bench: {} of {} watches filed",
@@ -578,7 +578,7 @@ async fn import_notices(db: &DatabaseConnection, data: &[NoticeData]) -> anyhow:
                 .with_context(|| format!("upserting {}", d.symbols[0]))?;
             ids.push(id);
         }
-        txn.commit().await?;
+        zhiliang::db::commit(txn).await?;
         if last.elapsed() >= PROGRESS_EVERY {
             eprintln!("bench: {} of {} notices imported", ids.len(), data.len());
             last = Instant::now();

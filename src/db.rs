@@ -77,6 +77,43 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
     }
 }
 
+/// Commits a write transaction, advancing the data version (`data_version`, one row) in it: a reader that sees
+/// the writes sees the new version, so an answer cached under an older version is never served after them.
+/// Every write transaction ends here (clippy refuses `DatabaseTransaction::commit` elsewhere).
+#[allow(clippy::disallowed_methods)]
+pub async fn commit(txn: sea_orm::DatabaseTransaction) -> Result<(), sea_orm::DbErr> {
+    advance(&txn).await?;
+    txn.commit().await
+}
+
+/// Advances the data version on its own: for changes the database does not hold (a search index that caught up).
+pub async fn advance<C: sea_orm::ConnectionTrait>(db: &C) -> Result<(), sea_orm::DbErr> {
+    db.execute_unprepared("UPDATE data_version SET version = version + 1 WHERE id = 1")
+        .await
+        .map(|_| ())
+}
+
+/// Releases a savepoint (a transaction begun inside another): its writes become part of the outer transaction,
+/// whose `commit` advances the data version.
+#[allow(clippy::disallowed_methods)]
+pub async fn release(savepoint: sea_orm::DatabaseTransaction) -> Result<(), sea_orm::DbErr> {
+    savepoint.commit().await
+}
+
+/// The data version: it changes whenever a write has committed (`commit`).
+pub async fn data_version<C: sea_orm::ConnectionTrait>(db: &C) -> Result<i64, sea_orm::DbErr> {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM data_version WHERE id = 1",
+        ))
+        .await?;
+    match row {
+        Some(r) => r.try_get_by_index::<i64>(0),
+        None => Err(sea_orm::DbErr::RecordNotFound("data_version".into())),
+    }
+}
+
 pub async fn ping(db: &DatabaseConnection) -> anyhow::Result<()> {
     db.ping().await.context("database ping")
 }

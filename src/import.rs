@@ -370,7 +370,7 @@ impl Loader<'_> {
             }
         }
         if outcomes.len() == rows.len() {
-            txn.commit().await?;
+            crate::db::commit(txn).await?;
             for action in outcomes {
                 self.count(action);
             }
@@ -382,7 +382,7 @@ impl Loader<'_> {
             let txn = crate::db::begin_write(self.db).await?;
             match write::put(&txn, self.actor, &v, None, self.source).await {
                 Ok(w) => {
-                    txn.commit().await?;
+                    crate::db::commit(txn).await?;
                     self.count(w.action);
                 }
                 Err(reason) => {

@@ -42,7 +42,13 @@ pub struct Application {
 impl Application {
     /// Connects to the database (which must be migrated) and Meilisearch, and binds the listen address.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let db = db::connect(&settings.database_url).await?;
+        let mut db = db::connect(&settings.database_url).await?;
+        // Statements this process sends, for `/metrics` (set before the connection is shared).
+        let queries = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = queries.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
         let pending = db::pending_migrations(&db).await?;
         if !pending.is_empty() {
             anyhow::bail!(
@@ -54,6 +60,7 @@ impl Application {
         let search = Search::new(&settings, catalog::FAMILIES)?;
         let context = AppContext {
             db: db.clone(),
+            queries,
             search: search.clone(),
             settings: Arc::new(settings.clone()),
             watch_limiter: Arc::new(follow::limit::Limiter::per_hour(settings.watch_create_per_hour)),
@@ -72,6 +79,8 @@ impl Application {
                 assets_dir: settings.assets_dir.clone(),
                 shape,
                 max_body: settings.max_body_bytes,
+                answers: Arc::new(http::answers::Answers::new(settings.response_cache_bytes)),
+                metrics: Arc::default(),
             },
             settings.request_timeout,
         );

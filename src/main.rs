@@ -299,7 +299,7 @@ async fn keys(action: KeysCommand, settings: &Settings) -> anyhow::Result<ExitCo
             zhiliang::operate::write::audit_key(&txn, &actor, &key, Action::KeyCreated)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            txn.commit().await?;
+            db::commit(txn).await?;
             eprintln!(
                 "key {} ({}) made; it is shown this once, only its hash is kept. Send it as `Authorization: Bearer <key>`:",
                 key.name,
@@ -351,7 +351,7 @@ async fn keys(action: KeysCommand, settings: &Settings) -> anyhow::Result<ExitCo
                 zhiliang::operate::write::audit_key(&txn, &actor, &k, Action::KeyRevoked)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-                txn.commit().await?;
+                db::commit(txn).await?;
                 println!("revoked {}", k.name);
             } else {
                 txn.rollback().await?;

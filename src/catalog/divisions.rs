@@ -97,17 +97,43 @@ pub struct Region {
     pub full_name: Option<String>,
 }
 
+/// The prefixes of a division code that name its province, city and county.
+fn prefixes(code: &str) -> Vec<String> {
+    [2, 4, 6]
+        .iter()
+        .filter(|&&n| code.len() >= n && code.is_char_boundary(n))
+        .map(|&n| code[..n].to_string())
+        .collect()
+}
+
 /// Resolves a division code to names; codes of 2, 4 or 6 digits (or more, read to 6).
 pub async fn region<C: ConnectionTrait>(db: &C, code: &str) -> Result<Region, sea_orm::DbErr> {
-    let prefixes: Vec<String> = [2, 4, 6]
-        .iter()
-        .filter(|&&n| code.len() >= n)
-        .map(|&n| code[..n].to_string())
-        .collect();
-    let rows = division::Entity::find()
-        .filter(division::Column::Code.is_in(prefixes.clone()))
-        .all(db)
-        .await?;
+    let mut all = regions(db, &[code.to_string()]).await?;
+    Ok(all.remove(code).unwrap_or_else(|| assemble(code, &[])))
+}
+
+/// Resolves many division codes with one query (`region` for each).
+pub async fn regions<C: ConnectionTrait>(
+    db: &C,
+    codes: &[String],
+) -> Result<std::collections::HashMap<String, Region>, sea_orm::DbErr> {
+    let mut wanted: Vec<String> = codes.iter().flat_map(|c| prefixes(c)).collect();
+    wanted.sort();
+    wanted.dedup();
+    let rows = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        division::Entity::find()
+            .filter(division::Column::Code.is_in(wanted))
+            .all(db)
+            .await?
+    };
+    Ok(codes.iter().map(|c| (c.clone(), assemble(c, &rows))).collect())
+}
+
+/// The region of `code` from the division rows at hand.
+fn assemble(code: &str, rows: &[division::Model]) -> Region {
+    let prefixes = prefixes(code);
     let name_of = |n: usize| -> Option<String> {
         let p = prefixes.iter().find(|p| p.len() == n)?;
         rows.iter().find(|r| &r.code == p).map(|r| r.name.clone())
@@ -122,12 +148,12 @@ pub async fn region<C: ConnectionTrait>(db: &C, code: &str) -> Result<Region, se
         .last()
         .and_then(|p| rows.iter().find(|r| &r.code == p))
         .map(|r| r.name.clone());
-    Ok(Region {
+    Region {
         code: code.to_string(),
         name: own,
         province,
         city,
         county,
         full_name: (!full_name.is_empty()).then_some(full_name),
-    })
+    }
 }

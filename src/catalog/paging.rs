@@ -22,6 +22,9 @@ pub struct PageRequest {
     pub limit: u64,
     /// Take the last `limit` rows of the window instead of the first.
     pub from_end: bool,
+    /// Whether to find out if rows lie on the other side of the cursor the page starts from (`hasPreviousPage`
+    /// after `after`, `hasNextPage` before `before`): one more query, made only when the request reads it.
+    pub other_side: bool,
 }
 
 #[derive(Debug)]
@@ -88,12 +91,16 @@ where
     }
     // Whether anything lies on the other side of the cursor we came from.
     let exists = |pos: &Position, forward: bool| {
-        let cond = filter
-            .clone()
-            .add(beyond(col, id, pos, if forward { p.descending } else { !p.descending }));
+        let below = if forward { p.descending } else { !p.descending };
+        let cond = filter.clone().add(beyond(col, id, pos, below));
+        // Ordered from the cursor outwards, as the `(col, id)` index runs, so the first row found ends the scan
+        // (unordered, PostgreSQL read the table from its start).
+        let order = if below { Order::Desc } else { Order::Asc };
         async move {
             E::find()
                 .filter(cond)
+                .order_by(col, order.clone())
+                .order_by(id, order)
                 .limit(1)
                 .all(db)
                 .await
@@ -102,14 +109,14 @@ where
     };
     let (has_next, has_previous) = if p.from_end {
         let next = match &p.before {
-            Some(b) => exists(b, true).await?,
-            None => false,
+            Some(b) if p.other_side => exists(b, true).await?,
+            _ => false,
         };
         (next, more)
     } else {
         let prev = match &p.after {
-            Some(a) => exists(a, false).await?,
-            None => false,
+            Some(a) if p.other_side => exists(a, false).await?,
+            _ => false,
         };
         (more, prev)
     };

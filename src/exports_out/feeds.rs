@@ -165,6 +165,7 @@ pub async fn changes(app: &AppContext, plan: &Plan) -> ApiResult<Vec<Change>> {
         before: None,
         limit,
         from_end: false,
+        other_side: false,
     };
     let mut newest = Newest(BinaryHeap::new());
     match &plan.query {

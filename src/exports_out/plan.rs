@@ -615,6 +615,7 @@ impl Plan {
             before: None,
             limit: n,
             from_end: false,
+            other_side: false,
         };
         match &self.query {
             Query::Notices(q) => {

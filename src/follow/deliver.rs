@@ -175,7 +175,7 @@ async fn finish(
             _ => {}
         }
     }
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     Ok(())
 }
 

@@ -165,7 +165,7 @@ pub async fn unsubscribe(db: &sea_orm::DatabaseConnection, w: &watch::Model) -> 
         .filter(delivery::Column::Status.eq("pending"))
         .exec(&txn)
         .await?;
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     Ok(true)
 }
 
@@ -570,7 +570,7 @@ pub async fn queue_digests(ctx: &FollowContext, now: DateTime<Utc>) -> anyhow::R
         let txn = crate::db::begin_write(&ctx.db).await?;
         match events::queue_delivery(&txn, w.id, None, "digest", Some(period.clone())).await {
             Ok(()) => {
-                txn.commit().await?;
+                crate::db::commit(txn).await?;
                 queued += 1;
             }
             Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {

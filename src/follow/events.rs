@@ -516,7 +516,7 @@ pub async fn match_pending(db: &DatabaseConnection, batch: u64) -> anyhow::Resul
         .filter(notice_change::Column::Id.is_in(changes.iter().map(|c| c.id).collect::<Vec<_>>()))
         .exec(&txn)
         .await?;
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     Ok(changes.len())
 }
 
@@ -652,7 +652,7 @@ pub async fn remind(db: &DatabaseConnection, today: NaiveDate) -> anyhow::Result
                 }
             }
         }
-        txn.commit().await?;
+        crate::db::commit(txn).await?;
     }
     Ok(made)
 }

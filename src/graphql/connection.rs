@@ -140,7 +140,26 @@ impl KeysetArgs<'_> {
             before: read(&self.before)?,
             limit: size.limit,
             from_end: size.from_end,
+            other_side: true,
         })
+    }
+
+    /// The page request of a GraphQL field: as `request`, but whether rows lie beyond the starting cursor is
+    /// found out only when the query reads it (`pageInfo { hasPreviousPage }` after `after`, `hasNextPage`
+    /// before `before`).
+    pub fn request_for(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        parse_key: &dyn Fn(&str) -> Option<sea_orm::Value>,
+    ) -> ApiResult<PageRequest> {
+        let mut req = self.request(parse_key)?;
+        let info = ctx.look_ahead().field("pageInfo");
+        req.other_side = if req.from_end {
+            info.field("hasNextPage").exists()
+        } else {
+            info.field("hasPreviousPage").exists()
+        };
+        Ok(req)
     }
 
     pub fn cursor(&self, key: &str, id: i32) -> String {

@@ -3,6 +3,7 @@
 pub mod connection;
 pub mod guard;
 pub mod ids;
+pub mod loaders;
 pub mod phases;
 pub mod scalars;
 pub mod search;
@@ -149,7 +150,8 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscri
 
 /// The schema of a server: its context, and the poller that feeds its subscriptions.
 pub fn build_schema(ctx: AppContext, live: subscriptions::Live) -> ZhiliangSchema {
-    schema_builder().data(ctx).data(live).finish()
+    let loaders = loaders::loaders(ctx.db.clone());
+    schema_builder().data(ctx).data(live).data(loaders).finish()
 }
 
 /// The SDL that `schema.graphql` must equal.

@@ -83,3 +83,13 @@ pub fn facets(raw: Vec<(String, Vec<(String, usize)>)>) -> Vec<Facet> {
         })
         .collect()
 }
+
+/// What a search request selected beyond its hits: `facets`, and `edges { highlights }`. Fragments and aliases
+/// count; a field asked for under any name is computed.
+pub fn wanted(ctx: &async_graphql::Context<'_>) -> crate::search::Wanted {
+    let selection = ctx.look_ahead();
+    crate::search::Wanted {
+        facets: selection.field("facets").exists(),
+        highlights: selection.field("edges").field("highlights").exists(),
+    }
+}

@@ -745,7 +745,24 @@ struct Caller<'a> {
     uploads: Vec<(String, async_graphql::UploadValue)>,
 }
 
+/// Runs a GraphQL request and records its time by operation name (`/metrics`).
 async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool, caller: Caller<'_>) -> Response {
+    let start = std::time::Instant::now();
+    let mut operation = p.operation_name.clone();
+    let (resp, kept) = execute(s, p, media, over_get, caller, &mut operation).await;
+    s.metrics.observe(operation.as_deref(), kept, start.elapsed());
+    resp
+}
+
+/// Runs a GraphQL request; true when the answer was kept from before (`answers`).
+async fn execute(
+    s: &HttpState,
+    p: Params,
+    media: MediaType,
+    over_get: bool,
+    caller: Caller<'_>,
+    operation: &mut Option<String>,
+) -> (Response, bool) {
     let Caller {
         client,
         principal,
@@ -759,11 +776,21 @@ async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool, caller:
         pos,
     } = match check(&p) {
         Ok(c) => c,
-        Err((r, locations)) => return request_error(media, r, locations),
+        Err((r, locations)) => return (request_error(media, r, locations), false),
     };
+    // The operation's own name when the request names none (a document of one named operation).
+    if operation.is_none()
+        && let DocumentOperations::Multiple(ops) = &doc.operations
+        && ops.len() == 1
+    {
+        *operation = ops.keys().next().map(|n| n.to_string());
+    }
     match ty {
         OperationType::Mutation if over_get => {
-            return refusal(Code::MethodNotAllowed, "mutations are accepted over POST only", media);
+            return (
+                refusal(Code::MethodNotAllowed, "mutations are accepted over POST only", media),
+                false,
+            );
         }
         OperationType::Subscription => {
             let r = Refusal {
@@ -772,14 +799,35 @@ async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool, caller:
                           /graphql"
                     .into(),
             };
-            return request_error(media, r, vec![pos]);
+            return (request_error(media, r, vec![pos]), false);
         }
         _ => {}
     }
     let who = crate::operate::Who::of(principal.as_ref(), client.0);
     if let Some((wait, what)) = over_limit(s, &doc, p.operation_name.as_deref(), who) {
-        return super::operate::too_many(wait, what, media);
+        return (super::operate::too_many(wait, what, media), false);
     }
+    // An anonymous query's answer may have been computed already at the current data version.
+    let kept = match ty {
+        OperationType::Query
+            if principal.is_none() && uploads.is_empty() && cacheable(&p.query) && s.answers.enabled() =>
+        {
+            match crate::db::data_version(&s.app.db).await {
+                Ok(version) => {
+                    let key = answer_key(&p, media);
+                    if let Some(a) = s.answers.get(version, &key) {
+                        return (kept_response(media, a), true);
+                    }
+                    Some((version, key))
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the data version failed; the answer is computed and not kept");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
 
     shape::add_type_fields(&mut doc);
     let warnings = Arc::new(Warnings::default());
@@ -829,12 +877,63 @@ async fn run(s: &HttpState, p: Params, media: MediaType, over_get: bool, caller:
         );
     }
     if !executed {
-        return graphql_response(media, None, &resp.errors, &resp.extensions);
+        return (graphql_response(media, None, &resp.errors, &resp.extensions), false);
     }
     if let Ok(op) = pick_operation(&doc, p.operation_name.as_deref()) {
         shape::order_response(&doc, &op.node, &s.shape, &variables, &mut resp.data);
     }
-    graphql_response(media, Some(&resp.data), &resp.errors, &resp.extensions)
+    let response = graphql_response(media, Some(&resp.data), &resp.errors, &resp.extensions);
+    match kept {
+        // Only a clean answer is kept: no errors, no warnings (a degraded or relaxed search is not).
+        Some((version, key)) if resp.errors.is_empty() && resp.extensions.is_empty() => {
+            let (parts, body) = response.into_parts();
+            let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            s.answers.put(
+                version,
+                key,
+                super::answers::Answer {
+                    status: parts.status,
+                    body: body.clone(),
+                },
+            );
+            (Response::from_parts(parts, axum::body::Body::from(body)), false)
+        }
+        _ => (response, false),
+    }
+}
+
+/// Whether a query's answer may be kept: not one that reads a watch (its token is a secret, and its deliveries
+/// change outside the catalogue's writes).
+fn cacheable(query: &str) -> bool {
+    !query.contains("watch")
+}
+
+/// The key of an answer: everything of the request that the answer depends on, and the day in China.
+fn answer_key(p: &Params, media: MediaType) -> super::answers::Key {
+    let variables = serde_json::to_vec(&p.variables).unwrap_or_default();
+    let extensions = serde_json::to_vec(&p.extensions).unwrap_or_default();
+    let today = crate::graphql::scalars::today_in_china().to_string();
+    let media: &[u8] = match media {
+        MediaType::Json => b"json",
+        MediaType::GraphqlJson => b"graphql-response+json",
+    };
+    super::answers::Answers::key(&[
+        p.query.as_bytes(),
+        p.operation_name.as_deref().unwrap_or("").as_bytes(),
+        &variables,
+        &extensions,
+        media,
+        today.as_bytes(),
+    ])
+}
+
+/// A kept answer as a response, with the headers `graphql_response` gives.
+fn kept_response(media: MediaType, a: super::answers::Answer) -> Response {
+    let mut resp = (a.status, a.body).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, media.header());
+    resp.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    resp
 }
 
 #[cfg(test)]

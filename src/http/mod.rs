@@ -20,10 +20,12 @@ use crate::graphql::ZhiliangSchema;
 use crate::graphql::shape::SchemaShape;
 use crate::search::outbox;
 
+pub mod answers;
 pub(crate) mod feeds;
 mod follow;
 mod graphiql;
 pub mod graphql;
+pub mod metrics;
 pub mod operate;
 mod ws;
 
@@ -39,6 +41,10 @@ pub struct HttpState {
     pub shape: Arc<SchemaShape>,
     /// The largest request body read (`Settings::max_body_bytes`).
     pub max_body: usize,
+    /// Answers to anonymous queries, kept until the data change (`Settings::response_cache_bytes`).
+    pub answers: Arc<answers::Answers>,
+    /// Request latencies for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 pub fn router(state: HttpState, timeout: Duration) -> Router {
@@ -78,6 +84,7 @@ pub fn router(state: HttpState, timeout: Duration) -> Router {
         .route("/audit.jsonl", get(operate::audit_export))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::metrics))
         .fallback(not_found)
         .with_state(state)
         .layer(middleware::from_fn_with_state(timeout, time_limit))

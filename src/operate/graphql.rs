@@ -640,7 +640,7 @@ async fn run_write(
             return Err(e.into());
         }
     }
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     Ok(payload(&written, false))
 }
 
@@ -692,7 +692,7 @@ impl OperateMutations {
             Err(e) => return Err(ApiError::from(e).into()),
         };
         write::audit_key(&txn, &actor(ctx, p), &key, Action::KeyCreated).await?;
-        txn.commit().await?;
+        crate::db::commit(txn).await?;
         Ok(CreateApiKeyPayload {
             key: ApiKeyObject(key),
             secret,
@@ -713,7 +713,7 @@ impl OperateMutations {
         if revoked {
             write::audit_key(&txn, &actor(ctx, p), &key, Action::KeyRevoked).await?;
         }
-        txn.commit().await?;
+        crate::db::commit(txn).await?;
         Ok(RevokeApiKeyPayload { key: ApiKeyObject(key) })
     }
 

@@ -529,7 +529,7 @@ pub(crate) async fn put(
         .map_err(WriteError::Invalid)?;
     let Some(id) = id else {
         // A division: no row id, no version; admins only (checked above).
-        sp.commit().await?;
+        crate::db::release(sp).await?;
         let key = match v {
             Valid::Division(d) => Some(d.code.clone()),
             _ => None,
@@ -548,7 +548,7 @@ pub(crate) async fn put(
             sp.rollback().await?;
             return Err(e);
         }
-        sp.commit().await?;
+        crate::db::release(sp).await?;
         (None, 0, after)
     } else if let Some(pre) = pre.filter(|_| guess == Some(id)) {
         // The guess was right: `pre` is the record as it was, and the write in the savepoint is the one kept.
@@ -562,7 +562,7 @@ pub(crate) async fn put(
         };
         match checked.await {
             Ok((current, after)) => {
-                sp.commit().await?;
+                crate::db::release(sp).await?;
                 (Some(pre.row), current, after)
             }
             Err(e) => {
@@ -761,7 +761,7 @@ pub async fn delete(
         .execute_unprepared(&format!("DELETE FROM {} WHERE id = {id}", ty.table()))
         .await;
     match r {
-        Ok(_) => sp.commit().await?,
+        Ok(_) => crate::db::release(sp).await?,
         Err(e) => {
             sp.rollback().await?;
             return Err(WriteError::InUse(format!(

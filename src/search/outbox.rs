@@ -14,6 +14,9 @@ use tokio::sync::{Notify, watch};
 
 use super::{Family, Search};
 
+/// Sends to Meilisearch that failed (the entries stay queued and are sent again), for `/metrics`.
+pub static FAILURES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Entries the worker sends in one batch: it waits for each Meilisearch task, so batches must be large.
 pub const WORKER_BATCH: u64 = 5_000;
 
@@ -86,7 +89,7 @@ pub async fn refresh_statuses(db: &DatabaseConnection, families: &[&'static dyn 
     } else {
         state::Entity::insert(row).exec_without_returning(&txn).await?;
     }
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     Ok(queued)
 }
 
@@ -131,7 +134,7 @@ pub async fn enqueue_all(db: &DatabaseConnection, family: &dyn Family) -> anyhow
         for id in &ids {
             enqueue(&txn, family.kind(), *id).await?;
         }
-        txn.commit().await?;
+        crate::db::commit(txn).await?;
         queued += ids.len();
     }
 }
@@ -155,13 +158,18 @@ pub async fn drain_once(db: &DatabaseConnection, search: &Search, batch: u64) ->
     let result = send(db, search, &rows).await;
     match result {
         Ok(()) => {
+            // The data version advances with the deletion (`commit`): search answers may differ now that
+            // Meilisearch has the changes, and none kept from before is served again.
+            let txn = crate::db::begin_write(db).await?;
             entity::Entity::delete_many()
                 .filter(entity::Column::Id.is_in(entry_ids))
-                .exec(db)
+                .exec(&txn)
                 .await?;
+            crate::db::commit(txn).await?;
             Ok(rows.len())
         }
         Err(e) => {
+            FAILURES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let message: String = format!("{e:#}").chars().take(500).collect();
             entity::Entity::update_many()
                 .col_expr(entity::Column::Attempts, Expr::col(entity::Column::Attempts).add(1))

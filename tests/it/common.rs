@@ -159,6 +159,12 @@ impl TestApp {
         errors[0]["extensions"]["code"].as_str().unwrap_or_default().to_string()
     }
 
+    /// GETs a path of the server (`/metrics`, a feed) and returns the body as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        let resp = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
+        resp.text().await.unwrap()
+    }
+
     /// Imports a file through the same path as `zhiliang import`.
     pub async fn import(&self, path: &Path) -> Report {
         zhiliang::import::import_file(&self.db, path, false).await.unwrap()

@@ -368,7 +368,7 @@ both_backends!(many_rows_stream_whole, |backend: Backend| async move {
         };
         upsert_enterprise(&txn, &data).await.unwrap();
     }
-    txn.commit().await.unwrap();
+    zhiliang::db::commit(txn).await.unwrap();
     let resp = get(&app, "/exports/enterprises.csv?industry=文具", None).await;
     assert_eq!(resp.headers()["x-total-count"], N.to_string().as_str());
     let text = String::from_utf8(resp.bytes().await.unwrap().to_vec()).unwrap();

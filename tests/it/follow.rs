@@ -415,6 +415,7 @@ both_backends!(watches_hear_what_the_listing_lists, |backend: Backend| async mov
             before: None,
             limit: 10_000,
             from_end: false,
+            other_side: false,
         },
     )
     .await

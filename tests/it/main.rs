@@ -1,5 +1,6 @@
 //! Integration tests: the real application against SQLite, PostgreSQL and Meilisearch.
 
+mod answers;
 mod common;
 mod contract;
 mod deadlines;

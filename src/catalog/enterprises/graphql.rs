@@ -9,7 +9,6 @@ use crate::catalog::counted::counted_connection;
 use crate::catalog::listings::brand::{Brand, BrandScheme};
 use crate::catalog::listings::credit::{CreditEntry, CreditList};
 use crate::catalog::listings::model::{AwardStatus, ListingKind};
-use crate::catalog::listings::store as listing_store;
 use crate::catalog::listings::title::{Title, TitleScheme};
 use crate::catalog::region::region_prefix;
 use crate::catalog::terms::covers;
@@ -18,8 +17,8 @@ use crate::catalog::zones::store as zone_store;
 use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::{KeysetArgs, PageInfo};
-use crate::graphql::ids;
 use crate::graphql::scalars::Date;
+use crate::graphql::{ids, loaders};
 
 fn app<'a>(ctx: &'a Context<'_>) -> &'a AppContext {
     ctx.data_unchecked::<AppContext>()
@@ -123,14 +122,7 @@ impl Enterprise {
     }
     /// The region with its names (from the division list the catalogue has loaded).
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<crate::catalog::divisions::Region>> {
-        match &self.region_code {
-            None => Ok(None),
-            Some(c) => Ok(Some(
-                crate::catalog::divisions::region(&app(ctx).db, c)
-                    .await
-                    .map_err(ApiError::from)?,
-            )),
-        }
+        crate::graphql::loaders::region(ctx, self.region_code.as_deref()).await
     }
     async fn industry(&self) -> Option<&str> {
         self.industry.as_deref()
@@ -143,9 +135,7 @@ impl Enterprise {
     }
     /// Credit entries; with `asOf`, only those in force on that day (listed and not yet removed).
     async fn credit_entries(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<CreditEntry>> {
-        let rows = listing_store::listings_of(&app(ctx).db, self.id, ListingKind::Credit)
-            .await
-            .map_err(ApiError::from)?;
+        let rows = listings_of(ctx, self.id, ListingKind::Credit).await?;
         Ok(rows
             .into_iter()
             .filter(|l| as_of.is_none_or(|d| covers(l.started_on, l.ended_on, d.0)))
@@ -154,9 +144,7 @@ impl Enterprise {
     }
     /// Brands; with `asOf`, only those valid on that day.
     async fn brands(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Brand>> {
-        let rows = listing_store::listings_of(&app(ctx).db, self.id, ListingKind::Brand)
-            .await
-            .map_err(ApiError::from)?;
+        let rows = listings_of(ctx, self.id, ListingKind::Brand).await?;
         Ok(rows
             .into_iter()
             .map(Brand)
@@ -165,9 +153,7 @@ impl Enterprise {
     }
     /// Titles; with `asOf`, only those valid on that day.
     async fn titles(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Title>> {
-        let rows = listing_store::listings_of(&app(ctx).db, self.id, ListingKind::Title)
-            .await
-            .map_err(ApiError::from)?;
+        let rows = listings_of(ctx, self.id, ListingKind::Title).await?;
         Ok(rows
             .into_iter()
             .map(Title)
@@ -176,9 +162,11 @@ impl Enterprise {
     }
     /// Zone memberships; with `asOf`, only those in force on that day.
     async fn zones(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<ZoneMember>> {
-        let rows = zone_store::memberships(&app(ctx).db, None, Some(self.id))
+        let rows = loaders::of(ctx)
+            .load_one(loaders::MembershipsOf(self.id))
             .await
-            .map_err(ApiError::from)?;
+            .map_err(loaders::failed)?
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
             .filter(|m| as_of.is_none_or(|d| covers(m.admitted_on, m.exited_on, d.0)))
@@ -206,6 +194,7 @@ impl Enterprise {
             before: None,
             limit: 100,
             from_end: false,
+            other_side: false,
         };
         let page = crate::catalog::standards::query::list(
             &app(ctx).db,
@@ -223,12 +212,24 @@ impl Enterprise {
 pub(crate) async fn enterprise_of(ctx: &Context<'_>, id: Option<i32>) -> Result<Option<Enterprise>> {
     match id {
         None => Ok(None),
-        Some(id) => Ok(store::enterprises_by_ids(&app(ctx).db, &[id])
+        Some(id) => Ok(loaders::of(ctx)
+            .load_one(loaders::EnterpriseId(id))
             .await
-            .map_err(ApiError::from)?
-            .into_iter()
-            .next()),
+            .map_err(loaders::failed)?),
     }
+}
+
+/// An enterprise's listings of one kind, loaded with its siblings' (`loaders`).
+async fn listings_of(
+    ctx: &Context<'_>,
+    id: i32,
+    kind: ListingKind,
+) -> Result<Vec<crate::catalog::listings::store::Listing>> {
+    Ok(loaders::of(ctx)
+        .load_one(loaders::ListingsOf(id, kind))
+        .await
+        .map_err(loaders::failed)?
+        .unwrap_or_default())
 }
 
 /// Narrows the enterprise listing.
@@ -315,7 +316,7 @@ impl EnterpriseQueries {
             last: None,
             before: None,
         };
-        let req = args.request(&|k| Some(k.to_string().into()))?;
+        let req = args.request_for(ctx, &|k| Some(k.to_string().into()))?;
         let page = store::list_enterprises(db, &q, &req).await.map_err(ApiError::from)?;
         let edges: Vec<EnterpriseEdge> = page
             .rows
@@ -406,9 +407,16 @@ impl EnterpriseSearchQueries {
         };
         let (offset, size) = search_window("search-enterprises", first, after)?;
         let a = app(ctx);
-        let out = super::search::search(&a.search, &query, &sf, offset, size)
-            .await
-            .map_err(ApiError::Search)?;
+        let out = super::search::search(
+            &a.search,
+            &query,
+            &sf,
+            offset,
+            size,
+            crate::graphql::search::wanted(ctx),
+        )
+        .await
+        .map_err(ApiError::Search)?;
         let ids: Vec<i32> = out.hits.iter().map(|h| h.id).collect();
         let found = store::enterprises_by_ids(&a.db, &ids).await.map_err(ApiError::from)?;
         let edges = edges_in_hit_order(

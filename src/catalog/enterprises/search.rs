@@ -189,6 +189,7 @@ pub async fn search(
     f: &EnterpriseSearchFilter,
     offset: usize,
     limit: usize,
+    want: crate::search::Wanted,
 ) -> anyhow::Result<RawOutcome> {
     let q = prepare_query(query);
     // A credit code typed in part or whole is a code: every character must match.
@@ -209,6 +210,7 @@ pub async fn search(
             facets: &FACETS,
             offset,
             limit,
+            want,
         })
         .await
 }

@@ -110,7 +110,7 @@ async fn listing_page<T>(
         last: None,
         before: None,
     };
-    let req = args.request(&|k| k.parse::<i32>().ok().map(Into::into))?;
+    let req = args.request_for(ctx, &|k| k.parse::<i32>().ok().map(Into::into))?;
     let Some(q) = query else {
         return Ok((Vec::new(), PageInfo::default(), None));
     };
@@ -306,9 +306,16 @@ async fn listing_hits<T>(
     use crate::graphql::search::{edges_in_hit_order, facets, search_page_info, search_window};
     let (offset, size) = search_window(listing, first, after)?;
     let a = app(ctx);
-    let out = super::search::search_listings(&a.search, query, &filter, offset, size)
-        .await
-        .map_err(ApiError::Search)?;
+    let out = super::search::search_listings(
+        &a.search,
+        query,
+        &filter,
+        offset,
+        size,
+        crate::graphql::search::wanted(ctx),
+    )
+    .await
+    .map_err(ApiError::Search)?;
     let ids: Vec<i32> = out.hits.iter().map(|h| h.id).collect();
     let found = store::listings_by_ids(&a.db, &ids).await?;
     let rows = edges_in_hit_order(

@@ -30,7 +30,7 @@ words! {
 }
 
 /// Which kind of listing a row of the listing table is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ListingKind {
     Credit,
     Brand,

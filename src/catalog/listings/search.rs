@@ -151,6 +151,7 @@ pub async fn search_listings(
     f: &ListingSearchFilter,
     offset: usize,
     limit: usize,
+    want: crate::search::Wanted,
 ) -> anyhow::Result<RawOutcome> {
     let list = |vals: &[String]| vals.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ");
     let mut filters = Vec::new();
@@ -180,6 +181,7 @@ pub async fn search_listings(
             facets: &LISTING_FACETS,
             offset,
             limit,
+            want,
         })
         .await
 }

@@ -215,6 +215,30 @@ pub async fn listings_of<C: ConnectionTrait>(
         .collect())
 }
 
+/// The listings of one kind of many enterprises at once, each enterprise's in `listings_of`'s order.
+pub async fn listings_of_many<C: ConnectionTrait>(
+    db: &C,
+    enterprise_ids: &[i32],
+    kind: ListingKind,
+) -> anyhow::Result<std::collections::HashMap<i32, Vec<Listing>>> {
+    let mut out: std::collections::HashMap<i32, Vec<Listing>> = std::collections::HashMap::new();
+    for chunk in enterprise_ids.chunks(500) {
+        let rows = listing::Entity::find()
+            .filter(listing::Column::EnterpriseId.is_in(chunk.iter().copied()))
+            .filter(listing::Column::Kind.eq(kind.as_str()))
+            .order_by(listing::Column::StartedOn, Order::Asc)
+            .order_by(listing::Column::Id, Order::Asc)
+            .all(db)
+            .await?;
+        for m in rows {
+            if let Some(e) = m.enterprise_id {
+                out.entry(e).or_default().push(listing_from(m));
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub async fn listings_by_ids<C: ConnectionTrait>(db: &C, ids: &[i32]) -> anyhow::Result<Vec<Listing>> {
     Ok(
         paging::by_ids::<listing::Entity, C>(db, listing::Column::Id, ids, |m| m.id)

@@ -439,7 +439,7 @@ impl NoticeQueries {
             last,
             before,
         };
-        let req = args.request(&|k| match field {
+        let req = args.request_for(ctx, &|k| match field {
             SortField::DistributionDate => k.parse::<chrono::NaiveDate>().ok().map(Into::into),
             SortField::Symbol => Some(k.to_string().into()),
         })?;
@@ -477,9 +477,16 @@ impl NoticeQueries {
         let app = ctx.data_unchecked::<AppContext>();
         let q = filter.unwrap_or_default().to_query()?;
         let (offset, size) = search_window("search-notices", first, after)?;
-        let outcome = notice_search::search(&app.search, &query, &q, offset, size)
-            .await
-            .map_err(ApiError::Search)?;
+        let outcome = notice_search::search(
+            &app.search,
+            &query,
+            &q,
+            offset,
+            size,
+            crate::graphql::search::wanted(ctx),
+        )
+        .await
+        .map_err(ApiError::Search)?;
         let ids: Vec<i32> = outcome.hits.iter().map(|h| h.id).collect();
         let mut notices: std::collections::HashMap<i32, Notice> = store::by_ids(&app.db, &ids)
             .await

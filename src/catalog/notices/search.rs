@@ -299,6 +299,7 @@ pub async fn search(
     filter: &NoticeQuery,
     offset: usize,
     limit: usize,
+    want: crate::search::Wanted,
 ) -> anyhow::Result<Outcome> {
     let (q, exact) = plan(query);
     let raw = search
@@ -312,6 +313,7 @@ pub async fn search(
             facets: &FACETS,
             offset,
             limit,
+            want,
         })
         .await?;
     Ok(Outcome {

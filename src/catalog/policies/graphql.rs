@@ -137,7 +137,7 @@ impl PolicyQueries {
             last: None,
             before: None,
         };
-        let req = args.request(&|k| k.parse::<i32>().ok().map(Into::into))?;
+        let req = args.request_for(ctx, &|k| k.parse::<i32>().ok().map(Into::into))?;
         let page = store::list(&app(ctx).db, &q, &req).await.map_err(ApiError::from)?;
         let edges: Vec<PolicyEdge> = page
             .rows
@@ -199,9 +199,16 @@ impl PolicySearchQueries {
         use crate::graphql::search::{edges_in_hit_order, facets, search_page_info, search_window};
         let (offset, size) = search_window("search-policies", first, after)?;
         let a = app(ctx);
-        let out = super::search::search(&a.search, &query, issuer.as_deref(), offset, size)
-            .await
-            .map_err(ApiError::Search)?;
+        let out = super::search::search(
+            &a.search,
+            &query,
+            issuer.as_deref(),
+            offset,
+            size,
+            crate::graphql::search::wanted(ctx),
+        )
+        .await
+        .map_err(ApiError::Search)?;
         let ids: Vec<i32> = out.hits.iter().map(|h| h.id).collect();
         let found = store::by_ids(&a.db, &ids).await.map_err(ApiError::from)?;
         let edges = edges_in_hit_order(

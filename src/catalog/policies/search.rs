@@ -64,6 +64,7 @@ pub async fn search(
     issuer: Option<&str>,
     offset: usize,
     limit: usize,
+    want: crate::search::Wanted,
 ) -> anyhow::Result<RawOutcome> {
     let q = prepare_query(query);
     let (q, exact) = match super::number::DocumentNumber::parse(&q) {
@@ -83,6 +84,7 @@ pub async fn search(
             facets: &FACETS,
             offset,
             limit,
+            want,
         })
         .await
 }

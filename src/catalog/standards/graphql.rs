@@ -379,7 +379,7 @@ impl StandardQueries {
             last,
             before,
         };
-        let req = args.request(&|k| match field {
+        let req = args.request_for(ctx, &|k| match field {
             SortField::IssueDate => k.parse::<NaiveDate>().ok().map(Into::into),
             SortField::Number => Some(k.to_string().into()),
         })?;
@@ -440,9 +440,17 @@ impl StandardQueries {
             ),
             None => None,
         };
-        let outcome = standard_search::search(&a.search, &query, &q, drafted.as_deref(), offset, size)
-            .await
-            .map_err(ApiError::Search)?;
+        let outcome = standard_search::search(
+            &a.search,
+            &query,
+            &q,
+            drafted.as_deref(),
+            offset,
+            size,
+            crate::graphql::search::wanted(ctx),
+        )
+        .await
+        .map_err(ApiError::Search)?;
         let ids: Vec<i32> = outcome.hits.iter().map(|h| h.id).collect();
         let mut found: std::collections::HashMap<i32, Standard> = store::by_ids(&a.db, &ids)
             .await

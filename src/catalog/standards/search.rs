@@ -322,6 +322,7 @@ pub async fn search(
     drafted: Option<&[i32]>,
     offset: usize,
     limit: usize,
+    want: crate::search::Wanted,
 ) -> anyhow::Result<RawOutcome> {
     let (q, exact) = plan(query);
     search
@@ -335,6 +336,7 @@ pub async fn search(
             facets: &FACETS,
             offset,
             limit,
+            want,
         })
         .await
 }

@@ -80,7 +80,7 @@ pub async fn create(db: &DatabaseConnection, w: NewWatch) -> anyhow::Result<Watc
     if has_email {
         events::queue_delivery(&txn, m.id, None, "confirm", None).await?;
     }
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     from_model(m)
 }
 
@@ -145,7 +145,7 @@ pub async fn update(db: &DatabaseConnection, hash: &str, c: WatchChanges) -> any
     }
     a.updated_at = Set(Utc::now());
     let m = a.update(&txn).await?;
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     Ok(Some(from_model(m)?))
 }
 
@@ -169,6 +169,6 @@ pub async fn delete(db: &DatabaseConnection, hash: &str) -> anyhow::Result<Optio
         .exec(&txn)
         .await?;
     watch::Entity::delete_by_id(m.id).exec(&txn).await?;
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     Ok(Some(m.id))
 }

@@ -41,11 +41,10 @@ impl ZoneMember {
         enterprise_of(ctx, Some(self.0.enterprise_id)).await
     }
     async fn zone(&self, ctx: &Context<'_>) -> Result<Option<Zone>> {
-        Ok(store::zones_by_ids(&app(ctx).db, &[self.0.zone_id])
+        Ok(crate::graphql::loaders::of(ctx)
+            .load_one(crate::graphql::loaders::ZoneId(self.0.zone_id))
             .await
-            .map_err(ApiError::from)?
-            .into_iter()
-            .next())
+            .map_err(crate::graphql::loaders::failed)?)
     }
     /// 龙头企业 (LEAD) or 示范企业 (MEMBER).
     async fn role(&self) -> Option<ZoneRole> {
@@ -85,14 +84,7 @@ impl Zone {
     }
     /// The region with its names.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<crate::catalog::divisions::Region>> {
-        match &self.data.region_code {
-            None => Ok(None),
-            Some(c) => Ok(Some(
-                crate::catalog::divisions::region(&app(ctx).db, c)
-                    .await
-                    .map_err(ApiError::from)?,
-            )),
-        }
+        crate::graphql::loaders::region(ctx, self.data.region_code.as_deref()).await
     }
     async fn industry(&self) -> Option<&str> {
         self.data.industry.as_deref()
@@ -230,7 +222,7 @@ impl ZoneQueries {
             last: None,
             before: None,
         };
-        let req = args.request(&|k| Some(k.to_string().into()))?;
+        let req = args.request_for(ctx, &|k| Some(k.to_string().into()))?;
         let after_code: Option<String> = req.after.as_ref().and_then(|p| match &p.key {
             sea_orm::Value::String(Some(s)) => Some(s.to_string()),
             _ => None,
@@ -310,6 +302,7 @@ impl ZoneSearchQueries {
             region_prefix(&region)?.as_deref(),
             offset,
             size,
+            crate::graphql::search::wanted(ctx),
         )
         .await
         .map_err(ApiError::Search)?;

@@ -84,6 +84,7 @@ pub async fn search_zones(
     region_prefix: Option<&str>,
     offset: usize,
     limit: usize,
+    want: crate::search::Wanted,
 ) -> anyhow::Result<RawOutcome> {
     let mut filters = Vec::new();
     if !levels.is_empty() {
@@ -106,6 +107,7 @@ pub async fn search_zones(
             facets: &ZONE_FACETS,
             offset,
             limit,
+            want,
         })
         .await
 }

@@ -260,6 +260,26 @@ pub async fn memberships<C: ConnectionTrait>(
         .collect())
 }
 
+/// The memberships of many enterprises at once, each enterprise's oldest admission first.
+pub async fn memberships_of_many<C: ConnectionTrait>(
+    db: &C,
+    enterprise_ids: &[i32],
+) -> anyhow::Result<std::collections::HashMap<i32, Vec<Membership>>> {
+    let mut out: std::collections::HashMap<i32, Vec<Membership>> = std::collections::HashMap::new();
+    for chunk in enterprise_ids.chunks(500) {
+        let rows = zone_membership::Entity::find()
+            .filter(zone_membership::Column::EnterpriseId.is_in(chunk.iter().copied()))
+            .order_by(zone_membership::Column::AdmittedOn, Order::Asc)
+            .order_by(zone_membership::Column::Id, Order::Asc)
+            .all(db)
+            .await?;
+        for m in rows {
+            out.entry(m.enterprise_id).or_default().push(membership_from(m));
+        }
+    }
+    Ok(out)
+}
+
 /// Every zone id: zone phases come from a history kept as JSON, and zones are few, so all are refreshed daily.
 pub async fn all_zone_ids<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<i32>> {
     Ok(zone::Entity::find().all(db).await?.into_iter().map(|z| z.id).collect())

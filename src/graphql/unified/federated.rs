@@ -59,6 +59,8 @@ pub(super) struct TextQuery {
     pub(super) strategy: MatchingStrategies,
     /// Kinds named by a word of the query, searched with the rest of it and weighted up.
     pub(super) steer: Option<Steer>,
+    /// Whether the request reads `highlight` or `snippet`: Meilisearch highlights and crops only then.
+    pub(super) marks: bool,
 }
 
 impl TextQuery {
@@ -68,6 +70,7 @@ impl TextQuery {
             steer: steer(&q),
             q,
             strategy,
+            marks: true,
         }
     }
 
@@ -93,6 +96,7 @@ impl TextQuery {
             steer: steer(&q),
             q,
             strategy: MatchingStrategies::FREQUENCY,
+            marks: self.marks,
         })
     }
 
@@ -279,14 +283,16 @@ async fn run(
         |i| texts[i],
         Some(weights.clone()),
         |i, sq| {
-            sq.with_matching_strategy(tq.strategy.clone())
-                .with_attributes_to_highlight(Selectors::Some(&highlight[i]))
-                .with_highlight_pre_tag(PRE)
-                .with_highlight_post_tag(POST)
-                .with_crop_marker("…")
-                .with_crop_length(SNIPPET_WORDS);
-            if !crop[i].is_empty() {
-                sq.with_attributes_to_crop(Selectors::Some(&crop[i]));
+            sq.with_matching_strategy(tq.strategy.clone());
+            if tq.marks {
+                sq.with_attributes_to_highlight(Selectors::Some(&highlight[i]))
+                    .with_highlight_pre_tag(PRE)
+                    .with_highlight_post_tag(POST)
+                    .with_crop_marker("…")
+                    .with_crop_length(SNIPPET_WORDS);
+                if !crop[i].is_empty() {
+                    sq.with_attributes_to_crop(Selectors::Some(&crop[i]));
+                }
             }
             if let Some(v) = vector {
                 // Meaning only: the keyword list is searched on its own and interleaved with this one.

@@ -182,9 +182,12 @@ impl UnifiedSearchQueries {
         let first_page = after.is_none();
         let (next, size) = search_window("search", first, after)?;
         let offset = next.saturating_sub(1);
-        let want_facets = ctx.look_ahead().field("facets").exists();
+        let selection = ctx.look_ahead();
+        let want_facets = selection.field("facets").exists();
+        let edges = selection.field("edges");
 
-        let tq = TextQuery::new(&query);
+        let mut tq = TextQuery::new(&query);
+        tq.marks = edges.field("highlight").exists() || edges.field("snippet").exists();
         let exact = match exact_records(app, &query, &plans, filtered).await {
             Ok(keys) => keys,
             Err(e) => {

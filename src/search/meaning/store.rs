@@ -133,7 +133,7 @@ pub async fn attach(
                 .await?;
             Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
         }
-        txn.commit().await?;
+        crate::db::commit(txn).await?;
     }
     Ok(waiting)
 }
@@ -179,7 +179,7 @@ pub async fn save(db: &DatabaseConnection, rows: &[entity::Model], vectors: &[Ve
             saved += 1;
         }
     }
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     Ok(saved)
 }
 

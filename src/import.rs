@@ -357,27 +357,22 @@ impl Loader<'_> {
         }
         let rows = std::mem::take(&mut self.pending);
         let txn = crate::db::begin_write(self.db).await?;
-        let mut outcomes = Vec::with_capacity(rows.len());
-        for (_, v) in &rows {
-            match write::put(&txn, self.actor, v, None, self.source).await {
-                Ok(w) => outcomes.push(w.action),
-                Err(write::WriteError::Db(e)) if outcomes.is_empty() && !is_constraint(&e) => {
-                    // The database itself failed (not the row): stop rather than reject every row.
-                    txn.rollback().await?;
-                    return Err(e.into());
+        match self.write_batch(&txn, &rows).await {
+            Ok(outcomes) => {
+                crate::db::commit(txn).await?;
+                for action in outcomes {
+                    self.count(action);
                 }
-                Err(_) => break,
+                self.tell().await;
+                return Ok(());
+            }
+            Err(None) => txn.rollback().await?,
+            Err(Some(e)) => {
+                // The database itself failed (not a row): stop rather than reject every row.
+                txn.rollback().await?;
+                return Err(e.into());
             }
         }
-        if outcomes.len() == rows.len() {
-            crate::db::commit(txn).await?;
-            for action in outcomes {
-                self.count(action);
-            }
-            self.tell().await;
-            return Ok(());
-        }
-        txn.rollback().await?;
         for (line, v) in rows {
             let txn = crate::db::begin_write(self.db).await?;
             match write::put(&txn, self.actor, &v, None, self.source).await {
@@ -393,6 +388,100 @@ impl Loader<'_> {
         }
         self.tell().await;
         Ok(())
+    }
+
+    /// Writes every row of a batch in `txn`: what each did, or `Err(None)` when a row failed (the batch is then
+    /// written again row by row), `Err(Some(_))` when the database failed before any row was written.
+    ///
+    /// Written by an admin (the command line), a notice none of whose symbols is stored yet (one look-up for the
+    /// batch finds which) is inserted without the per-row look-ups and savepoint of `write::put`, and its outbox
+    /// entry, watch-matcher entry, codes and audit row wait to be written with the others in multi-row inserts.
+    /// Every other row goes through `write::put`, after what waits is written (it may read it).
+    async fn write_batch(
+        &self,
+        txn: &DatabaseTransaction,
+        rows: &[(usize, Valid)],
+    ) -> Result<Vec<write::Action>, Option<sea_orm::DbErr>> {
+        let fast = self.actor.principal.is_admin();
+        let notices = rows.iter().filter_map(|(_, v)| match v {
+            Valid::Notice(d) => Some(&**d),
+            _ => None,
+        });
+        let mut known = if fast {
+            notice_store::Known::load(txn, notices).await.map_err(Some)?
+        } else {
+            notice_store::Known::default()
+        };
+        let mut later = Later::default();
+        let mut outcomes = Vec::with_capacity(rows.len());
+        for (_, v) in rows {
+            let done = match v {
+                Valid::Notice(d) if fast && known.is_new(d) => {
+                    let chained = known.chained(d);
+                    known.note(d);
+                    later
+                        .add_notice(txn, self.actor, d, self.source, chained)
+                        .await
+                        .map(|_| write::Action::Created)
+                }
+                _ => {
+                    if let Valid::Notice(d) = v {
+                        known.note(d);
+                    }
+                    match later.write(txn).await {
+                        Ok(()) => write::put(txn, self.actor, v, None, self.source)
+                            .await
+                            .map(|w| w.action),
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            match done {
+                Ok(action) => outcomes.push(action),
+                Err(write::WriteError::Db(e)) if outcomes.is_empty() && !is_constraint(&e) => return Err(Some(e)),
+                Err(_) => return Err(None),
+            }
+        }
+        later.write(txn).await.map_err(|_| None)?;
+        Ok(outcomes)
+    }
+}
+
+/// What the new notices of a batch still need written: their codes, outbox and watch-matcher entries (in the order
+/// `notice_store::upsert` queues them) and audit rows.
+#[derive(Default)]
+struct Later {
+    children: notice_store::Children,
+    outbox: Vec<(&'static str, i32)>,
+    changes: Vec<i32>,
+    audit: Vec<crate::operate::entity::audit_log::ActiveModel>,
+}
+
+impl Later {
+    /// Inserts a new notice (see `notice_store::insert_new`) and keeps the rest of its write for `write`.
+    async fn add_notice(
+        &mut self,
+        txn: &DatabaseTransaction,
+        actor: &Actor,
+        d: &NoticeData,
+        source: &str,
+        chained: bool,
+    ) -> Result<(), write::WriteError> {
+        let (id, others) = notice_store::insert_new(txn, d, source, chained, &mut self.children).await?;
+        for n in std::iter::once(id).chain(others) {
+            self.outbox.push((notice_store::OUTBOX, n));
+            self.changes.push(n);
+        }
+        self.audit
+            .push(write::created_entry(txn, actor, RecordType::Notice, id).await?);
+        Ok(())
+    }
+
+    async fn write(&mut self, txn: &DatabaseTransaction) -> Result<(), write::WriteError> {
+        self.children.write(txn).await?;
+        crate::search::outbox::enqueue_many(txn, &std::mem::take(&mut self.outbox)).await?;
+        crate::follow::events::record_changes(txn, &std::mem::take(&mut self.changes)).await?;
+        write::audit_many(txn, std::mem::take(&mut self.audit)).await
     }
 }
 

@@ -166,6 +166,21 @@ pub async fn record_change<C: ConnectionTrait>(txn: &C, notice_id: i32) -> Resul
     Ok(())
 }
 
+/// `record_change` for several notices in multi-row inserts, in the order given.
+pub async fn record_changes<C: ConnectionTrait>(txn: &C, notice_ids: &[i32]) -> Result<(), sea_orm::DbErr> {
+    let now = Utc::now();
+    for chunk in notice_ids.chunks(1_000) {
+        notice_change::Entity::insert_many(chunk.iter().map(|id| notice_change::ActiveModel {
+            id: NotSet,
+            notice_id: Set(*id),
+            created_at: Set(now),
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Notice changes not yet matched.
 pub async fn pending<C: ConnectionTrait>(db: &C) -> Result<u64, sea_orm::DbErr> {
     use sea_orm::PaginatorTrait;

@@ -467,32 +467,87 @@ pub struct Entry<'a> {
 /// Appends to the audit trail. A second writer of the same version (two updates that read the same record at
 /// once) fails on the unique index: a conflict, not a lost update.
 pub async fn audit<C: ConnectionTrait>(db: &C, e: Entry<'_>) -> Result<i32, WriteError> {
-    let am = audit_log::ActiveModel {
-        id: NotSet,
-        at: Set(Utc::now()),
-        actor: Set(e.actor.principal.name.clone()),
-        key_id: Set(e.actor.principal.key_id),
-        source: Set(e.actor.source.as_str().into()),
-        action: Set(e.action.as_str().into()),
-        record_type: Set(e.record_type.into()),
-        record_id: Set(e.record_id),
-        record_key: Set(e.record_key),
-        version: Set(e.version),
-        before: Set(e.before),
-        after: Set(e.after),
-        request_id: Set(e.actor.request_id.clone()),
-        job_id: Set(e.actor.job_id),
-    };
-    match audit_log::Entity::insert(am).exec(db).await {
+    let version = e.version;
+    match audit_log::Entity::insert(e.row()).exec(db).await {
         Ok(r) => Ok(r.last_insert_id),
         Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
             Err(WriteError::Conflict {
-                current: e.version,
-                expected: e.version - 1,
+                current: version,
+                expected: version - 1,
             })
         }
         Err(err) => Err(err.into()),
     }
+}
+
+impl Entry<'_> {
+    /// The audit trail's row for this entry, stamped now.
+    fn row(self) -> audit_log::ActiveModel {
+        let e = self;
+        audit_log::ActiveModel {
+            id: NotSet,
+            at: Set(Utc::now()),
+            actor: Set(e.actor.principal.name.clone()),
+            key_id: Set(e.actor.principal.key_id),
+            source: Set(e.actor.source.as_str().into()),
+            action: Set(e.action.as_str().into()),
+            record_type: Set(e.record_type.into()),
+            record_id: Set(e.record_id),
+            record_key: Set(e.record_key),
+            version: Set(e.version),
+            before: Set(e.before),
+            after: Set(e.after),
+            request_id: Set(e.actor.request_id.clone()),
+            job_id: Set(e.actor.job_id),
+        }
+    }
+}
+
+/// The audit row of a record just created by a writer that has checked `actor` may write it (an admin: no scope
+/// to check) and found it new: the entry `put` writes for it (version 1, nothing before, the stored row after),
+/// for the caller to append with others in `audit_many`.
+pub(crate) async fn created_entry(
+    db: &DatabaseTransaction,
+    actor: &Actor,
+    ty: RecordType,
+    id: i32,
+) -> Result<audit_log::ActiveModel, WriteError> {
+    let after = stored(db, ty, id)
+        .await?
+        .ok_or_else(|| WriteError::Invalid("the record was not found after it was written; try again".into()))?;
+    Ok(Entry {
+        actor,
+        action: Action::Created,
+        record_type: ty.type_name(),
+        record_id: Some(id),
+        record_key: after.key,
+        version: 1,
+        before: None,
+        after: Some(after.row),
+    }
+    .row())
+}
+
+/// Appends entries to the audit trail in multi-row inserts, in the order given. A version already written is a
+/// conflict, as in `audit`.
+pub(crate) async fn audit_many<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<audit_log::ActiveModel>,
+) -> Result<(), WriteError> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(1_000).collect();
+        match audit_log::Entity::insert_many(chunk).exec_without_returning(db).await {
+            Ok(_) => {}
+            Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+                return Err(WriteError::Invalid(
+                    "another writer wrote a version of one of these records at the same time; try again".into(),
+                ));
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(())
 }
 
 fn check_expected(expected: Option<i32>, current: i32) -> Result<(), WriteError> {

@@ -108,6 +108,25 @@ pub async fn enqueue<C: ConnectionTrait>(txn: &C, kind: &str, id: i32) -> Result
     Ok(())
 }
 
+/// Queues records for (re)indexing in multi-row inserts, in the order given. Call inside the transaction that
+/// changed them.
+pub async fn enqueue_many<C: ConnectionTrait>(txn: &C, entries: &[(&str, i32)]) -> Result<(), sea_orm::DbErr> {
+    let now = Utc::now();
+    for chunk in entries.chunks(1_000) {
+        entity::Entity::insert_many(chunk.iter().map(|(kind, id)| entity::ActiveModel {
+            id: NotSet,
+            entity: Set(kind.to_string()),
+            entity_id: Set(*id),
+            created_at: Set(now),
+            attempts: Set(0),
+            last_error: Set(None),
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Applies every index's settings and queues the records of an index that must be sent again whole (it gained
 /// its embedder, so its documents lack their vectors).
 pub async fn prepare(db: &DatabaseConnection, search: &Search) -> anyhow::Result<()> {

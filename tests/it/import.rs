@@ -140,3 +140,243 @@ both_backends!(
         app.finish().await;
     }
 );
+
+/// The audit trail as (record key, action, version), in the order written.
+async fn trail(app: &TestApp) -> Vec<(String, String, i32)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT record_key, action, version FROM audit_log ORDER BY id",
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get::<Option<String>>("", "record_key")
+                    .unwrap()
+                    .unwrap_or_default(),
+                r.try_get::<String>("", "action").unwrap(),
+                r.try_get::<i32>("", "version").unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Everything an import of notices writes, timestamps aside, in the order written: the notices and their codes,
+/// the audit trail (before and after), the search outbox and the watch matcher's queue.
+async fn written(app: &TestApp) -> Vec<serde_json::Value> {
+    use sea_orm::{FromQueryResult, JsonValue, Statement};
+    fn strip(v: &mut serde_json::Value) {
+        if let Some(m) = v.as_object_mut() {
+            m.remove("created_at");
+            m.remove("updated_at");
+        }
+    }
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT * FROM notice ORDER BY id",
+        "SELECT * FROM notice_symbol ORDER BY symbol",
+        "SELECT * FROM notice_hs ORDER BY notice_id, code",
+        "SELECT * FROM notice_ics ORDER BY notice_id, code",
+        "SELECT * FROM notice_objective ORDER BY notice_id, objective",
+        "SELECT action, record_type, record_id, record_key, version, before, after FROM audit_log ORDER BY id",
+        "SELECT entity, entity_id FROM search_outbox ORDER BY id",
+        "SELECT notice_id FROM notice_change ORDER BY id",
+    ] {
+        let rows = JsonValue::find_by_statement(Statement::from_string(app.db.get_database_backend(), sql))
+            .all(&app.db)
+            .await
+            .unwrap();
+        for mut row in rows {
+            strip(&mut row);
+            for side in ["before", "after"] {
+                if let Some(text) = row.get(side).and_then(|t| t.as_str()) {
+                    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+                    strip(&mut v);
+                    row[side] = v;
+                }
+            }
+            out.push(json!({ "from": sql, "row": row }));
+        }
+    }
+    out
+}
+
+/// A notice record of the tests below.
+fn notice(symbols: &[&str], title: &str) -> String {
+    json!({"type": "notice", "symbols": symbols, "distributionDate": "2025-03-01", "titleEn": title,
+           "commentDeadline": "2025-05-01", "hsCodes": ["9503"], "objectives": ["LABELLING"]})
+    .to_string()
+}
+
+both_backends!(a_batch_writes_what_row_by_row_writes, |backend: Backend| async move {
+    // Without the workers, the outbox and the matcher's queue stay as the import left them.
+    let quiet = |s: &mut zhiliang::config::Settings| {
+        s.search_worker = false;
+        s.follow_worker = false;
+    };
+    let batched = TestApp::spawn_with(backend, quiet).await;
+    let by_row = TestApp::spawn_with(backend, quiet).await;
+    // The demo notices (chains whose comment periods change, joint notices), then two of them again in the
+    // same file: one changed, one as it was.
+    let demo = std::fs::read_to_string(repo("demo/notices.jsonl")).unwrap();
+    let lines: Vec<&str> = demo.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut changed: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    changed["titleEn"] = json!("Road traffic signal lamps, second draft");
+    let text = format!("{}\n{changed}\n{}\n", lines.join("\n"), lines[2]);
+    let path = batched.dir.path().join("notices.jsonl");
+    std::fs::write(&path, &text).unwrap();
+    // The command line (an admin) writes new notices in batches; an editor's rows each go through the
+    // checks of a single write.
+    let editor = zhiliang::operate::write::Actor {
+        principal: zhiliang::operate::keys::Principal {
+            key_id: None,
+            name: "notices editor".into(),
+            role: zhiliang::operate::keys::Role::Editor,
+            catalogues: vec![zhiliang::operate::keys::Catalogue::Notices],
+            region_prefix: None,
+        },
+        ..zhiliang::operate::write::Actor::cli()
+    };
+    let a = batched.import(&path).await;
+    let b = zhiliang::import::import_file_as(&by_row.db, &path, false, &editor, None)
+        .await
+        .unwrap();
+    let counts = |r: &zhiliang::import::Report| (r.added, r.updated, r.unchanged, r.rejected.len());
+    assert_eq!(
+        (a.added, a.updated + a.unchanged),
+        (lines.len() as u64, 2),
+        "{:?}",
+        a.rejected
+    );
+    assert_eq!(a.updated, 1, "the changed copy");
+    assert_eq!(counts(&a), counts(&b));
+    let (wa, wb) = (written(&batched).await, written(&by_row).await);
+    assert!(wa.len() > 4 * lines.len());
+    for (x, y) in wa.iter().zip(&wb) {
+        assert_eq!(x, y);
+    }
+    assert_eq!(wa.len(), wb.len());
+    // Imported again, each says the same as before.
+    let a = batched.import(&path).await;
+    let b = zhiliang::import::import_file_as(&by_row.db, &path, false, &editor, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.added, a.updated + a.unchanged, a.rejected.len()),
+        (0, lines.len() as u64 + 2, 0)
+    );
+    assert_eq!(counts(&a), counts(&b));
+    assert_eq!(written(&batched).await, written(&by_row).await);
+    batched.finish().await;
+    by_row.finish().await;
+});
+
+both_backends!(a_bad_row_in_a_batch_costs_only_itself, |backend: Backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let first = [notice(&["G/TBT/N/USA/5001"], "X"), notice(&["G/TBT/N/USA/5002"], "Y")];
+    let r = app.import_text("first.jsonl", &first.join("\n")).await;
+    assert_eq!((r.added, r.rejected.len()), (2, 0));
+    let text = [
+        notice(&["G/TBT/N/USA/5101"], "A"),
+        notice(&["G/TBT/N/USA/5102"], "B"),
+        // Two stored notices' symbols in one record: refused when written, not when read.
+        notice(&["G/TBT/N/USA/5001", "G/TBT/N/USA/5002"], "X and Y"),
+        notice(&["G/TBT/N/USA/5103"], "D"),
+        notice(&["G/TBT/N/USA/5101"], "A, again"),
+        notice(&["G/TBT/N/USA/5001"], "X, corrected"),
+    ];
+    let r = app.import_text("second.jsonl", &text.join("\n")).await;
+    assert_eq!((r.added, r.updated, r.unchanged), (3, 2, 0));
+    let rejected: Vec<(usize, bool)> = r
+        .rejected
+        .iter()
+        .map(|x| (x.line, x.reason.contains("already belong to different notices")))
+        .collect();
+    assert_eq!(rejected, vec![(3, true)], "{:?}", r.rejected);
+    let t = |k: &str, a: &str, v: i32| (k.to_string(), a.to_string(), v);
+    let mut got = trail(&app).await;
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            t("G/TBT/N/USA/5001", "CREATED", 1),
+            t("G/TBT/N/USA/5001", "UPDATED", 2),
+            t("G/TBT/N/USA/5002", "CREATED", 1),
+            t("G/TBT/N/USA/5101", "CREATED", 1),
+            t("G/TBT/N/USA/5101", "UPDATED", 2),
+            t("G/TBT/N/USA/5102", "CREATED", 1),
+            t("G/TBT/N/USA/5103", "CREATED", 1),
+        ]
+    );
+    let d = app
+            .data(
+                r#"{ a: notice(symbol: "G/TBT/N/USA/5101") { titleEn } x: notice(symbol: "G/TBT/N/USA/5001") { titleEn symbols }
+                   notices { totalCount } }"#,
+                json!({}),
+            )
+            .await;
+    assert_eq!(d["a"]["titleEn"], "A, again");
+    assert_eq!(d["x"]["titleEn"], "X, corrected");
+    assert_eq!(d["x"]["symbols"], json!(["G/TBT/N/USA/5001"]));
+    assert_eq!(d["notices"]["totalCount"], 5);
+    app.finish().await;
+});
+
+both_backends!(
+    a_reimport_that_changes_some_rows_counts_and_audits_those,
+    |backend: Backend| async move {
+        let app = TestApp::spawn(backend).await;
+        let symbols = [
+            "G/SPS/N/JPN/901",
+            "G/SPS/N/JPN/902",
+            "G/SPS/N/JPN/903",
+            "G/SPS/N/JPN/904",
+        ];
+        let first: Vec<String> = symbols.iter().map(|s| notice(&[s], "Pesticide residues")).collect();
+        let r = app.import_text("first.jsonl", &first.join("\n")).await;
+        assert_eq!((r.added, r.updated, r.unchanged, r.rejected.len()), (4, 0, 0, 0));
+        let mut second = first.clone();
+        second[0] = notice(&[symbols[0]], "Pesticide residues, revised");
+        second[2] = notice(&[symbols[2]], "Pesticide residues, in rice");
+        second.push(notice(&["G/SPS/N/JPN/905"], "Food additives"));
+        let r = app.import_text("second.jsonl", &second.join("\n")).await;
+        assert_eq!((r.added, r.updated, r.unchanged, r.rejected.len()), (1, 2, 2, 0));
+        let t = |k: &str, a: &str, v: i32| (k.to_string(), a.to_string(), v);
+        assert_eq!(
+            trail(&app).await,
+            vec![
+                t(symbols[0], "CREATED", 1),
+                t(symbols[1], "CREATED", 1),
+                t(symbols[2], "CREATED", 1),
+                t(symbols[3], "CREATED", 1),
+                t(symbols[0], "UPDATED", 2),
+                t(symbols[2], "UPDATED", 2),
+                t("G/SPS/N/JPN/905", "CREATED", 1),
+            ]
+        );
+        // The update's entry holds the notice as it was and as it became.
+        let v = app
+            .data(r#"{ notice(symbol: "G/SPS/N/JPN/903") { titleEn } }"#, json!({}))
+            .await;
+        assert_eq!(v["notice"]["titleEn"], "Pesticide residues, in rice");
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = app
+            .db
+            .query_one_raw(Statement::from_string(
+                app.db.get_database_backend(),
+                "SELECT before, after FROM audit_log WHERE record_key = 'G/SPS/N/JPN/903' AND version = 2",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let side =
+            |c: &str| -> serde_json::Value { serde_json::from_str(&row.try_get::<String>("", c).unwrap()).unwrap() };
+        assert_eq!(side("before")["title_en"], "Pesticide residues");
+        assert_eq!(side("after")["title_en"], "Pesticide residues, in rice");
+        app.finish().await;
+    }
+);

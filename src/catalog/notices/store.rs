@@ -119,7 +119,59 @@ pub async fn upsert<C: ConnectionTrait>(
     bases.sort_unstable();
     bases.dedup();
     let now = Utc::now();
-    let mut am = notice::ActiveModel {
+    let mut am = active_model(data, &symbols, source, now);
+    let (id, outcome) = match id {
+        Some(id) => {
+            am.id = Set(id);
+            am.created_at = NotSet;
+            notice::Entity::update(am).exec(txn).await?;
+            for del in [
+                notice_symbol::Entity::delete_many()
+                    .filter(notice_symbol::Column::NoticeId.eq(id))
+                    .build(txn.get_database_backend()),
+                notice_hs::Entity::delete_many()
+                    .filter(notice_hs::Column::NoticeId.eq(id))
+                    .build(txn.get_database_backend()),
+                notice_ics::Entity::delete_many()
+                    .filter(notice_ics::Column::NoticeId.eq(id))
+                    .build(txn.get_database_backend()),
+                notice_objective::Entity::delete_many()
+                    .filter(notice_objective::Column::NoticeId.eq(id))
+                    .build(txn.get_database_backend()),
+            ] {
+                txn.execute_raw(del).await?;
+            }
+            (id, Outcome::Updated)
+        }
+        None => (
+            notice::Entity::insert(am).exec(txn).await?.last_insert_id,
+            Outcome::Added,
+        ),
+    };
+    notice_symbol::Entity::insert_many(symbol_rows(data, id))
+        .exec_without_returning(txn)
+        .await?;
+    let mut children = Children::default();
+    children.add(data, id);
+    children.write(txn).await?;
+    outbox::enqueue(txn, OUTBOX, id).await?;
+    crate::follow::events::record_change(txn, id).await?;
+    for other in refresh_deadlines(txn, &bases, id, now).await? {
+        outbox::enqueue(txn, OUTBOX, other).await?;
+        // A new deadline can make it match watches it did not (`openForCommentOn`).
+        crate::follow::events::record_change(txn, other).await?;
+    }
+    Ok((id, outcome))
+}
+
+/// The row of a notice, new (`id` not set) or written again.
+fn active_model(
+    data: &NoticeData,
+    symbols: &[String],
+    source: &str,
+    now: chrono::DateTime<Utc>,
+) -> notice::ActiveModel {
+    notice::ActiveModel {
         id: NotSet,
         primary_symbol: Set(symbols[0].clone()),
         base_symbol: Set(data.primary_symbol().base().to_string()),
@@ -158,90 +210,198 @@ pub async fn upsert<C: ConnectionTrait>(
         source: Set(source.to_string()),
         created_at: Set(now),
         updated_at: Set(now),
-    };
-    let (id, outcome) = match id {
-        Some(id) => {
-            am.id = Set(id);
-            am.created_at = NotSet;
-            notice::Entity::update(am).exec(txn).await?;
-            for del in [
-                notice_symbol::Entity::delete_many()
-                    .filter(notice_symbol::Column::NoticeId.eq(id))
-                    .build(txn.get_database_backend()),
-                notice_hs::Entity::delete_many()
-                    .filter(notice_hs::Column::NoticeId.eq(id))
-                    .build(txn.get_database_backend()),
-                notice_ics::Entity::delete_many()
-                    .filter(notice_ics::Column::NoticeId.eq(id))
-                    .build(txn.get_database_backend()),
-                notice_objective::Entity::delete_many()
-                    .filter(notice_objective::Column::NoticeId.eq(id))
-                    .build(txn.get_database_backend()),
-            ] {
-                txn.execute_raw(del).await?;
-            }
-            (id, Outcome::Updated)
-        }
-        None => (
-            notice::Entity::insert(am).exec(txn).await?.last_insert_id,
-            Outcome::Added,
-        ),
-    };
-    notice_symbol::Entity::insert_many(
-        data.symbols
-            .iter()
-            .enumerate()
-            .map(|(i, s)| notice_symbol::ActiveModel {
-                symbol: Set(s.to_string()),
+    }
+}
+
+fn symbol_rows(data: &NoticeData, id: i32) -> impl Iterator<Item = notice_symbol::ActiveModel> + '_ {
+    data.symbols
+        .iter()
+        .enumerate()
+        .map(move |(i, s)| notice_symbol::ActiveModel {
+            symbol: Set(s.to_string()),
+            notice_id: Set(id),
+            base_symbol: Set(s.base().to_string()),
+            member: Set(s.member().unwrap_or(&data.member).to_string()),
+            position: Set(i as i32),
+        })
+}
+
+/// The HS codes, ICS codes and objectives of notices, gathered to be written in one statement per table (nothing
+/// an import reads while it writes a batch looks at them).
+#[derive(Default)]
+pub struct Children {
+    hs: Vec<notice_hs::ActiveModel>,
+    ics: Vec<notice_ics::ActiveModel>,
+    objectives: Vec<notice_objective::ActiveModel>,
+}
+
+impl Children {
+    pub fn add(&mut self, data: &NoticeData, id: i32) {
+        self.hs.extend(data.hs_codes.iter().map(|c| notice_hs::ActiveModel {
+            notice_id: Set(id),
+            code: Set(c.clone()),
+        }));
+        self.ics.extend(data.ics_codes.iter().map(|c| notice_ics::ActiveModel {
+            notice_id: Set(id),
+            code: Set(c.clone()),
+        }));
+        self.objectives
+            .extend(data.objectives.iter().map(|o| notice_objective::ActiveModel {
                 notice_id: Set(id),
-                base_symbol: Set(s.base().to_string()),
-                member: Set(s.member().unwrap_or(&data.member).to_string()),
-                position: Set(i as i32),
-            }),
-    )
-    .exec_without_returning(txn)
-    .await?;
-    if !data.hs_codes.is_empty() {
-        notice_hs::Entity::insert_many(data.hs_codes.iter().map(|c| notice_hs::ActiveModel {
-            notice_id: Set(id),
-            code: Set(c.clone()),
-        }))
+                objective: Set(o.as_str().to_string()),
+            }));
+    }
+
+    pub async fn write<C: ConnectionTrait>(&mut self, txn: &C) -> Result<(), sea_orm::DbErr> {
+        for chunk in std::mem::take(&mut self.hs).chunks(CHUNK) {
+            notice_hs::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(txn)
+                .await?;
+        }
+        for chunk in std::mem::take(&mut self.ics).chunks(CHUNK) {
+            notice_ics::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(txn)
+                .await?;
+        }
+        for chunk in std::mem::take(&mut self.objectives).chunks(CHUNK) {
+            notice_objective::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(txn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// What an import knows of the stored notices while it writes a batch: the symbols, first symbols and base symbols
+/// stored when the batch began (looked up for the whole batch at once), and those the batch wrote since. A notice
+/// none of whose symbols is known is new; one whose bases are unknown is alone in its chains.
+#[derive(Debug, Default)]
+pub struct Known {
+    symbols: std::collections::HashSet<String>,
+    primaries: std::collections::HashSet<String>,
+    bases: std::collections::HashSet<String>,
+}
+
+impl Known {
+    /// Looks up the symbols of these notices: three queries for the whole batch.
+    pub async fn load<'a, C: ConnectionTrait>(
+        txn: &C,
+        notices: impl Iterator<Item = &'a NoticeData>,
+    ) -> Result<Known, sea_orm::DbErr> {
+        use sea_orm::QuerySelect;
+        let (mut symbols, mut primaries, mut bases) = (Vec::new(), Vec::new(), Vec::new());
+        for d in notices {
+            symbols.extend(d.symbols.iter().map(|s| s.to_string()));
+            primaries.push(d.primary_symbol().to_string());
+            bases.extend(d.symbols.iter().map(|s| s.base().to_string()));
+        }
+        let mut known = Known::default();
+        for chunk in symbols.chunks(CHUNK) {
+            let found: Vec<String> = notice_symbol::Entity::find()
+                .select_only()
+                .column(notice_symbol::Column::Symbol)
+                .filter(notice_symbol::Column::Symbol.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(txn)
+                .await?;
+            known.symbols.extend(found);
+        }
+        for chunk in primaries.chunks(CHUNK) {
+            let found: Vec<String> = notice::Entity::find()
+                .select_only()
+                .column(notice::Column::PrimarySymbol)
+                .filter(notice::Column::PrimarySymbol.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(txn)
+                .await?;
+            known.primaries.extend(found);
+        }
+        bases.sort_unstable();
+        bases.dedup();
+        for chunk in bases.chunks(CHUNK) {
+            let found: Vec<String> = notice_symbol::Entity::find()
+                .select_only()
+                .column(notice_symbol::Column::BaseSymbol)
+                .distinct()
+                .filter(notice_symbol::Column::BaseSymbol.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(txn)
+                .await?;
+            known.bases.extend(found);
+        }
+        Ok(known)
+    }
+
+    /// Whether no stored notice holds any of these symbols (nor has the first as its primary symbol).
+    pub fn is_new(&self, d: &NoticeData) -> bool {
+        !self.primaries.contains(&d.primary_symbol().to_string())
+            && !d.symbols.iter().any(|s| self.symbols.contains(&s.to_string()))
+    }
+
+    /// Whether another stored notice may share a chain with this one.
+    pub fn chained(&self, d: &NoticeData) -> bool {
+        d.symbols.iter().any(|s| self.bases.contains(&s.base().to_string()))
+    }
+
+    /// Notes a notice written (or about to be): its symbols are stored from now on.
+    pub fn note(&mut self, d: &NoticeData) {
+        self.primaries.insert(d.primary_symbol().to_string());
+        for s in &d.symbols {
+            self.symbols.insert(s.to_string());
+            self.bases.insert(s.base().to_string());
+        }
+    }
+}
+
+/// Rows in one multi-row INSERT: far below either backend's limit on bound values.
+const CHUNK: usize = 1_000;
+
+/// Inserts a notice that is known to be new (the caller found none of its symbols stored, nor a notice under its
+/// first symbol), with its symbols; its other codes go to `children`. When `chained` (another notice shares a
+/// base symbol with it) the comment deadlines of its chains are recomputed as `upsert` does. Queues nothing:
+/// returns its id and the other notices whose deadline in force changed, for the caller to queue (the outbox and
+/// the watch matcher) after the notice itself.
+pub async fn insert_new<C: ConnectionTrait>(
+    txn: &C,
+    data: &NoticeData,
+    source: &str,
+    chained: bool,
+    children: &mut Children,
+) -> Result<(i32, Vec<i32>), sea_orm::DbErr> {
+    let symbols: Vec<String> = data.symbols.iter().map(|s| s.to_string()).collect();
+    let now = Utc::now();
+    let id = notice::Entity::insert(active_model(data, &symbols, source, now))
+        .exec(txn)
+        .await?
+        .last_insert_id;
+    notice_symbol::Entity::insert_many(symbol_rows(data, id))
         .exec_without_returning(txn)
         .await?;
-    }
-    if !data.ics_codes.is_empty() {
-        notice_ics::Entity::insert_many(data.ics_codes.iter().map(|c| notice_ics::ActiveModel {
-            notice_id: Set(id),
-            code: Set(c.clone()),
-        }))
-        .exec_without_returning(txn)
-        .await?;
-    }
-    if !data.objectives.is_empty() {
-        notice_objective::Entity::insert_many(data.objectives.iter().map(|o| notice_objective::ActiveModel {
-            notice_id: Set(id),
-            objective: Set(o.as_str().to_string()),
-        }))
-        .exec_without_returning(txn)
-        .await?;
-    }
-    outbox::enqueue(txn, OUTBOX, id).await?;
-    crate::follow::events::record_change(txn, id).await?;
-    refresh_deadlines(txn, &bases, id, now).await?;
-    Ok((id, outcome))
+    children.add(data, id);
+    // Alone in its chains, its deadline in force is its own, as inserted.
+    let others = if chained {
+        let mut bases: Vec<String> = data.symbols.iter().map(|s| s.base().to_string()).collect();
+        bases.sort_unstable();
+        bases.dedup();
+        refresh_deadlines(txn, &bases, id, now).await?
+    } else {
+        Vec::new()
+    };
+    Ok((id, others))
 }
 
 /// Recomputes the comment deadline in force of every notice of these chains (base symbols) and stores the ones
-/// that changed, with a new `updated_at` and an outbox entry (`written` is queued by its own write already).
+/// that changed, with a new `updated_at`. Returns the ones other than `written` that changed, to be queued again.
 async fn refresh_deadlines<C: ConnectionTrait>(
     txn: &C,
     bases: &[String],
     written: i32,
     now: chrono::DateTime<Utc>,
-) -> Result<(), sea_orm::DbErr> {
+) -> Result<Vec<i32>, sea_orm::DbErr> {
     let chain = chain(txn, bases)
         .await
         .map_err(|e| sea_orm::DbErr::Custom(format!("reading the chain of notice {written}: {e:#}")))?;
+    let mut others = Vec::new();
     for n in &chain {
         let (deadline, set_by) = model::deadline_in_force(n, &chain);
         if (deadline, set_by) == (n.deadline_in_force, n.deadline_set_by) {
@@ -255,12 +415,10 @@ async fn refresh_deadlines<C: ConnectionTrait>(
             .exec(txn)
             .await?;
         if n.id != written {
-            outbox::enqueue(txn, OUTBOX, n.id).await?;
-            // A new deadline can make it match watches it did not (`openForCommentOn`).
-            crate::follow::events::record_change(txn, n.id).await?;
+            others.push(n.id);
         }
     }
-    Ok(())
+    Ok(others)
 }
 
 fn parse_list<T>(text: &str, what: &str, f: impl Fn(&str) -> Option<T>) -> anyhow::Result<Vec<T>> {

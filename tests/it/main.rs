@@ -21,6 +21,7 @@ mod meaning;
 mod notices;
 mod operate;
 mod outbox;
+mod outbox_servers;
 mod policies;
 mod readme;
 mod relevance;

@@ -327,12 +327,25 @@ struct InFlight {
 /// an attempt and keep the error, every unconfirmed entry stays, and the error is returned (the caller retries
 /// later; records sent twice are harmless, as each send carries the record's current state).
 pub async fn drain_once(db: &DatabaseConnection, search: &Search, lease: &Lease, batch: u64) -> anyhow::Result<usize> {
+    drain_pipelined(db, search, lease, batch, IN_FLIGHT).await
+}
+
+/// [`drain_once`] with at most `depth` batches in flight (1: send a batch, wait for it, then read the next; the
+/// worker's way before pipelining, kept for benches/notices.rs to compare).
+pub async fn drain_pipelined(
+    db: &DatabaseConnection,
+    search: &Search,
+    lease: &Lease,
+    batch: u64,
+    depth: usize,
+) -> anyhow::Result<usize> {
+    let depth = depth.max(1);
     let mut in_flight: VecDeque<InFlight> = VecDeque::new();
     let mut after = 0;
     let mut exhausted = false;
     let mut cleared = 0;
     loop {
-        while !exhausted && in_flight.len() < IN_FLIGHT {
+        while !exhausted && in_flight.len() < depth {
             let rows = entity::Entity::find()
                 .filter(entity::Column::Id.gt(after))
                 .order_by_asc(entity::Column::Id)

@@ -9,7 +9,8 @@
 //! Environment: `ZHILIANG_BENCH_N` (default 100000), `ZHILIANG_BENCH_BACKENDS` (`sqlite,postgres`),
 //! `ZHILIANG_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`, used to create and drop a
 //! scratch database), `ZHILIANG_TEST_MEILI_URL` (default `http://127.0.0.1:7701`; start one with
-//! `scripts/start-meilisearch 7701`).
+//! `scripts/start-meilisearch 7701`), `ZHILIANG_BENCH_OUTBOX_ROUNDS` (default 2: rounds of the outbox catch-up with
+//! one batch in flight, then with several).
 //!
 //! It prints figures; it asserts nothing. Run without `--bench` (as `cargo test --benches` does) it does nothing.
 
@@ -375,8 +376,44 @@ async fn measure_backend(backend: Backend, env: &Env, settings: &Settings) -> an
         Ok(Err(e)) => eprintln!("bench: the application task failed: {e}"),
         Err(_) => eprintln!("bench: the application did not stop within 30 s"),
     }
+    if measured.is_ok() {
+        pipelining(&db, settings).await?;
+    }
     db.close().await?;
     measured
+}
+
+/// The outbox's catch-up with one batch in flight (send, wait, then read the next: the worker before
+/// pipelining) and with `outbox::IN_FLIGHT`, in alternating rounds on the same data: every notice is queued
+/// again and the outbox drained directly (the application is stopped by then, so nothing else sends).
+async fn pipelining(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<()> {
+    let rounds: usize = std::env::var("ZHILIANG_BENCH_OUTBOX_ROUNDS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(2);
+    let search = Search::new(settings, FAMILIES)?;
+    let lease = outbox::Lease::for_search(&search);
+    if !lease.acquire(db).await? {
+        bail!("the outbox lease is held by another process");
+    }
+    for round in 1..=rounds {
+        for depth in [1, outbox::IN_FLIGHT] {
+            let queued = outbox::enqueue_all(db, &notices::search::Notices).await?;
+            let t = Instant::now();
+            let sent = outbox::drain_pipelined(db, &search, &lease, outbox::WORKER_BATCH, depth).await?;
+            let secs = t.elapsed().as_secs_f64();
+            if sent != queued || outbox::pending(db).await? != 0 {
+                bail!("outbox round {round}: queued {queued}, sent {sent}, entries left");
+            }
+            println!(
+                "outbox catch-up, round {round}, {depth} batch(es) of {} in flight: {queued} entries in {secs:.2} s = {:.0} docs/s",
+                outbox::WORKER_BATCH,
+                queued as f64 / secs
+            );
+        }
+    }
+    lease.release(db).await?;
+    Ok(())
 }
 
 fn parse_backends() -> anyhow::Result<Vec<Backend>> {

@@ -231,6 +231,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             for (index, n) in done {
                 println!("reindexed {n} {index} and swapped the new index in");
             }
+            // Records changed during the rebuild were queued again: send them (or wait for the server that sends).
+            let sent = outbox::drain_all(&conn, &search, Duration::from_secs(3600)).await?;
+            println!("search: the changes made during the rebuild are indexed ({sent} sent from here)");
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -13,6 +13,7 @@ mod m20261204_000001_follow;
 mod m20261205_000001_delivery_order;
 mod m20261206_000001_operate;
 mod m20261207_000001_meaning;
+mod m20261207_000005_outbox_lease;
 mod m20261208_000010_data_version;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_delivery_order::Migration),
             Box::new(m20261206_000001_operate::Migration),
             Box::new(m20261207_000001_meaning::Migration),
+            Box::new(m20261207_000005_outbox_lease::Migration),
             Box::new(m20261208_000010_data_version::Migration),
         ]
     }

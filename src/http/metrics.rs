@@ -171,7 +171,7 @@ pub async fn metrics(State(s): State<HttpState>) -> Response {
         "zhiliang_meilisearch_task_failures_total",
         "Meilisearch calls or tasks of the search outbox that failed (the changes stay queued and are sent again).",
         "counter",
-        &[("", crate::search::outbox::FAILURES.load(Ordering::Relaxed) as f64)],
+        &[("", crate::search::outbox::TASKS_FAILED.load(Ordering::Relaxed) as f64)],
     );
     gauge(
         &mut out,

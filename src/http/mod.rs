@@ -193,6 +193,8 @@ async fn readyz(State(s): State<HttpState>) -> Response {
     let db = crate::db::ping(&s.app.db).await;
     let search = s.app.search.healthy().await;
     let pending = outbox::pending(&s.app.db).await.ok();
+    // Which process sends the outbox (of several servers on one database, one does).
+    let sender = outbox::lease_holder(&s.app.db).await.ok().flatten().map(|h| h.holder);
     let unmatched = crate::follow::events::pending(&s.app.db).await.ok();
     // How far the sentence embeddings have got: search works by keywords for the records still waiting.
     let embedding = match &s.app.search.meaning {
@@ -216,6 +218,7 @@ async fn readyz(State(s): State<HttpState>) -> Response {
         "database": part(&db),
         "search": part(&search),
         "searchOutboxPending": pending,
+        "searchOutboxSender": sender,
         "noticeChangesUnmatched": unmatched,
         "embedding": embedding,
     });

@@ -81,6 +81,11 @@ impl Search {
         }
     }
 
+    /// The bound on one request to Meilisearch (`meili_timeout`).
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     pub async fn healthy(&self) -> anyhow::Result<()> {
         self.timed("health", self.client.health()).await.map(|_| ())
     }

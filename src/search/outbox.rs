@@ -1,24 +1,35 @@
 //! The search outbox: every write queues its change in the same transaction; a worker sends the queue to
-//! Meilisearch in batches, waits for each task, and deletes the entries only once the task succeeded.
+//! Meilisearch in batches, keeps a few tasks in flight, and deletes a batch's entries only once its tasks
+//! succeeded. Of several processes on one database, only the holder of the outbox lease sends.
 
-use std::time::Duration;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use meilisearch_sdk::task_info::TaskInfo;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use tokio::sync::{Notify, watch};
 
 use super::{Family, Search};
 
-/// Sends to Meilisearch that failed (the entries stay queued and are sent again), for `/metrics`.
-pub static FAILURES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// Entries the worker sends in one batch: it waits for each Meilisearch task, so batches must be large.
+/// Entries the worker sends in one batch (one Meilisearch task per index that has changes).
 pub const WORKER_BATCH: u64 = 5_000;
+
+/// Batches sent and not yet confirmed at one time: Meilisearch works on the earlier ones while the next is read
+/// from the database. Meilisearch applies the tasks of one index in the order they came, so order is kept.
+pub const IN_FLIGHT: usize = 4;
+
+/// How long the outbox lease lasts unless renewed: a holder that died (`kill -9`) is replaced after this.
+pub const LEASE_TTL: Duration = Duration::from_secs(20);
+
+/// Meilisearch tasks (or batch submissions) that failed since the process started; exported at `/metrics`.
+pub static TASKS_FAILED: AtomicU64 = AtomicU64::new(0);
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -163,42 +174,285 @@ pub async fn pending<C: ConnectionTrait>(db: &C) -> Result<u64, sea_orm::DbErr> 
     entity::Entity::find().count(db).await
 }
 
-/// Sends one batch of queued changes; returns how many entries it cleared (0: the queue is empty).
-pub async fn drain_once(db: &DatabaseConnection, search: &Search, batch: u64) -> anyhow::Result<usize> {
-    let rows = entity::Entity::find()
-        .order_by_asc(entity::Column::Id)
-        .limit(batch)
-        .all(db)
+/// The lease on sending the outbox, kept in the table `search_lease`: of several processes on one database, only
+/// the holder sends, so two senders never race (each sends the records' current state, and a slower sender
+/// could let an older read overwrite a newer one). Times are the database's clock, in milliseconds.
+pub struct Lease {
+    holder: String,
+    ttl: Duration,
+}
+
+/// The lease's row name.
+const LEASE_NAME: &str = "search_outbox";
+
+/// Who holds the lease now, and for how much longer unless renewed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseHolder {
+    pub holder: String,
+    pub expires_in: Duration,
+}
+
+/// The database's clock in milliseconds since 1970, as an SQL expression.
+fn now_ms(backend: DatabaseBackend) -> &'static str {
+    match backend {
+        DatabaseBackend::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+        _ => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+    }
+}
+
+/// The `n`th bind parameter (from 1) in the backend's syntax.
+fn param(backend: DatabaseBackend, n: usize) -> String {
+    match backend {
+        DatabaseBackend::Postgres => format!("${n}"),
+        _ => "?".to_string(),
+    }
+}
+
+impl Lease {
+    /// A would-be holder named after this host and process (shown by `/readyz`), unique among processes.
+    pub fn new(ttl: Duration) -> Lease {
+        let host = std::env::var("HOSTNAME")
+            .ok()
+            .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "localhost".into());
+        let mut salt = [0u8; 4];
+        let _ = getrandom::fill(&mut salt);
+        Lease {
+            holder: format!("{host} pid {} #{}", std::process::id(), hex(&salt)),
+            ttl,
+        }
+    }
+
+    /// The lease for a sender to this Meilisearch: it outlasts one request to Meilisearch (bounded by its
+    /// timeout) by a margin, so a renewal made before a request still holds when the request arrives.
+    pub fn for_search(search: &Search) -> Lease {
+        Lease::new(LEASE_TTL.max(search.timeout() * 2 + Duration::from_secs(5)))
+    }
+
+    pub fn holder(&self) -> &str {
+        &self.holder
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// Takes the lease when it is free or expired, or renews it when this process holds it: one statement,
+    /// atomic on PostgreSQL and SQLite (the row is locked by the conflict). True when this process holds it.
+    pub async fn acquire<C: ConnectionTrait>(&self, db: &C) -> Result<bool, sea_orm::DbErr> {
+        let b = db.get_database_backend();
+        let now = now_ms(b);
+        let sql = format!(
+            "INSERT INTO search_lease (name, holder, acquired_at, expires_at) VALUES ({p1}, {p2}, {now}, {now} + {p3}) \
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at, \
+             acquired_at = CASE WHEN search_lease.holder = excluded.holder THEN search_lease.acquired_at \
+             ELSE excluded.acquired_at END \
+             WHERE search_lease.holder = excluded.holder OR search_lease.expires_at < excluded.acquired_at",
+            p1 = param(b, 1),
+            p2 = param(b, 2),
+            p3 = param(b, 3),
+        );
+        let r = db
+            .execute_raw(Statement::from_sql_and_values(
+                b,
+                sql,
+                [LEASE_NAME.into(), self.holder.clone().into(), self.ttl_ms().into()],
+            ))
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Extends the lease only if this process still holds it (even expired: then nobody took it, so nobody sent
+    /// meanwhile). False when another process took it: stop sending.
+    pub async fn renew<C: ConnectionTrait>(&self, db: &C) -> Result<bool, sea_orm::DbErr> {
+        let b = db.get_database_backend();
+        let sql = format!(
+            "UPDATE search_lease SET expires_at = {now} + {p1} WHERE name = {p2} AND holder = {p3}",
+            now = now_ms(b),
+            p1 = param(b, 1),
+            p2 = param(b, 2),
+            p3 = param(b, 3),
+        );
+        let r = db
+            .execute_raw(Statement::from_sql_and_values(
+                b,
+                sql,
+                [self.ttl_ms().into(), LEASE_NAME.into(), self.holder.clone().into()],
+            ))
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Gives the lease up (on shutdown), so another process takes over at once rather than after it expires.
+    pub async fn release<C: ConnectionTrait>(&self, db: &C) -> Result<(), sea_orm::DbErr> {
+        let b = db.get_database_backend();
+        let sql = format!(
+            "DELETE FROM search_lease WHERE name = {} AND holder = {}",
+            param(b, 1),
+            param(b, 2)
+        );
+        db.execute_raw(Statement::from_sql_and_values(
+            b,
+            sql,
+            [LEASE_NAME.into(), self.holder.clone().into()],
+        ))
         .await?;
-    if rows.is_empty() {
-        return Ok(0);
+        Ok(())
     }
-    let entry_ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let result = send(db, search, &rows).await;
-    match result {
-        Ok(()) => {
-            // The data version advances with the deletion (`commit`): search answers may differ now that
-            // Meilisearch has the changes, and none kept from before is served again.
-            let txn = crate::db::begin_write(db).await?;
-            entity::Entity::delete_many()
-                .filter(entity::Column::Id.is_in(entry_ids))
-                .exec(&txn)
+
+    fn ttl_ms(&self) -> i64 {
+        i64::try_from(self.ttl.as_millis()).unwrap_or(i64::MAX / 4)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Who holds the outbox lease now (None when nobody does or it expired); for `/readyz` and the CLI.
+pub async fn lease_holder<C: ConnectionTrait>(db: &C) -> Result<Option<LeaseHolder>, sea_orm::DbErr> {
+    let b = db.get_database_backend();
+    let sql = format!(
+        "SELECT holder, expires_at - {} AS left_ms FROM search_lease WHERE name = {}",
+        now_ms(b),
+        param(b, 1)
+    );
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(b, sql, [LEASE_NAME.into()]))
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let holder: String = row.try_get("", "holder")?;
+    let left: i64 = row.try_get("", "left_ms")?;
+    Ok((left > 0).then(|| LeaseHolder {
+        holder,
+        expires_in: Duration::from_millis(left as u64),
+    }))
+}
+
+/// One batch sent to Meilisearch and not yet confirmed: its entries and the tasks that carry it.
+struct InFlight {
+    entries: Vec<i32>,
+    tasks: Vec<(TaskInfo, Duration)>,
+}
+
+/// Sends queued changes, up to [`IN_FLIGHT`] batches of `batch` entries at a time, until no entry is left beyond
+/// those sent. Returns how many entries it cleared (0: the queue was empty). The caller holds `lease` (see
+/// [`Lease::acquire`]); the lease is renewed before each batch goes out and while tasks are awaited, and when
+/// another process took it, nothing more is sent (what is in flight is still confirmed).
+///
+/// A batch's entries are deleted only once its tasks succeeded; on a failure the failed batch's entries count
+/// an attempt and keep the error, every unconfirmed entry stays, and the error is returned (the caller retries
+/// later; records sent twice are harmless, as each send carries the record's current state).
+pub async fn drain_once(db: &DatabaseConnection, search: &Search, lease: &Lease, batch: u64) -> anyhow::Result<usize> {
+    drain_pipelined(db, search, lease, batch, IN_FLIGHT).await
+}
+
+/// [`drain_once`] with at most `depth` batches in flight (1: send a batch, wait for it, then read the next; the
+/// worker's way before pipelining, kept for benches/notices.rs to compare).
+pub async fn drain_pipelined(
+    db: &DatabaseConnection,
+    search: &Search,
+    lease: &Lease,
+    batch: u64,
+    depth: usize,
+) -> anyhow::Result<usize> {
+    let depth = depth.max(1);
+    let mut in_flight: VecDeque<InFlight> = VecDeque::new();
+    let mut after = 0;
+    let mut exhausted = false;
+    let mut cleared = 0;
+    loop {
+        while !exhausted && in_flight.len() < depth {
+            let rows = entity::Entity::find()
+                .filter(entity::Column::Id.gt(after))
+                .order_by_asc(entity::Column::Id)
+                .limit(batch)
+                .all(db)
                 .await?;
-            crate::db::commit(txn).await?;
-            Ok(rows.len())
+            let Some(last) = rows.last() else {
+                exhausted = true;
+                break;
+            };
+            after = last.id;
+            exhausted = (rows.len() as u64) < batch;
+            let entries: Vec<i32> = rows.iter().map(|r| r.id).collect();
+            match submit(db, search, lease, &rows).await {
+                Ok(Some(tasks)) => in_flight.push_back(InFlight { entries, tasks }),
+                Ok(None) => {
+                    tracing::warn!("search outbox: another process took the lease; this one stops sending");
+                    exhausted = true;
+                }
+                Err(e) => {
+                    TASKS_FAILED.fetch_add(1, Ordering::Relaxed);
+                    mark_failed(db, &entries, &e).await?;
+                    return Err(e);
+                }
+            }
         }
-        Err(e) => {
-            FAILURES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let message: String = format!("{e:#}").chars().take(500).collect();
-            entity::Entity::update_many()
-                .col_expr(entity::Column::Attempts, Expr::col(entity::Column::Attempts).add(1))
-                .col_expr(entity::Column::LastError, Expr::value(message))
-                .filter(entity::Column::Id.is_in(entry_ids))
-                .exec(db)
-                .await?;
-            Err(e)
+        let Some(front) = in_flight.pop_front() else {
+            return Ok(cleared);
+        };
+        match confirm(db, search, lease, &front.tasks).await {
+            Ok(()) => {
+                // The data version advances with the deletion (`commit`): search answers may differ now that
+                // Meilisearch has the changes, and none kept from before is served again.
+                let txn = crate::db::begin_write(db).await?;
+                entity::Entity::delete_many()
+                    .filter(entity::Column::Id.is_in(front.entries.iter().copied()))
+                    .exec(&txn)
+                    .await?;
+                crate::db::commit(txn).await?;
+                cleared += front.entries.len();
+            }
+            Err(e) => {
+                TASKS_FAILED.fetch_add(1, Ordering::Relaxed);
+                mark_failed(db, &front.entries, &e).await?;
+                return Err(e);
+            }
         }
     }
+}
+
+/// Counts an attempt on entries whose batch failed and keeps the error (the start of it) for operators.
+async fn mark_failed(db: &DatabaseConnection, entries: &[i32], e: &anyhow::Error) -> Result<(), sea_orm::DbErr> {
+    let message: String = format!("{e:#}").chars().take(500).collect();
+    entity::Entity::update_many()
+        .col_expr(entity::Column::Attempts, Expr::col(entity::Column::Attempts).add(1))
+        .col_expr(entity::Column::LastError, Expr::value(message))
+        .filter(entity::Column::Id.is_in(entries.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Waits for a batch's tasks, renewing the lease while it waits (a long task must not let it lapse: another
+/// process would then send behind this one's back).
+async fn confirm(
+    db: &DatabaseConnection,
+    search: &Search,
+    lease: &Lease,
+    tasks: &[(TaskInfo, Duration)],
+) -> anyhow::Result<()> {
+    let every = lease.ttl() / 4;
+    for (task, limit) in tasks {
+        let started = Instant::now();
+        loop {
+            let left = limit.saturating_sub(started.elapsed());
+            match tokio::time::timeout(every, search.wait(task.clone(), left)).await {
+                Ok(r) => {
+                    r?;
+                    break;
+                }
+                Err(_) => {
+                    // Keep the lease while waiting; losing it changes nothing here (the task was sent while held).
+                    let _ = lease.renew(db).await?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The ids of one kind of record in these entries, without repeats.
@@ -209,39 +463,21 @@ fn ids_of(rows: &[entity::Model], kind: &str) -> Vec<i32> {
     ids
 }
 
-/// Sends the current documents of `ids` (and deletes those no longer in the database) to one index.
-pub async fn send_documents<D: serde::Serialize + Send + Sync>(
-    search: &Search,
-    uid: &str,
-    docs: &[D],
-    gone: &[i32],
-) -> anyhow::Result<()> {
-    let index = search.client.index(uid);
-    if !docs.is_empty() {
-        let task = search
-            .timed("add documents", index.add_or_replace(docs, Some("id")))
-            .await?;
-        search.wait(task, Duration::from_secs(600)).await?;
-    }
-    if !gone.is_empty() {
-        let task = search.timed("delete documents", index.delete_documents(gone)).await?;
-        search.wait(task, Duration::from_secs(120)).await?;
-    }
-    Ok(())
+/// A family's records as read now: the documents of those found, and the ids no longer in the database.
+struct Read {
+    uid: String,
+    docs: Vec<serde_json::Value>,
+    gone: Vec<i32>,
 }
 
-/// Sends the current documents of `ids` of one family to the index `uid`; ids no longer in the database are
-/// deleted from it.
-pub async fn send_family(
+/// Reads the current documents of `ids` of one family, with their vectors (or the word that they have none).
+async fn read_family(
     db: &DatabaseConnection,
     search: &Search,
     family: &dyn Family,
     uid: &str,
     ids: &[i32],
-) -> anyhow::Result<()> {
-    if ids.is_empty() {
-        return Ok(());
-    }
+) -> anyhow::Result<Read> {
     let mut found = family.documents(db, ids).await?;
     match &search.meaning {
         Some(m) => {
@@ -253,20 +489,95 @@ pub async fn send_family(
     }
     let present: std::collections::HashSet<i32> = found.found.iter().copied().collect();
     let gone: Vec<i32> = ids.iter().copied().filter(|id| !present.contains(id)).collect();
-    send_documents(search, uid, &found.docs, &gone).await
+    Ok(Read {
+        uid: uid.to_string(),
+        docs: found.docs,
+        gone,
+    })
 }
 
-async fn send(db: &DatabaseConnection, search: &Search, rows: &[entity::Model]) -> anyhow::Result<()> {
-    if let Some(unknown) = rows.iter().find(|r| search.family_of_kind(&r.entity).is_none()) {
-        anyhow::bail!("outbox entry {} has the unknown kind {:?}", unknown.id, unknown.entity);
+/// Enqueues the Meilisearch tasks that carry `read` without waiting for them.
+async fn enqueue_tasks<D: serde::Serialize + Send + Sync>(
+    search: &Search,
+    uid: &str,
+    docs: &[D],
+    gone: &[i32],
+) -> anyhow::Result<Vec<(TaskInfo, Duration)>> {
+    let index = search.client.index(uid);
+    let mut tasks = Vec::new();
+    if !docs.is_empty() {
+        let task = search
+            .timed("add documents", index.add_or_replace(docs, Some("id")))
+            .await?;
+        tasks.push((task, Duration::from_secs(600)));
     }
-    for f in search.families {
-        send_family(db, search, *f, &search.index_uid(f.index()), &ids_of(rows, f.kind())).await?;
+    if !gone.is_empty() {
+        let task = search.timed("delete documents", index.delete_documents(gone)).await?;
+        tasks.push((task, Duration::from_secs(120)));
+    }
+    Ok(tasks)
+}
+
+/// Sends the current documents of `ids` (and deletes those no longer in the database) to one index and waits.
+pub async fn send_documents<D: serde::Serialize + Send + Sync>(
+    search: &Search,
+    uid: &str,
+    docs: &[D],
+    gone: &[i32],
+) -> anyhow::Result<()> {
+    for (task, limit) in enqueue_tasks(search, uid, docs, gone).await? {
+        search.wait(task, limit).await?;
     }
     Ok(())
 }
 
-/// The background worker: drains the outbox whenever told or every second, backs off while Meilisearch fails.
+/// Sends the current documents of `ids` of one family to the index `uid` and waits; ids no longer in the
+/// database are deleted from it. For `zhiliang reindex`, which writes its own index.
+pub async fn send_family(
+    db: &DatabaseConnection,
+    search: &Search,
+    family: &dyn Family,
+    uid: &str,
+    ids: &[i32],
+) -> anyhow::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let read = read_family(db, search, family, uid, ids).await?;
+    send_documents(search, uid, &read.docs, &read.gone).await
+}
+
+/// Reads the records of one batch, renews the lease, then enqueues the tasks. None when the lease passed to
+/// another process (nothing is sent). The read comes before the renewal: whatever this process read, nobody
+/// else sent anything between that read and these tasks, so no newer state can be overwritten by them.
+async fn submit(
+    db: &DatabaseConnection,
+    search: &Search,
+    lease: &Lease,
+    rows: &[entity::Model],
+) -> anyhow::Result<Option<Vec<(TaskInfo, Duration)>>> {
+    if let Some(unknown) = rows.iter().find(|r| search.family_of_kind(&r.entity).is_none()) {
+        anyhow::bail!("outbox entry {} has the unknown kind {:?}", unknown.id, unknown.entity);
+    }
+    let mut reads = Vec::new();
+    for f in search.families {
+        let ids = ids_of(rows, f.kind());
+        if !ids.is_empty() {
+            reads.push(read_family(db, search, *f, &search.index_uid(f.index()), &ids).await?);
+        }
+    }
+    if !lease.renew(db).await? {
+        return Ok(None);
+    }
+    let mut tasks = Vec::new();
+    for r in reads {
+        tasks.extend(enqueue_tasks(search, &r.uid, &r.docs, &r.gone).await?);
+    }
+    Ok(Some(tasks))
+}
+
+/// The background worker: while it holds the outbox lease, drains the outbox whenever told or every second, and
+/// backs off while Meilisearch fails; otherwise it tries for the lease every second.
 pub struct Worker {
     pub db: DatabaseConnection,
     pub search: Search,
@@ -276,28 +587,42 @@ pub struct Worker {
 
 impl Worker {
     pub async fn run(mut self) {
+        let lease = Lease::for_search(&self.search);
         let mut settings_applied = false;
         let mut failures: u32 = 0;
+        let mut held = false;
         loop {
             if *self.shutdown.borrow() {
+                if held && let Err(e) = lease.release(&self.db).await {
+                    tracing::warn!(error = %e, "search outbox: the lease was not released; it expires by itself");
+                }
                 return;
             }
             let step = async {
+                let now_held = lease.acquire(&self.db).await?;
+                if now_held != held {
+                    tracing::info!(holder = lease.holder(), held = now_held, "search outbox lease");
+                    held = now_held;
+                }
+                if !now_held {
+                    return Ok(None);
+                }
+                // Only the holder applies settings and queues records again: the others would do it twice.
                 if !settings_applied {
                     prepare(&self.db, &self.search).await?;
                     settings_applied = true;
                 }
                 refresh_statuses(&self.db, self.search.families).await?;
-                drain_once(&self.db, &self.search, WORKER_BATCH).await
+                drain_once(&self.db, &self.search, &lease, WORKER_BATCH).await.map(Some)
             };
             let idle = match step.await {
-                Ok(0) => {
+                Ok(None) | Ok(Some(0)) => {
                     failures = 0;
                     Some(Duration::from_secs(1))
                 }
-                Ok(n) => {
+                Ok(Some(n)) => {
                     failures = 0;
-                    tracing::debug!(sent = n, "outbox batch indexed");
+                    tracing::debug!(sent = n, "outbox batches indexed");
                     None
                 }
                 Err(e) => {
@@ -309,6 +634,8 @@ impl Worker {
                 }
             };
             if let Some(wait) = idle {
+                // A holder waiting longer than its lease renews on the way (the wait is at most 30 s).
+                let wait = if held { wait.min(lease.ttl() / 3) } else { wait };
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
                     _ = self.wake.notified() => {}
@@ -319,16 +646,54 @@ impl Worker {
     }
 }
 
-/// Drains until the queue is empty or `deadline` passes; for the CLI after an import.
+/// Drains until the queue is empty or `deadline` passes; for the CLI after an import. It sends itself when it
+/// can take the outbox lease; while a server holds it, it waits for that server to send. Returns how many
+/// entries this process sent.
 pub async fn drain_all(db: &DatabaseConnection, search: &Search, deadline: Duration) -> anyhow::Result<u64> {
-    let start = std::time::Instant::now();
+    let lease = Lease::for_search(search);
+    let result = drain_all_with(db, search, &lease, deadline).await;
+    if let Err(e) = lease.release(db).await {
+        tracing::warn!(error = %e, "search outbox: the lease was not released; it expires by itself");
+    }
+    result
+}
+
+async fn drain_all_with(
+    db: &DatabaseConnection,
+    search: &Search,
+    lease: &Lease,
+    deadline: Duration,
+) -> anyhow::Result<u64> {
+    let start = Instant::now();
     let mut sent = 0u64;
+    let mut told = false;
     loop {
-        let n = drain_once(db, search, 10_000).await?;
-        if n == 0 {
-            return Ok(sent);
+        if lease.acquire(db).await? {
+            let n = drain_once(db, search, lease, 10_000).await?;
+            if n == 0 {
+                return Ok(sent);
+            }
+            sent += n as u64;
+        } else {
+            if pending(db).await? == 0 {
+                return Ok(sent);
+            }
+            if let Some(e) = oldest(db).await?.filter(|e| e.attempts > 0) {
+                anyhow::bail!(
+                    "the process holding the outbox lease has not sent the changes yet: {}",
+                    e.last_error.unwrap_or_default()
+                );
+            }
+            if !told {
+                let holder = lease_holder(db).await?.map(|h| h.holder).unwrap_or_default();
+                tracing::info!(
+                    holder,
+                    "search outbox: another process holds the lease; waiting for it to send"
+                );
+                told = true;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        sent += n as u64;
         if start.elapsed() > deadline {
             return Ok(sent);
         }

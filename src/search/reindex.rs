@@ -1,4 +1,5 @@
 //! `zhiliang reindex`: build a fresh index beside the live one, then swap it in, so search never goes empty.
+//! Records changed meanwhile are queued in the outbox again; the outbox's sender (the lease holder) sends them.
 
 use std::time::Duration;
 
@@ -22,6 +23,18 @@ async fn resend_since(
     let ids = f.table().updated_since(db, since).await?;
     for chunk in ids.chunks(BATCH as usize) {
         send_family(db, search, f, uid, chunk).await?;
+    }
+    Ok(())
+}
+
+async fn requeue_since(db: &DatabaseConnection, f: &dyn Family, since: chrono::DateTime<Utc>) -> anyhow::Result<()> {
+    let ids = f.table().updated_since(db, since).await?;
+    for chunk in ids.chunks(1_000) {
+        let txn = crate::db::begin_write(db).await?;
+        for id in chunk {
+            super::outbox::enqueue(&txn, f.kind(), *id).await?;
+        }
+        crate::db::commit(txn).await?;
     }
     Ok(())
 }
@@ -74,8 +87,10 @@ pub async fn rebuild(
         .timed("swap indexes", search.client.swap_indexes([&swap]))
         .await?;
     search.wait(task, Duration::from_secs(120)).await?;
-    // Tasks that were queued for the old index are not redirected by the swap: send those records again.
-    resend_since(db, search, f, &live, started).await?;
+    // Tasks that were queued for the old index are not redirected by the swap: those records go through the
+    // outbox again. Not sent from here: only the holder of the outbox lease sends to a live index, so a read made
+    // here can never land after a newer one sent by a server's worker.
+    requeue_since(db, f, started).await?;
     let task = search.timed("delete index", search.client.delete_index(&build)).await?;
     search.wait(task, Duration::from_secs(120)).await?;
     Ok(count)

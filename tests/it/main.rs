@@ -22,6 +22,7 @@ mod meaning;
 mod notices;
 mod operate;
 mod outbox;
+mod outbox_servers;
 mod policies;
 mod readme;
 mod relevance;

@@ -1,6 +1,7 @@
 //! Meilisearch: the client with time limits, index lifecycle and settings, the outbox worker, reindex-and-swap.
 
 pub mod family;
+pub mod http;
 pub mod meaning;
 pub mod outbox;
 pub mod pinyin;
@@ -22,7 +23,7 @@ pub use family::Family;
 /// The search side of the application: one Meilisearch, reached by URL and key, with our index prefix.
 #[derive(Clone)]
 pub struct Search {
-    pub client: Client,
+    pub client: Client<http::MeiliHttp>,
     prefix: String,
     timeout: Duration,
     /// The families with an index (`catalog::FAMILIES`), given by the caller: this module names none.
@@ -41,7 +42,11 @@ pub struct Search {
 impl Search {
     pub fn new(settings: &Settings, families: &'static [&'static dyn Family]) -> anyhow::Result<Search> {
         let key = settings.meili_key.as_ref().map(|k| k.expose().to_string());
-        let client = Client::new(settings.meili_url.clone(), key.clone()).context("building the Meilisearch client")?;
+        let client = Client::new_with_client(
+            settings.meili_url.clone(),
+            key.clone(),
+            http::MeiliHttp::new(key.as_deref()).context("building the Meilisearch client")?,
+        );
         let http = reqwest::Client::builder()
             .timeout(settings.meili_timeout)
             .build()

@@ -1,7 +1,7 @@
 //! The plans: for each kind of record asked for, its index, its filters and the fields it is highlighted,
 //! cropped and counted by (`TypeSpec`).
 
-use meilisearch_sdk::DefaultHttpClient;
+use crate::search::http::MeiliHttp;
 use meilisearch_sdk::search::{MultiSearchQuery, SearchQuery};
 
 use super::{SearchFilter, SearchType};
@@ -197,7 +197,7 @@ pub(super) struct Plan {
 /// The indexes and filter arrays of a list of plans, kept while the queries built from them borrow them.
 pub(super) struct PlanIndexes<'p> {
     plans: &'p [Plan],
-    indexes: Vec<meilisearch_sdk::indexes::Index>,
+    indexes: Vec<meilisearch_sdk::indexes::Index<MeiliHttp>>,
     filters: Vec<Vec<&'p str>>,
 }
 
@@ -214,7 +214,7 @@ impl<'p> PlanIndexes<'p> {
     }
 
     /// The query of plan `i`: the text against its index, with its filters.
-    fn query<'a>(&'a self, i: usize, q: &'a str) -> SearchQuery<'a, DefaultHttpClient>
+    fn query<'a>(&'a self, i: usize, q: &'a str) -> SearchQuery<'a, MeiliHttp>
     where
         'p: 'a,
     {
@@ -233,8 +233,8 @@ impl<'p> PlanIndexes<'p> {
         app: &'a AppContext,
         q: &'a str,
         weighted: bool,
-        finish: impl FnMut(usize, &mut SearchQuery<'a, DefaultHttpClient>),
-    ) -> MultiSearchQuery<'a, 'a, DefaultHttpClient>
+        finish: impl FnMut(usize, &mut SearchQuery<'a, MeiliHttp>),
+    ) -> MultiSearchQuery<'a, 'a, MeiliHttp>
     where
         'p: 'a,
     {
@@ -248,8 +248,8 @@ impl<'p> PlanIndexes<'p> {
         app: &'a AppContext,
         text: impl Fn(usize) -> &'a str,
         weights: Option<Vec<f32>>,
-        mut finish: impl FnMut(usize, &mut SearchQuery<'a, DefaultHttpClient>),
-    ) -> MultiSearchQuery<'a, 'a, DefaultHttpClient>
+        mut finish: impl FnMut(usize, &mut SearchQuery<'a, MeiliHttp>),
+    ) -> MultiSearchQuery<'a, 'a, MeiliHttp>
     where
         'p: 'a,
     {

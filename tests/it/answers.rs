@@ -299,12 +299,12 @@ both_backends!(
             "{zone}"
         );
         // ...and cost a few statements, not several for each enterprise and membership: loaded one by one, the five
-    // fields of each of the 32 enterprises and the three of each of the 30 memberships take 251 (9 when every
-    // batch holds all its keys). The loaders gather the keys asked within 1 ms, so on a loaded machine a batch
-    // may be split (33 seen while the CI build ran beside it): half of one-by-one is the bound.
-    println!("statements: {few} for 3 enterprises, {many} for {}", nodes.len());
-    assert_eq!(nodes.len(), 32, "the demo's enterprises");
-    assert!(many * 2.0 < 251.0, "{many} statements for {} enterprises", nodes.len());
-    app.finish().await;
+        // fields of each of the 32 enterprises and the three of each of the 30 memberships take 251 (9 when every
+        // batch holds all its keys). The loaders gather the keys asked within 1 ms, so on a loaded machine a batch
+        // may be split (33 seen while the CI build ran beside it): half of one-by-one is the bound.
+        println!("statements: {few} for 3 enterprises, {many} for {}", nodes.len());
+        assert_eq!(nodes.len(), 32, "the demo's enterprises");
+        assert!(many * 2.0 < 251.0, "{many} statements for {} enterprises", nodes.len());
+        app.finish().await;
     }
 );

@@ -82,7 +82,7 @@ impl Answers {
     /// Keeps an answer computed after `version` was read. Answers of an older version than the one kept are
     /// dropped; a newer version drops everything kept before it.
     pub fn put(&self, version: i64, key: Key, answer: Answer) {
-        let size = answer.body.len() + std::mem::size_of::<Key>() + 64;
+        let size = cost(&answer);
         if size > self.capacity / 16 {
             return;
         }
@@ -96,7 +96,7 @@ impl Answers {
             inner.version = version;
         }
         if let Some(old) = inner.map.insert(key, answer) {
-            inner.bytes -= old.body.len() + std::mem::size_of::<Key>() + 64;
+            inner.bytes -= cost(&old);
         }
         inner.bytes += size;
     }
@@ -106,6 +106,11 @@ impl Answers {
         let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         (inner.map.len(), inner.bytes)
     }
+}
+
+/// The memory an answer takes in the map, about: its body, its key and the entry's bookkeeping.
+fn cost(answer: &Answer) -> usize {
+    answer.body.len() + std::mem::size_of::<Key>() + 64
 }
 
 #[cfg(test)]

@@ -557,7 +557,11 @@ fn graphql_response(
     .unwrap_or_else(|_| {
         json!({"errors": [{"message": "internal error", "extensions": {"code": Code::Internal.as_str()}}]}).to_string()
     });
-    let mut resp = (status, text).into_response();
+    with_media_headers((status, text).into_response(), media)
+}
+
+/// The headers of every GraphQL answer: its media type, and that it varies with `Accept`.
+fn with_media_headers(mut resp: Response, media: MediaType) -> Response {
     resp.headers_mut().insert(header::CONTENT_TYPE, media.header());
     resp.headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept"));
@@ -929,11 +933,7 @@ fn answer_key(p: &Params, media: MediaType) -> super::answers::Key {
 
 /// A kept answer as a response, with the headers `graphql_response` gives.
 fn kept_response(media: MediaType, a: super::answers::Answer) -> Response {
-    let mut resp = (a.status, a.body).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, media.header());
-    resp.headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept"));
-    resp
+    with_media_headers((a.status, a.body).into_response(), media)
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ mod outbox_servers;
 mod policies;
 mod readme;
 mod relevance;
+mod rewards;
 mod search;
 mod standards;
 mod unified;

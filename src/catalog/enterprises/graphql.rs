@@ -177,6 +177,20 @@ impl Enterprise {
     async fn export_products(&self, ctx: &Context<'_>) -> Result<Vec<crate::catalog::exports::store::ExportProduct>> {
         crate::catalog::exports::graphql::products_of(ctx, self.id).await
     }
+    /// The reward clauses of a policy (its global ID or document number) checked against this enterprise: which
+    /// it meets, with the sum and the records that prove it (the standard and its drafting position, the brand and
+    /// its award date), and which it does not and why (out of region, out of period, no such record). The period
+    /// is each clause's validity narrowed to `from`/`to`.
+    #[graphql(complexity = "10 + child_complexity")]
+    async fn eligible_rewards(
+        &self,
+        ctx: &Context<'_>,
+        policy: String,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Result<Vec<crate::catalog::policies::eligibility::RewardEligibility>> {
+        crate::catalog::policies::eligibility::for_enterprise(ctx, self, policy, from, to).await
+    }
     /// Standards whose drafting organisations name this enterprise's credit code, newest first.
     async fn standards_drafted(
         &self,

@@ -18,6 +18,8 @@ pub mod policy {
         #[sea_orm(unique)]
         pub fingerprint: String,
         pub source_files: String,
+        /// Reward clauses as JSON (`super::super::rewards`).
+        pub rewards: String,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
     }

@@ -54,6 +54,11 @@ impl Policy {
     async fn source_files(&self) -> &[String] {
         &self.source_files
     }
+    /// The reward clauses it promises, as data (what fact each rewards, the sum, the regions and the period);
+    /// `Enterprise.eligibleRewards` checks an enterprise against them.
+    async fn reward_clauses(&self) -> Vec<super::eligibility::RewardClauseObject> {
+        super::eligibility::clauses_of(self)
+    }
 }
 
 #[derive(InputObject, Default)]

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::number::DocumentNumber;
+use super::rewards::{ClauseRecord, RewardClause, validate_all};
 use crate::catalog::codes::{clean, date_field, parse_date};
 
 /// One `{"type": "policy", ...}` line. `sourceFile` is read relative to the JSON Lines file.
@@ -24,6 +25,8 @@ pub struct PolicyRecord {
     pub replaces: Vec<String>,
     pub text: Option<String>,
     pub source_file: Option<String>,
+    /// Reward clauses (`rewards::ClauseRecord`); absent: keep what is stored; `[]`: none.
+    pub rewards: Option<Vec<ClauseRecord>>,
 }
 
 /// A validated policy.
@@ -37,6 +40,8 @@ pub struct PolicyData {
     pub replaces: Vec<String>,
     pub body: String,
     pub source_files: Vec<String>,
+    /// Reward clauses; `None` when the record said nothing of them.
+    pub rewards: Option<Vec<RewardClause>>,
 }
 
 impl PolicyRecord {
@@ -65,6 +70,10 @@ impl PolicyRecord {
             }
             (None, None) => (String::new(), Vec::new(), None),
         };
+        let rewards = match self.rewards {
+            Some(r) => Some(validate_all(r)?),
+            None => None,
+        };
         let title = clean(self.title)
             .or_else(|| read.as_ref().map(|r| r.title.clone()))
             .ok_or("title: required (or a sourceFile to read it from)")?;
@@ -82,6 +91,7 @@ impl PolicyRecord {
             },
             body,
             source_files,
+            rewards,
         })
     }
 }

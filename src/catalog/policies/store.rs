@@ -9,6 +9,7 @@ use sea_orm::{
 use super::entity::policy;
 use super::model::{PolicyData, SAME_DOCUMENT, fingerprint, likeness, shingles};
 use super::number::DocumentNumber;
+use super::rewards::{self, RewardClause};
 use crate::catalog::like;
 use crate::catalog::paging::{self, Page, PageRequest};
 
@@ -32,6 +33,8 @@ pub struct Policy {
     pub replaces: Vec<String>,
     pub body: String,
     pub source_files: Vec<String>,
+    /// Reward clauses (seed 002), in the document's order.
+    pub rewards: Vec<RewardClause>,
 }
 
 fn from_model(m: policy::Model) -> Policy {
@@ -45,6 +48,7 @@ fn from_model(m: policy::Model) -> Policy {
         replaces: serde_json::from_str(&m.replaces).unwrap_or_default(),
         body: m.body,
         source_files: serde_json::from_str(&m.source_files).unwrap_or_default(),
+        rewards: rewards::from_json(&m.rewards),
     }
 }
 
@@ -112,6 +116,11 @@ pub async fn upsert<C: ConnectionTrait>(db: &C, d: &PolicyData) -> Result<(i32, 
                 source_files: Set(
                     serde_json::to_string(&merge_list(stored.source_files, &d.source_files)).expect("strings")
                 ),
+                // Clauses the new record gives replace the stored ones; a record silent on them keeps them.
+                rewards: match &d.rewards {
+                    Some(r) => Set(rewards::to_json(r)),
+                    None => NotSet,
+                },
                 created_at: NotSet,
                 updated_at: Set(now),
             };
@@ -131,6 +140,7 @@ pub async fn upsert<C: ConnectionTrait>(db: &C, d: &PolicyData) -> Result<(i32, 
                 body: Set(d.body.clone()),
                 fingerprint: Set(fingerprint(&d.body, d.document_number.as_ref(), &d.title)),
                 source_files: Set(serde_json::to_string(&d.source_files).expect("strings")),
+                rewards: Set(rewards::to_json(d.rewards.as_deref().unwrap_or_default())),
                 created_at: Set(now),
                 updated_at: Set(now),
             };

@@ -212,3 +212,55 @@ pub async fn ids_changing_status<C: ConnectionTrait>(
         .all(db)
         .await?)
 }
+
+/// Where an organisation is named among drafting organisations: `(standard id, 0-based position, named by credit
+/// code)`. Named means its credit code, or exactly one of `names` (its current and former names; full- and
+/// half-width brackets alike) on a row that carries no other credit code — never a part of a name.
+pub async fn drafting_places<C: ConnectionTrait>(
+    db: &C,
+    credit_code: &str,
+    names: &[String],
+) -> anyhow::Result<Vec<(i32, i32, bool)>> {
+    use standard_drafter::Column as D;
+    let mut spelled: Vec<String> = Vec::new();
+    for n in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        for v in [
+            n.to_string(),
+            n.replace('（', "(").replace('）', ")"),
+            n.replace('(', "（").replace(')', "）"),
+        ] {
+            if !spelled.contains(&v) {
+                spelled.push(v);
+            }
+        }
+    }
+    let code = credit_code.to_ascii_uppercase();
+    let mut who = Condition::any().add(D::CreditCode.eq(code.clone()));
+    if !spelled.is_empty() {
+        who = who.add(
+            Condition::all().add(D::Name.is_in(spelled)).add(
+                Condition::any()
+                    .add(D::CreditCode.is_null())
+                    .add(D::CreditCode.eq(code.clone())),
+            ),
+        );
+    }
+    let rows: Vec<(i32, i32, Option<String>)> = standard_drafter::Entity::find()
+        .select_only()
+        .columns([D::StandardId, D::Position, D::CreditCode])
+        .filter(who)
+        .order_by_asc(D::StandardId)
+        .order_by_asc(D::Position)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: Vec<(i32, i32, bool)> = Vec::new();
+    for (id, position, c) in rows {
+        // One place per standard: the first (an organisation named twice keeps its highest place).
+        if out.last().is_some_and(|(last, _, _)| *last == id) {
+            continue;
+        }
+        out.push((id, position, c.as_deref() == Some(code.as_str())));
+    }
+    Ok(out)
+}

@@ -28,8 +28,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow, bail};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use zhiliang::catalog::notices::graphql::NoticeFilter;
 use zhiliang::catalog::notices::model::{AddendumReason, Notice, NoticeArea, NoticeData, NoticeKind};
@@ -40,6 +39,10 @@ use zhiliang::catalog::watches::model::filter_json;
 use zhiliang::config::Settings;
 use zhiliang::follow::entity::{delivery, watch_event, watch_key};
 use zhiliang::follow::{FollowContext, deliver, events};
+
+// Only the scratch PostgreSQL databases are used here.
+#[allow(dead_code)]
+mod support;
 
 /// The data's seed: the same sizes always give the same watches and notices.
 const SEED: u64 = 0x464f_4c4c_4f57; // "FOLLOW"
@@ -436,44 +439,6 @@ fn parse_args() -> anyhow::Result<Args> {
     })
 }
 
-async fn pg_admin(url: &str) -> anyhow::Result<DatabaseConnection> {
-    Database::connect(url).await.map_err(|e| {
-        anyhow!(
-            "PostgreSQL is not reachable at {} ({e}); start it or set ZHILIANG_TEST_PG_URL",
-            zhiliang::db::redact(url)
-        )
-    })
-}
-
-/// A scratch PostgreSQL database: its URL.
-async fn create_pg_database(admin_url: &str, name: &str) -> anyhow::Result<String> {
-    let admin = pg_admin(admin_url).await?;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await?;
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .with_context(|| format!("creating the PostgreSQL database {name}"))?;
-    admin.close().await?;
-    let base = admin_url.split('?').next().unwrap_or(admin_url);
-    let root = base
-        .rfind('/')
-        .filter(|i| *i > "postgres://".len())
-        .map(|i| &base[..i])
-        .unwrap_or(base);
-    Ok(format!("{root}/{name}"))
-}
-
-async fn drop_pg_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
-    let admin = pg_admin(admin_url).await?;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await?;
-    admin.close().await?;
-    Ok(())
-}
-
 /// A webhook receiver on 127.0.0.1: answers 200 to every POST and counts them.
 async fn start_receiver() -> anyhow::Result<(u16, Arc<AtomicU64>)> {
     use axum::extract::State;
@@ -717,11 +682,11 @@ async fn run_size(
     let pg_name = format!("zl_follow_bench_{}_{n}", std::process::id());
     let url = match backend {
         Backend::Sqlite => format!("sqlite://{}/follow.db?mode=rwc", scratch.path().display()),
-        Backend::Postgres => create_pg_database(&args.pg_admin_url, &pg_name).await?,
+        Backend::Postgres => support::pg::create_database(&args.pg_admin_url, &pg_name).await?,
     };
     let result = measure(&url, n, codes, data, receiver).await;
     if backend == Backend::Postgres
-        && let Err(e) = drop_pg_database(&args.pg_admin_url, &pg_name).await
+        && let Err(e) = support::pg::drop_database(&args.pg_admin_url, &pg_name).await
     {
         eprintln!("bench: dropping the PostgreSQL database {pg_name} failed: {e:#}");
     }
@@ -995,7 +960,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let args = parse_args()?;
     if args.backend == Backend::Postgres {
-        pg_admin(&args.pg_admin_url).await?.close().await?;
+        support::pg::admin(&args.pg_admin_url).await?.close().await?;
     }
     let codes = load_codes();
     let data = gen_notices(args.notices, &codes, SEED)?;

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tokio::sync::oneshot;
 use zhiliang::Application;
@@ -86,37 +86,14 @@ async fn check_meilisearch(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn pg_admin(url: &str) -> anyhow::Result<DatabaseConnection> {
-    Database::connect(url).await.map_err(|e| {
-        anyhow!(
-            "PostgreSQL is not reachable at {} ({e}); start it or set ZHILIANG_TEST_PG_URL (or ZHILIANG_BENCH_BACKENDS=sqlite)",
-            zhiliang::db::redact(url)
-        )
-    })
-}
-
 /// The database URL for a backend, and the PostgreSQL database to drop afterwards.
 async fn prepare_database(backend: Backend, env: &Env) -> anyhow::Result<(String, Option<String>)> {
     match backend {
         Backend::Sqlite => Ok((format!("sqlite://{}/bench.db?mode=rwc", env.scratch.display()), None)),
         Backend::Postgres => {
             let name = format!("zl_bench_{}", std::process::id());
-            let admin = pg_admin(&env.pg_admin_url).await?;
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await?;
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .with_context(|| format!("creating the PostgreSQL database {name}"))?;
-            admin.close().await?;
-            let base = env.pg_admin_url.split('?').next().unwrap_or(&env.pg_admin_url);
-            let root = base
-                .rfind('/')
-                .filter(|i| *i > "postgres://".len())
-                .map(|i| &base[..i])
-                .unwrap_or(base);
-            Ok((format!("{root}/{name}"), Some(name)))
+            let url = support::pg::create_database(&env.pg_admin_url, &name).await?;
+            Ok((url, Some(name)))
         }
     }
 }
@@ -151,14 +128,7 @@ async fn run_backend(backend: Backend, env: &Env) -> anyhow::Result<Figures> {
         Err(e) => cleanup.push(format!("{e:#}")),
     }
     if let Some(name) = pg_database {
-        let dropped = async {
-            let admin = pg_admin(&env.pg_admin_url).await?;
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await?;
-            admin.close().await?;
-            anyhow::Ok(())
-        };
+        let dropped = support::pg::drop_database(&env.pg_admin_url, &name);
         if let Err(e) = dropped.await {
             cleanup.push(format!("dropping the PostgreSQL database {name}: {e:#}"));
         }
@@ -460,7 +430,7 @@ async fn main() -> anyhow::Result<()> {
     // Fail early when a service is missing.
     check_meilisearch(&meili_url).await?;
     if backends.contains(&Backend::Postgres) {
-        pg_admin(&pg_admin_url).await?.close().await?;
+        support::pg::admin(&pg_admin_url).await?.close().await?;
     }
 
     let scratch = tempfile::tempdir().context("creating a temporary folder")?;

@@ -40,7 +40,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -255,44 +255,6 @@ async fn start_postgraphile(http: &reqwest::Client, database_url: &str, dir: &Pa
     Ok((peer, url))
 }
 
-async fn pg_admin(url: &str) -> anyhow::Result<DatabaseConnection> {
-    Database::connect(url).await.map_err(|e| {
-        anyhow!(
-            "PostgreSQL is not reachable at {} ({e}); start it or set ZHILIANG_TEST_PG_URL",
-            zhiliang::db::redact(url)
-        )
-    })
-}
-
-/// Creates the scratch database `name`; its URL.
-async fn create_database(admin_url: &str, name: &str) -> anyhow::Result<String> {
-    let admin = pg_admin(admin_url).await?;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await?;
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .with_context(|| format!("creating the PostgreSQL database {name}"))?;
-    admin.close().await?;
-    let base = admin_url.split('?').next().unwrap_or(admin_url);
-    let root = base
-        .rfind('/')
-        .filter(|i| *i > "postgres://".len())
-        .map(|i| &base[..i])
-        .unwrap_or(base);
-    Ok(format!("{root}/{name}"))
-}
-
-async fn drop_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
-    let admin = pg_admin(admin_url).await?;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await?;
-    admin.close().await?;
-    Ok(())
-}
-
 /// Meilisearch's task `uid`, polled until it ends; an error unless it succeeded.
 async fn wait_task(http: &reqwest::Client, meili: &str, uid: u64) -> anyhow::Result<()> {
     let start = Instant::now();
@@ -491,13 +453,13 @@ async fn write_rounds(
     let pid = std::process::id();
     for r in 0..rounds {
         let name = format!("zl_peers_{pid}_{r}");
-        let url = create_database(&ctx.pg_admin_url, &name).await?;
+        let url = support::pg::create_database(&ctx.pg_admin_url, &name).await?;
         let settings = settings_for(ctx, &url, r);
         eprintln!("bench: round {} of {rounds}: import", r + 1);
         let (db, running, store_secs, catch_up_secs) = match import_round(ctx, &settings).await {
             Ok(done) => done,
             Err(e) => {
-                let _ = drop_database(&ctx.pg_admin_url, &name).await;
+                let _ = support::pg::drop_database(&ctx.pg_admin_url, &name).await;
                 return Err(e);
             }
         };
@@ -534,7 +496,7 @@ async fn write_rounds(
         for f in FAMILIES {
             delete_index(&ctx.http, &ctx.meili, &search.index_uid(f.index())).await?;
         }
-        drop_database(&ctx.pg_admin_url, &name).await?;
+        support::pg::drop_database(&ctx.pg_admin_url, &name).await?;
     }
     unreachable!("rounds > 0")
 }
@@ -945,7 +907,7 @@ async fn main() -> anyhow::Result<()> {
     let requests = env_number("ZHILIANG_BENCH_REQUESTS", 1000)?;
     let pg_admin_url =
         std::env::var("ZHILIANG_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    pg_admin(&pg_admin_url).await?.close().await?;
+    support::pg::admin(&pg_admin_url).await?.close().await?;
 
     let scratch = tempfile::tempdir().context("creating a temporary folder")?;
     let http = reqwest::Client::builder()
@@ -990,7 +952,7 @@ async fn main() -> anyhow::Result<()> {
     .await;
     running.stop().await;
     db.close().await?;
-    if let Err(e) = drop_database(&pg_admin_url, &db_name).await {
+    if let Err(e) = support::pg::drop_database(&pg_admin_url, &db_name).await {
         eprintln!("bench: dropping the database {db_name}: {e:#}");
     }
     let (results, last, zl_rss, pgl_rss, meili_rss, query_count) = measured?;

@@ -313,6 +313,21 @@ impl Peer {
     }
 }
 
+/// An ADMIN key, made in `db` the way `zhiliang keys create` makes one: the secret to send as a bearer token.
+pub async fn admin_key(db: &DatabaseConnection) -> String {
+    use zhiliang::operate::keys::{NewKey, Role, create};
+    let k = NewKey {
+        name: "平台管理员".into(),
+        role: Role::Admin,
+        catalogues: vec![],
+        region_prefix: None,
+        expires_at: None,
+    }
+    .check(chrono::Utc::now())
+    .unwrap();
+    create(db, &k, "cli:test").await.unwrap().1
+}
+
 /// The demo records as plain JSON, for computing expected answers independently of the store.
 pub fn demo_records() -> Vec<Value> {
     std::fs::read_to_string(repo("demo/notices.jsonl"))

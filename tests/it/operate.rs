@@ -31,17 +31,7 @@ async fn load(app: &TestApp) {
 
 /// An ADMIN key made the way `zhiliang keys create` makes one.
 async fn admin_key(app: &TestApp) -> String {
-    use zhiliang::operate::keys::{NewKey, Role, create};
-    let k = NewKey {
-        name: "平台管理员".into(),
-        role: Role::Admin,
-        catalogues: vec![],
-        region_prefix: None,
-        expires_at: None,
-    }
-    .check(chrono::Utc::now())
-    .unwrap();
-    create(&app.db, &k, "cli:test").await.unwrap().1
+    crate::common::admin_key(&app.db).await
 }
 
 /// Runs a GraphQL request with `Authorization: Bearer key`: (HTTP status, body).

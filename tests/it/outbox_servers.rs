@@ -221,19 +221,7 @@ async fn two_servers_keep_search_equal_to_the_database_through_a_kill() {
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
-    let key = {
-        use zhiliang::operate::keys::{NewKey, Role, create};
-        let k = NewKey {
-            name: "平台管理员".into(),
-            role: Role::Admin,
-            catalogues: vec![],
-            region_prefix: None,
-            expires_at: None,
-        }
-        .check(chrono::Utc::now())
-        .unwrap();
-        create(&db, &k, "cli:test").await.unwrap().1
-    };
+    let key = crate::common::admin_key(&db).await;
 
     let servers = [
         Server::start(&url, &prefix, &dir.path().join("a.log")),

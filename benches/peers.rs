@@ -1,8 +1,9 @@
 //! Peers benchmark (issue 15, "Measured, not assumed"): zhiliang side by side with what it is built on or compared
 //! to, in one run, on the same data, with rounds alternated (A, B, A, B) and medians printed as ratios.
 //!
-//! - Search: `searchNotices` and the one-box `search` over HTTP against Meilisearch's own HTTP search of the same
-//!   query on the same index (the index zhiliang filled), at 1 and 16 clients.
+//! - Search: `searchNotices` over HTTP against Meilisearch's own HTTP search of the same query on the same index
+//!   (the index zhiliang filled), at 1 and 16 clients; the one-box `search` against Meilisearch's federated
+//!   multi-search of the same query over every index it covers.
 //! - Listings: `notices(first: 20)` page 1 and pages reached by cursor against PostGraphile 5.1 (Node 22) serving
 //!   the same PostgreSQL table, at 1 and 32 clients.
 //! - Writes: import of N notices into PostgreSQL until search has caught up, and `reindex`, against Meilisearch
@@ -585,6 +586,36 @@ fn meili_probe(http: &reqwest::Client, meili: &str, uid: &str, queries: Arc<Vec<
     }
 }
 
+/// Meilisearch's federated multi-search of the same queries over `uids` (every index the one-box `search` covers
+/// when no `types` are given), 20 hits, ids only: the call the one-box makes for a plain query (its per-index
+/// weights and matching strategy change the order of the hits, not the work).
+fn meili_federated_probe(
+    http: &reqwest::Client,
+    meili: &str,
+    uids: Arc<Vec<String>>,
+    queries: Arc<Vec<String>>,
+) -> Probe {
+    let http = http.clone();
+    let url = format!("{meili}/multi-search");
+    Probe {
+        request: Arc::new(move |i| {
+            let q = &queries[i % queries.len()];
+            let each: Vec<Value> = uids
+                .iter()
+                .map(|u| json!({"indexUid": u, "q": q, "attributesToRetrieve": ["id"]}))
+                .collect();
+            http.post(&url)
+                .json(&json!({"federation": {"limit": PAGE}, "queries": each}))
+        }),
+        check: Arc::new(|body| {
+            body["hits"]
+                .as_array()
+                .map(|_| ())
+                .ok_or_else(|| anyhow!("no hits in {body}"))
+        }),
+    }
+}
+
 /// `total` requests from `clients` concurrent clients after a short untimed warm-up.
 async fn measure(probe: &Probe, clients: usize, total: usize) -> anyhow::Result<Shot> {
     async fn run(probe: &Probe, clients: usize, total: usize) -> anyhow::Result<(f64, Vec<f64>)> {
@@ -722,6 +753,7 @@ async fn read_rows(
     zl: &str,
     pgl: &str,
     index_uid: &str,
+    all_uids: Arc<Vec<String>>,
     queries: Arc<Vec<String>>,
     rows: usize,
     rounds: usize,
@@ -762,6 +794,7 @@ async fn read_rows(
     let q = queries.clone();
     let search_vars = move |i: usize| json!({"q": q[i % q.len()]});
     let meili = meili_probe(http, &ctx.meili, index_uid, queries.clone());
+    let meili_federated = meili_federated_probe(http, &ctx.meili, all_uids.clone(), queries.clone());
     let full = PAGE.min(rows);
     let list = |after: Option<String>, distinct: bool, min: usize| {
         gql_probe(http, zl, ZL_LIST, distinct, move |_| json!({"after": after}), min)
@@ -795,10 +828,10 @@ async fn read_rows(
         },
         Row {
             what: "one-box `search(query, first: 20)`, Notice `symbol titleZh`".into(),
-            peer: "Meilisearch search, limit 20",
+            peer: "Meilisearch federated multi-search of every index, limit 20",
             clients: 1,
             a: gql_probe(http, zl, ZL_ONE_BOX, true, search_vars.clone(), 0),
-            b: meili.clone(),
+            b: meili_federated.clone(),
         },
         Row {
             what: "`notices(first: 20)` page 1".into(),
@@ -939,9 +972,22 @@ async fn main() -> anyhow::Result<()> {
         let rows = generated.records;
         let (mut pgl_peer, pgl) = start_postgraphile(&http, &settings.database_url, scratch.path()).await?;
         let zl = format!("http://127.0.0.1:{}/graphql", running.port);
-        let index_uid = Search::new(&settings, FAMILIES)?.index_uid(notices::search::INDEX);
+        let search = Search::new(&settings, FAMILIES)?;
+        let index_uid = search.index_uid(notices::search::INDEX);
+        let all_uids = Arc::new(FAMILIES.iter().map(|f| search.index_uid(f.index())).collect::<Vec<_>>());
         let queries = Arc::new(search_queries(&generated));
-        let (results, last) = read_rows(&ctx, &zl, &pgl, &index_uid, queries.clone(), rows, rounds, requests).await?;
+        let (results, last) = read_rows(
+            &ctx,
+            &zl,
+            &pgl,
+            &index_uid,
+            all_uids,
+            queries.clone(),
+            rows,
+            rounds,
+            requests,
+        )
+        .await?;
         pgl_peer.check_alive()?;
         meili_peer.check_alive()?;
         let zl_rss = rss("self");

@@ -11,10 +11,17 @@ use zhiliang::catalog::standards::number::StandardNumber;
 /// The files `scripts/demo` imports, in its order: notices, standards, enterprises and their listings, the
 /// policies (which read their texts from ../shared/data/policies) and the division lists of ../shared/data/reference.
 pub fn demo_files(repo: &Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<std::path::PathBuf> = ["notices", "standards", "enterprises", "exports", "policies"]
-        .iter()
-        .map(|f| repo.join(format!("demo/{f}.jsonl")))
-        .collect();
+    let mut files: Vec<std::path::PathBuf> = [
+        "notices",
+        "standards",
+        "enterprises",
+        "exports",
+        "declarations",
+        "policies",
+    ]
+    .iter()
+    .map(|f| repo.join(format!("demo/{f}.jsonl")))
+    .collect();
     for level in ["provinces", "cities", "areas"] {
         files.push(repo.join(format!("../shared/data/reference/cn-divisions-2023-{level}.csv")));
     }

@@ -101,7 +101,8 @@ pub fn key_fragment(name: &str, on: &str) -> String {
          ... on Policy {{ documentNumber title }} \
          ... on Brand {{ name enterprise {{ creditCode }} }} \
          ... on Title {{ name edition enterprise {{ creditCode }} }} \
-         ... on CreditEntry {{ documentNumber enterprise {{ creditCode }} }} }}"
+         ... on CreditEntry {{ documentNumber enterprise {{ creditCode }} }} \
+         ... on Declaration {{ standardNumber enterprise {{ creditCode }} }} }}"
     )
 }
 
@@ -134,6 +135,7 @@ pub fn keys_of(node: &Value) -> Vec<String> {
         "Brand" => vec![format!("brand:{}:{}", code(), s("name"))],
         "Title" => vec![format!("title:{}:{}:{}", code(), s("name"), s("edition"))],
         "CreditEntry" => vec![format!("credit:{}:{}", code(), s("documentNumber"))],
+        "Declaration" => vec![format!("declaration:{}:{}", code(), s("standardNumber"))],
         other => panic!("unexpected type {other}"),
     }
 }

@@ -70,17 +70,9 @@ pub fn read_declarations(t: &Table) -> Vec<(usize, Result<DeclarationRecord, Str
             _ => false,
         };
         if continues && let Some((_, at)) = &last {
-            let at = *at;
-            let first_line = out[at].0;
-            match (&mut out[at].1, indicator) {
-                (Ok(r), Some(i)) => r.indicators.push(i),
-                (Ok(_), None) => {}
-                (Err(_), _) => out.push((
-                    *line,
-                    Err(format!(
-                        "an indicator row of the declaration on line {first_line}, which did not load"
-                    )),
-                )),
+            // `last` only ever points at a record read whole (it had a code and a number).
+            if let (Ok(r), Some(i)) = (&mut out[*at].1, indicator) {
+                r.indicators.push(i);
             }
             continue;
         }
@@ -105,4 +97,109 @@ pub fn read_declarations(t: &Table) -> Vec<(usize, Result<DeclarationRecord, Str
         out.push((*line, record));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::table::header_key;
+    use calamine::Data;
+
+    fn table(header: &[&str], rows: &[&[&str]]) -> Table {
+        Table {
+            columns: header.iter().enumerate().map(|(i, h)| (header_key(h), i)).collect(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let cells = r
+                        .iter()
+                        .map(|c| {
+                            if c.is_empty() {
+                                Data::Empty
+                            } else {
+                                Data::String(c.to_string())
+                            }
+                        })
+                        .collect();
+                    (i + 2, cells)
+                })
+                .collect(),
+            encoding: None,
+        }
+    }
+
+    const HEADER: &[&str] = &[
+        "统一社会信用代码",
+        "标准编号",
+        "产品（服务）名称",
+        "声明时间",
+        "指标名称",
+        "指标值",
+        "单位",
+    ];
+
+    #[test]
+    fn indicator_rows_join_their_declaration() {
+        let t = table(
+            HEADER,
+            &[
+                &[
+                    "91330226573218648K",
+                    "Q／NHHY 001—2024",
+                    "中性笔、按动中性笔",
+                    "2024-06-05",
+                    "书写长度",
+                    "≥500",
+                    "m",
+                ],
+                &["", "", "", "", "笔尖跳动量", "≤0.04", "mm"],
+                &[
+                    "91330226573218648k",
+                    "Q/NHHY001-2024",
+                    "",
+                    "",
+                    "墨水pH值",
+                    "6.0~8.0",
+                    "",
+                ],
+                &["91330226573218648K", "", "水彩笔", "2024-06-05", "", "", ""],
+                &["", "", "", "", "色差", "≤2", ""],
+                &[
+                    "913302266884021700",
+                    "Q/NHXH 003-2022",
+                    "模架",
+                    "2022-09-01",
+                    "",
+                    "",
+                    "",
+                ],
+            ],
+        );
+        assert!(is_declaration_sheet(&t));
+        let rows = read_declarations(&t);
+        let lines: Vec<usize> = rows.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 5, 6, 7]);
+        let first = rows[0].1.as_ref().unwrap();
+        assert_eq!(first.products, vec!["中性笔", "按动中性笔"]);
+        let names: Vec<&str> = first.indicators.iter().map(|i| i.name.as_deref().unwrap()).collect();
+        assert_eq!(names, vec!["书写长度", "笔尖跳动量", "墨水pH值"]);
+        assert_eq!(first.indicators[2].unit, None);
+        assert_eq!(rows[1].1.as_ref().unwrap_err(), "标准编号: empty");
+        // An indicator row after a row that did not load has no declaration to join.
+        assert_eq!(rows[2].1.as_ref().unwrap_err(), "统一社会信用代码: empty");
+        assert!(rows[3].1.as_ref().unwrap().indicators.is_empty());
+    }
+
+    #[test]
+    fn a_standards_list_is_not_a_declaration_sheet() {
+        assert!(!is_declaration_sheet(&table(
+            &["标准编号", "标准名称", "发布日期"],
+            &[]
+        )));
+        assert!(!is_declaration_sheet(&table(
+            &["统一社会信用代码", "企业名称", "产品名称"],
+            &[]
+        )));
+    }
 }

@@ -397,3 +397,97 @@ both_backends!(
         app.finish().await;
     }
 );
+
+/// Runs a GraphQL request with `Authorization: Bearer key` and returns the body.
+async fn as_key(app: &TestApp, key: &str, query: &str, variables: Value) -> Value {
+    let resp = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(key)
+        .json(&json!({"query": query, "variables": variables}))
+        .send()
+        .await
+        .unwrap();
+    resp.json().await.unwrap()
+}
+
+const PUT: &str = "mutation($i: PutRecordInput!) { putRecord(input: $i) { recordType id key action version } }";
+const END: &str = "mutation($i: EndRecordInput!) { endRecord(input: $i) { recordType action version } }";
+
+both_backends!(
+    written_by_a_scoped_editor_and_withdrawn,
+    |backend: Backend| async move {
+        use zhiliang::operate::keys::{NewKey, Role, create};
+        let app = TestApp::spawn(backend).await;
+        let key = |name: &str, role, catalogues, region: Option<&str>| NewKey {
+            name: name.into(),
+            role,
+            catalogues,
+            region_prefix: region.map(String::from),
+            expires_at: None,
+        };
+        let ninghai = key(
+            "宁海县市场监督管理局标准化科",
+            Role::Editor,
+            vec![zhiliang::operate::keys::Catalogue::Standards],
+            Some("330226"),
+        )
+        .check(chrono::Utc::now())
+        .unwrap();
+        let editor = create(&app.db, &ninghai, "cli:test").await.unwrap().1;
+        let zones_only = key(
+            "宁海县示范区办公室",
+            Role::Editor,
+            vec![zhiliang::operate::keys::Catalogue::Zones],
+            None,
+        )
+        .check(chrono::Utc::now())
+        .unwrap();
+        let zones_key = create(&app.db, &zones_only, "cli:test").await.unwrap().1;
+
+        let record = json!({"type": "declaration", "creditCode": "913302266884021700", "enterpriseName": "宁海县兴华模具有限公司",
+        "standardNumber": "Q/NHXH 003-2022", "standardName": "塑料注射模具 模架技术条件", "products": ["塑料注射模具模架"],
+        "declaredOn": "2022-09-01", "status": "公开", "sourceId": "QYBZ-330226-2022-0402"});
+        let put = as_key(&app, &editor, PUT, json!({"i": {"record": record}})).await;
+        assert!(put.get("errors").is_none(), "{put:#}");
+        let w = &put["data"]["putRecord"];
+        assert_eq!(
+            (&w["recordType"], &w["action"], &w["version"]),
+            (&json!("DECLARATION"), &json!("CREATED"), &json!(1))
+        );
+        assert_eq!(w["key"], "913302266884021700 Q/NHXH 003-2022");
+        let id = w["id"].as_str().unwrap().to_string();
+        // The same record again changes nothing.
+        let again = as_key(&app, &editor, PUT, json!({"i": {"record": record}})).await;
+        assert_eq!(again["data"]["putRecord"]["action"], "UNCHANGED", "{again:#}");
+        // Outside the key's region (Ningbo city, 330200), or by a key of another catalogue: refused.
+        let mut elsewhere = record.clone();
+        elsewhere["creditCode"] = json!("913302000947315245");
+        let refused = as_key(&app, &editor, PUT, json!({"i": {"record": elsewhere}})).await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN", "{refused:#}");
+        let refused = as_key(&app, &zones_key, PUT, json!({"i": {"record": record}})).await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN", "{refused:#}");
+
+        // Withdrawn (废止) through endRecord: not before the declaration, then with its day.
+        let early = as_key(&app, &editor, END, json!({"i": {"id": id, "on": "2022-08-31"}})).await;
+        assert_eq!(early["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{early:#}");
+        let ended = as_key(
+            &app,
+            &editor,
+            END,
+            json!({"i": {"id": id, "on": "2025-03-01", "expectedVersion": 1}}),
+        )
+        .await;
+        assert_eq!(
+            ended["data"]["endRecord"],
+            json!({"recordType": "DECLARATION", "action": "ENDED", "version": 2})
+        );
+        let d = app.data(ONE, json!({"s": "QYBZ-330226-2022-0402"})).await["declaration"].clone();
+        assert_eq!(
+            (&d["status"], &d["statusLabel"], &d["withdrawnOn"]),
+            (&json!("WITHDRAWN"), &json!("废止"), &json!("2025-03-01"))
+        );
+        assert_eq!(d["enterprise"]["knownOnlyByReference"], true);
+        app.finish().await;
+    }
+);

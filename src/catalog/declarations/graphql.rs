@@ -376,9 +376,11 @@ pub async fn of_enterprise(
     enterprise_id: i32,
     status: Option<Vec<DeclarationStatus>>,
 ) -> Result<Vec<Declaration>> {
-    let rows = store::of_enterprise(&app(ctx).db, enterprise_id)
+    let rows = crate::graphql::loaders::of(ctx)
+        .load_one(crate::graphql::loaders::DeclarationsOf(enterprise_id))
         .await
-        .map_err(ApiError::from)?;
+        .map_err(crate::graphql::loaders::failed)?
+        .unwrap_or_default();
     Ok(keep(rows, status))
 }
 

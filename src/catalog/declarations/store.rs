@@ -189,17 +189,25 @@ pub async fn by_source_id<C: ConnectionTrait>(db: &C, source_id: &str) -> anyhow
         .map(from_model))
 }
 
-/// Every declaration of one enterprise, newest first.
-pub async fn of_enterprise<C: ConnectionTrait>(db: &C, enterprise_id: i32) -> anyhow::Result<Vec<Declaration>> {
-    Ok(declaration::Entity::find()
-        .filter(declaration::Column::EnterpriseId.eq(enterprise_id))
-        .order_by(declaration::Column::DeclaredOn, Order::Desc)
-        .order_by(declaration::Column::Id, Order::Desc)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(from_model)
-        .collect())
+/// The declarations of many enterprises at once (`Enterprise.declarations`, batched), each enterprise's newest
+/// first.
+pub async fn of_enterprises<C: ConnectionTrait>(
+    db: &C,
+    enterprise_ids: &[i32],
+) -> anyhow::Result<std::collections::HashMap<i32, Vec<Declaration>>> {
+    let mut out: std::collections::HashMap<i32, Vec<Declaration>> = std::collections::HashMap::new();
+    for chunk in enterprise_ids.chunks(500) {
+        let rows = declaration::Entity::find()
+            .filter(declaration::Column::EnterpriseId.is_in(chunk.iter().copied()))
+            .order_by(declaration::Column::DeclaredOn, Order::Desc)
+            .order_by(declaration::Column::Id, Order::Desc)
+            .all(db)
+            .await?;
+        for m in rows {
+            out.entry(m.enterprise_id).or_default().push(from_model(m));
+        }
+    }
+    Ok(out)
 }
 
 /// The declarations that name this standard edition, and those that name its family without a year; newest first.

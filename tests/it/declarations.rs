@@ -383,6 +383,19 @@ both_backends!(
         // The status filter.
         let public = app.data(SEARCH, json!({"q": "Q/NHHY001", "s": ["PUBLIC"]})).await;
         assert_eq!(numbers(&public), vec!["Q/NHHY 001-2024"]);
+        // A renamed enterprise: its declarations are found by the new name (which shares no word with the old).
+        let r = app
+            .import_text(
+                "renamed.jsonl",
+                r#"{"type":"enterprise","creditCode":"913302266884021700","name":"宁波恒瑞精工股份有限公司","regionCode":"330226"}"#,
+            )
+            .await;
+        assert_eq!(r.updated, 1, "{}", r.summary());
+        app.wait_indexed().await;
+        let renamed = app.data(SEARCH, json!({"q": "恒瑞精工"})).await;
+        let mut by_name = numbers(&renamed);
+        by_name.sort();
+        assert_eq!(by_name, vec!["Q/NHXH 001-2021", "Q/NHXH 003-2022"]);
         // The one search box finds declarations too.
         let one = app
         .data(

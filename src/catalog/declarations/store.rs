@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::entity::declaration;
@@ -98,6 +98,19 @@ pub async fn upsert<C: ConnectionTrait>(db: &C, d: &DeclarationData) -> Result<(
     };
     crate::search::outbox::enqueue(db, OUTBOX, result.0).await?;
     Ok(result)
+}
+
+/// Queues the search documents of an enterprise's declarations again: they carry its name and region.
+pub async fn requeue_of_enterprise<C: ConnectionTrait>(db: &C, enterprise_id: i32) -> Result<(), sea_orm::DbErr> {
+    let ids: Vec<i32> = declaration::Entity::find()
+        .select_only()
+        .column(declaration::Column::Id)
+        .filter(declaration::Column::EnterpriseId.eq(enterprise_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let entries: Vec<(&str, i32)> = ids.into_iter().map(|id| (OUTBOX, id)).collect();
+    crate::search::outbox::enqueue_many(db, &entries).await
 }
 
 /// How a listing of declarations is sorted.

@@ -285,6 +285,11 @@ both_backends!(listing_filters_and_pages, |backend: Backend| async move {
     assert_eq!(gel["totalCount"], 3);
     let both = count(json!({"product": "中性", "status": ["PUBLIC"], "creditCode": "91330226573218648K"})).await;
     assert_eq!(field(&both, "standardNumber"), vec!["Q/NHHY 001-2024"]);
+    // By the enterprise's region: those registered in Ningbo city (330200) hold three, Ninghai (330226) the rest.
+    let city = count(json!({"region": "330200"})).await;
+    assert_eq!(city["totalCount"], 3, "{city:#}");
+    assert_eq!(count(json!({"region": "330226"})).await["totalCount"], 8);
+    assert_eq!(count(json!({"region": "44"})).await["totalCount"], 0);
     // A literal `%` matches only itself.
     assert_eq!(count(json!({"product": "%"})).await["totalCount"], 0);
     // An enterprise the catalogue lacks: an empty page, not an error.

@@ -130,6 +130,8 @@ pub struct DeclarationFilter {
     pub declared_to: Option<Date>,
     /// A part of a product or service name.
     pub product: Option<String>,
+    /// Division code prefix of the declaring enterprise (`3302` Ningbo, `330226` Ninghai).
+    pub region: Option<String>,
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -192,6 +194,7 @@ pub(crate) async fn declaration_query(
         declared_from: f.declared_from.map(|d| d.0),
         declared_to: f.declared_to.map(|d| d.0),
         product: f.product.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
+        region_prefix: region_prefix(&f.region)?,
     }))
 }
 

@@ -133,6 +133,8 @@ pub struct DeclarationQuery {
     pub declared_to: Option<NaiveDate>,
     /// A part of a product or service name.
     pub product: Option<String>,
+    /// Division code prefix of the declaring enterprise.
+    pub region_prefix: Option<String>,
 }
 
 fn condition(q: &DeclarationQuery) -> Condition {
@@ -158,6 +160,9 @@ fn condition(q: &DeclarationQuery) -> Condition {
     }
     if let Some(p) = &q.product {
         c = c.add(like::contains(D::ProductsText, p));
+    }
+    if let Some(r) = &q.region_prefix {
+        c = c.add(D::EnterpriseId.in_subquery(crate::catalog::enterprises::store::in_region(r)));
     }
     c
 }

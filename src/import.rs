@@ -9,6 +9,9 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use crate::operate::write::{self, Actor, RecordType, Source};
 
+use crate::catalog::declarations::import::{is_declaration_sheet, read_declarations};
+use crate::catalog::declarations::model::{DeclarationData, DeclarationRecord};
+use crate::catalog::declarations::store as declaration_store;
 use crate::catalog::divisions::{DivisionData, DivisionRecord};
 use crate::catalog::encoding::{self, TextEncoding};
 use crate::catalog::enterprises::import::{is_enterprise_sheet, read_enterprises};
@@ -91,6 +94,7 @@ pub enum Raw {
     Division(Box<DivisionRecord>),
     /// A policy record with the text of its `sourceFile`, if any: (file name, text).
     Policy(Box<PolicyRecord>, Option<(String, String)>),
+    Declaration(Box<DeclarationRecord>),
 }
 
 /// Rows read from a file: each with its line number and the record or the reason it cannot be read.
@@ -107,6 +111,7 @@ pub(crate) enum Valid {
     Membership(Box<MembershipData>),
     Policy(Box<PolicyData>),
     Division(Box<DivisionData>),
+    Declaration(Box<DeclarationData>),
 }
 
 impl Valid {
@@ -126,6 +131,7 @@ impl Valid {
             Valid::Membership(_) => RecordType::ZoneMembership,
             Valid::Policy(_) => RecordType::Policy,
             Valid::Division(_) => RecordType::Division,
+            Valid::Declaration(_) => RecordType::Declaration,
         }
     }
 }
@@ -142,6 +148,7 @@ impl Raw {
             Raw::Membership(r) => r.validate().map(|d| Valid::Membership(Box::new(d))),
             Raw::Policy(r, text) => r.validate(text).map(|d| Valid::Policy(Box::new(d))),
             Raw::Division(r) => r.validate().map(|d| Valid::Division(Box::new(d))),
+            Raw::Declaration(r) => r.validate().map(|d| Valid::Declaration(Box::new(d))),
         }
     }
 }
@@ -177,6 +184,7 @@ pub(crate) async fn store(txn: &DatabaseTransaction, v: &Valid, source: &str) ->
             .await
             .map(|(id, o)| (Some(id), o == enterprise_store::Outcome::Added))
             .map_err(|e| e.to_string()),
+        Valid::Declaration(d) => added(declaration_store::upsert(txn, d).await),
     }
 }
 
@@ -244,6 +252,9 @@ pub(crate) fn parse_record(value: serde_json::Value, dir: Option<&Path>) -> Resu
         "zone" => serde_json::from_value(value)
             .map(|r| Raw::Zone(Box::new(r)))
             .map_err(|e| format!("zone: {e}")),
+        "declaration" => serde_json::from_value(value)
+            .map(|r| Raw::Declaration(Box::new(r)))
+            .map_err(|e| format!("declaration: {e}")),
         "zoneMembership" => serde_json::from_value(value)
             .map(|r| Raw::Membership(Box::new(r)))
             .map_err(|e| format!("zoneMembership: {e}")),
@@ -270,7 +281,7 @@ pub(crate) fn parse_record(value: serde_json::Value, dir: Option<&Path>) -> Resu
             Ok(Raw::Policy(Box::new(r), text))
         }
         other => Err(format!(
-            "type {other:?} is not a record type this version imports (known: notice, standard, enterprise, exportProduct, creditEntry, brand, title, zone, zoneMembership, policy, division)"
+            "type {other:?} is not a record type this version imports (known: notice, standard, enterprise, exportProduct, creditEntry, brand, title, zone, zoneMembership, policy, division, declaration)"
         )),
     }
 }
@@ -564,6 +575,13 @@ pub async fn import_file_as(
                     .map(|(l, r)| (l, r.map(|r| Raw::Notice(Box::new(r)))))
                     .collect();
                 ("eping", rows)
+            } else if is_declaration_sheet(&table) {
+                // The enterprise standards platform's declarations (统一社会信用代码, 标准编号, 产品/服务名称, ...).
+                let rows = read_declarations(&table)
+                    .into_iter()
+                    .map(|(l, r)| (l, r.map(|r| Raw::Declaration(Box::new(r)))))
+                    .collect();
+                ("declaration-sheet", rows)
             } else if is_standards(&table) {
                 let rows = read_standards(&table)
                     .into_iter()
@@ -620,7 +638,7 @@ pub async fn import_file_as(
                 ("enterprise-sheet", rows)
             } else {
                 anyhow::bail!(
-                    "{}: unknown sheet: the header row needs \"Document symbol\" and \"Distribution date\" (ePing export), 标准号 (standards), or 统一社会信用代码 with 企业名称, 产品名称 and HS编码, or a list's 列入…原因 column (enterprises, export products, credit lists), 品牌类别 or 称号类别 (brands, titles), or 示范区代码 with 示范区名称 (zones)",
+                    "{}: unknown sheet: the header row needs \"Document symbol\" and \"Distribution date\" (ePing export), 标准号 (standards), or 统一社会信用代码 with 企业名称, 产品名称 and HS编码, or a list's 列入…原因 column (enterprises, export products, credit lists), 品牌类别 or 称号类别 (brands, titles), or 示范区代码 with 示范区名称 (zones), or 统一社会信用代码 with 标准编号 and 产品/服务名称 (declarations)",
                     path.display()
                 );
             };
@@ -728,6 +746,10 @@ pub(crate) async fn locate(txn: &DatabaseTransaction, v: &Valid) -> Result<Optio
             None => return Ok(None),
         },
         Valid::Division(_) => return Ok(None),
+        Valid::Declaration(d) => (
+            format!("SELECT id FROM declaration WHERE natural_key = {}", ph(1)),
+            vec![d.natural_key().into()],
+        ),
     };
     #[derive(FromQueryResult)]
     struct Row {

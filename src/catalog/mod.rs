@@ -2,6 +2,7 @@
 
 pub mod codes;
 pub mod counted;
+pub mod declarations;
 pub mod divisions;
 pub mod encoding;
 pub mod enterprises;
@@ -64,6 +65,7 @@ pub static FAMILIES: &[&dyn Family] = &[
     &policies::search::Policies,
     &listings::search::Listings,
     &zones::search::Zones,
+    &declarations::search::Declarations,
 ];
 
 #[cfg(test)]

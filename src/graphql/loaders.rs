@@ -12,6 +12,7 @@ use std::time::Duration;
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::DatabaseConnection;
 
+use crate::catalog::declarations::store::{self as declaration_store, Declaration};
 use crate::catalog::divisions::{self, Region};
 use crate::catalog::enterprises::store::{self as enterprise_store, Enterprise};
 use crate::catalog::listings::model::ListingKind;
@@ -48,6 +49,10 @@ pub struct ListingsOf(pub i32, pub ListingKind);
 /// An enterprise's zone memberships.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MembershipsOf(pub i32);
+
+/// An enterprise's declarations (企业标准自我声明).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeclarationsOf(pub i32);
 
 /// A division code's region.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -113,6 +118,20 @@ impl Loader<MembershipsOf> for Db {
         Ok(ids
             .into_iter()
             .map(|id| (MembershipsOf(id), found.remove(&id).unwrap_or_default()))
+            .collect())
+    }
+}
+
+impl Loader<DeclarationsOf> for Db {
+    type Value = Vec<Declaration>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[DeclarationsOf]) -> Result<HashMap<DeclarationsOf, Vec<Declaration>>, LoadError> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let mut found = declaration_store::of_enterprises(&self.0, &ids).await.map_err(shared)?;
+        Ok(ids
+            .into_iter()
+            .map(|id| (DeclarationsOf(id), found.remove(&id).unwrap_or_default()))
             .collect())
     }
 }

@@ -13,6 +13,8 @@ pub mod unified;
 
 use async_graphql::{Context, ID, Interface, MergedObject, Object, Result, Schema};
 
+use crate::catalog::declarations::graphql::DeclarationQueries;
+use crate::catalog::declarations::store::Declaration;
 use crate::catalog::enterprises::graphql::{EnterpriseQueries, EnterpriseSearchQueries};
 use crate::catalog::enterprises::store::Enterprise;
 use crate::catalog::listings::brand::Brand;
@@ -29,7 +31,7 @@ use crate::catalog::standards::model::Standard;
 use crate::catalog::watches::graphql::{WatchMutations, WatchQueries};
 use crate::catalog::zones::graphql::{ZoneQueries, ZoneSearchQueries};
 use crate::catalog::zones::store::Zone;
-use crate::catalog::{enterprises, listings, notices, policies, standards, zones};
+use crate::catalog::{declarations, enterprises, listings, notices, policies, standards, zones};
 use crate::context::AppContext;
 use crate::error::{ApiError, Code};
 
@@ -45,6 +47,7 @@ pub enum Node {
     Title(Title),
     Zone(Zone),
     Policy(Policy),
+    Declaration(Declaration),
 }
 
 #[derive(Default)]
@@ -63,6 +66,9 @@ pub(crate) async fn load_node(app: &AppContext, id: &str) -> Result<Option<Node>
             .map(Node::Enterprise)),
         "Zone" => Ok(zones::graphql::zone_node(app, n).await?.map(Node::Zone)),
         "Policy" => Ok(policies::graphql::node_by_id(app, n).await?.map(Node::Policy)),
+        "Declaration" => Ok(declarations::graphql::declaration_node(app, n)
+            .await?
+            .map(Node::Declaration)),
         "CreditEntry" | "Brand" | "Title" => {
             Ok(listings::graphql::listing_node(app, n)
                 .await?
@@ -117,6 +123,7 @@ pub struct Query(
     ZoneSearchQueries,
     PolicyQueries,
     PolicySearchQueries,
+    DeclarationQueries,
     unified::UnifiedSearchQueries,
     WatchQueries,
     crate::operate::graphql::OperateQueries,

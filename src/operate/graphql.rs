@@ -483,7 +483,7 @@ pub struct PutRecordInput {
 
 #[derive(InputObject)]
 pub struct EndRecordInput {
-    /// A credit entry, brand, title, zone, zone membership (`Zone.members { id }`) or standard.
+    /// A credit entry, brand, title, zone, zone membership (`Zone.members { id }`), standard or declaration (废止).
     pub id: ID,
     /// The day it ends; today (Asia/Shanghai) when absent.
     pub on: Option<Date>,

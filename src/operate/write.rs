@@ -36,6 +36,8 @@ pub enum RecordType {
     Policy,
     /// A division code (GB/T 2260); admins only.
     Division,
+    /// A self-declared enterprise standard (企业标准自我声明).
+    Declaration,
 }
 
 impl RecordType {
@@ -53,6 +55,7 @@ impl RecordType {
             RecordType::ZoneMembership => "ZoneMembership",
             RecordType::Policy => "Policy",
             RecordType::Division => "Division",
+            RecordType::Declaration => "Declaration",
         }
     }
 
@@ -70,6 +73,8 @@ impl RecordType {
             RecordType::CreditEntry | RecordType::Brand | RecordType::Title => Catalogue::Listings,
             RecordType::Zone | RecordType::ZoneMembership => Catalogue::Zones,
             RecordType::Policy => Catalogue::Policies,
+            // Declarations are published on the enterprise standards platform: the standards catalogue's editors.
+            RecordType::Declaration => Catalogue::Standards,
             RecordType::Division => return None,
         })
     }
@@ -85,6 +90,7 @@ impl RecordType {
             RecordType::ZoneMembership => "zone_membership",
             RecordType::Policy => "policy",
             RecordType::Division => "division",
+            RecordType::Declaration => "declaration",
         }
     }
 
@@ -135,6 +141,12 @@ impl RecordType {
                 "NULL",
             ),
             RecordType::Division => ("division t".into(), "t.code".into(), "NULL".into(), "NULL"),
+            RecordType::Declaration => (
+                "declaration t JOIN enterprise e ON e.id = t.enterprise_id".into(),
+                "t.natural_key".into(),
+                ent.into(),
+                "NULL",
+            ),
         };
         format!(
             "SELECT t.*, {key} AS zl_key, {region} AS zl_region, {region2} AS zl_region2 FROM {from} WHERE t.id = {id}"
@@ -152,12 +164,13 @@ impl RecordType {
             RecordType::CreditEntry | RecordType::Brand | RecordType::Title => Some(listings::store::OUTBOX_LISTING),
             RecordType::Zone => Some(zones::store::OUTBOX_ZONE),
             RecordType::Policy => Some(policies::store::OUTBOX),
+            RecordType::Declaration => Some(declarations::store::OUTBOX),
             RecordType::ExportProduct | RecordType::ZoneMembership | RecordType::Division => None,
         }
     }
 }
 
-pub const ALL_TYPES: [RecordType; 11] = [
+pub const ALL_TYPES: [RecordType; 12] = [
     RecordType::Notice,
     RecordType::Standard,
     RecordType::Enterprise,
@@ -169,6 +182,7 @@ pub const ALL_TYPES: [RecordType; 11] = [
     RecordType::ZoneMembership,
     RecordType::Policy,
     RecordType::Division,
+    RecordType::Declaration,
 ];
 
 /// How a write reached the service.
@@ -730,6 +744,7 @@ pub async fn end(
         RecordType::ZoneMembership => zones::store::end_membership(txn, id, on, reason).await,
         RecordType::Zone => zones::store::revoke_zone(txn, id, on, reason).await,
         RecordType::Standard => standards::store::withdraw(txn, id, on).await,
+        RecordType::Declaration => crate::catalog::declarations::store::withdraw(txn, id, on).await,
         other => {
             return Err(WriteError::Invalid(format!(
                 "{} records do not end; correct them with putRecord (an admin may deleteRecord)",

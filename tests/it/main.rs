@@ -4,6 +4,7 @@ mod answers;
 mod common;
 mod contract;
 mod deadlines;
+mod declarations;
 mod embed;
 mod encodings;
 mod enterprises;

@@ -11,10 +11,17 @@ use zhiliang::catalog::standards::number::StandardNumber;
 /// The files `scripts/demo` imports, in its order: notices, standards, enterprises and their listings, the
 /// policies (which read their texts from ../shared/data/policies) and the division lists of ../shared/data/reference.
 pub fn demo_files(repo: &Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<std::path::PathBuf> = ["notices", "standards", "enterprises", "exports", "policies"]
-        .iter()
-        .map(|f| repo.join(format!("demo/{f}.jsonl")))
-        .collect();
+    let mut files: Vec<std::path::PathBuf> = [
+        "notices",
+        "standards",
+        "enterprises",
+        "exports",
+        "declarations",
+        "policies",
+    ]
+    .iter()
+    .map(|f| repo.join(format!("demo/{f}.jsonl")))
+    .collect();
     for level in ["provinces", "cities", "areas"] {
         files.push(repo.join(format!("../shared/data/reference/cn-divisions-2023-{level}.csv")));
     }
@@ -94,7 +101,8 @@ pub fn key_fragment(name: &str, on: &str) -> String {
          ... on Policy {{ documentNumber title }} \
          ... on Brand {{ name enterprise {{ creditCode }} }} \
          ... on Title {{ name edition enterprise {{ creditCode }} }} \
-         ... on CreditEntry {{ documentNumber enterprise {{ creditCode }} }} }}"
+         ... on CreditEntry {{ documentNumber enterprise {{ creditCode }} }} \
+         ... on Declaration {{ standardNumber enterprise {{ creditCode }} }} }}"
     )
 }
 
@@ -127,6 +135,7 @@ pub fn keys_of(node: &Value) -> Vec<String> {
         "Brand" => vec![format!("brand:{}:{}", code(), s("name"))],
         "Title" => vec![format!("title:{}:{}:{}", code(), s("name"), s("edition"))],
         "CreditEntry" => vec![format!("credit:{}:{}", code(), s("documentNumber"))],
+        "Declaration" => vec![format!("declaration:{}:{}", code(), s("standardNumber"))],
         other => panic!("unexpected type {other}"),
     }
 }

@@ -220,6 +220,14 @@ impl Enterprise {
         .map_err(ApiError::from)?;
         Ok(page.rows)
     }
+    /// Its self-declared enterprise standards (企业标准自我声明), newest first; `status` keeps only those.
+    async fn declarations(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<Vec<crate::catalog::declarations::model::DeclarationStatus>>,
+    ) -> Result<Vec<crate::catalog::declarations::store::Declaration>> {
+        crate::catalog::declarations::graphql::of_enterprise(ctx, self.id, status).await
+    }
 }
 
 /// The enterprise of a listing or membership.

@@ -131,6 +131,8 @@ pub async fn upsert_enterprise<C: ConnectionTrait>(
             am.id = Set(row.id);
             am.created_at = NotSet;
             enterprise::Entity::update(am).exec(db).await?;
+            // Its declarations' documents carry its name and region.
+            crate::catalog::declarations::store::requeue_of_enterprise(db, row.id).await?;
             (row.id, Outcome::Updated)
         }
         None => (

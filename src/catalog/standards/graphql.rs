@@ -72,6 +72,15 @@ impl Standard {
     async fn family_key(&self) -> String {
         self.data.number.family_key()
     }
+    /// Enterprises that declared they follow this edition (or this standard without naming a year), newest
+    /// first; `status` keeps only those.
+    async fn declarations(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        status: Option<Vec<crate::catalog::declarations::model::DeclarationStatus>>,
+    ) -> Result<Vec<crate::catalog::declarations::store::Declaration>> {
+        crate::catalog::declarations::graphql::of_standard(ctx, &self.data.number, status).await
+    }
     async fn level(&self) -> StandardLevel {
         self.data.number.level()
     }

@@ -268,8 +268,18 @@ impl StandardNumber {
         }
         // Q/CSG 2 16 004-2019: the code is the leading letters (and digits) up to the first space or digit run.
         let code_end = body.find([' ', '-']).unwrap_or(body.len());
-        let (code, rest) = body.split_at(code_end);
-        let rest = rest.trim();
+        let (mut code, rest) = body.split_at(code_end);
+        let mut rest = rest.trim().to_string();
+        // Q/NHXH001-2021, typed without the space: the letters are the code, the digits after them the sequence.
+        let letters = code.trim_end_matches(|c: char| c.is_ascii_digit());
+        if !letters.is_empty()
+            && letters.len() < code.len()
+            && letters.chars().all(|c| c.is_ascii_alphabetic())
+            && (rest.is_empty() || rest.starts_with('-'))
+        {
+            rest = format!("{}{rest}", &code[letters.len()..]);
+            code = letters;
+        }
         let (sequence, year) = match rest.rsplit_once('-') {
             Some((seq, y)) if parse_year(y).is_ok() && y.len() == 4 => (seq.trim().to_string(), parse_year(y).ok()),
             _ => (rest.to_string(), None),
@@ -628,6 +638,8 @@ mod tests {
             ("t/zzb 1234-2019", "T/ZZB 1234-2019", StandardLevel::Group),
             ("Q/CSG 2 16 004-2019", "Q/CSG 2 16 004-2019", StandardLevel::Enterprise),
             ("Q/NHWJ 001-2020", "Q/NHWJ 001-2020", StandardLevel::Enterprise),
+            ("Q/NHXH001-2021", "Q/NHXH 001-2021", StandardLevel::Enterprise),
+            ("Q/GDW 1168-2013", "Q/GDW 1168-2013", StandardLevel::Enterprise),
         ] {
             let n = StandardNumber::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
             assert_eq!(n.to_string(), expected, "{input}");

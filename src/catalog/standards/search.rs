@@ -288,7 +288,7 @@ fn filter_array(q: &StandardQuery, drafted: Option<&[i32]>) -> Vec<String> {
 }
 
 /// A query that is a standard number (in any form) is sent as its compact codes and must match whole.
-fn plan(query: &str) -> (String, bool) {
+pub(crate) fn plan(query: &str) -> (String, bool) {
     let q = prepare_query(query);
     if q.chars().any(|c| c.is_ascii_digit())
         && let Ok(n) = StandardNumber::parse(&q)

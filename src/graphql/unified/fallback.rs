@@ -32,6 +32,7 @@ pub(super) async fn fallback(
     types: &[SearchType],
     limit: u64,
 ) -> anyhow::Result<Vec<(SearchType, i32)>> {
+    use crate::catalog::declarations::entity::declaration;
     use crate::catalog::enterprises::entity::enterprise;
     use crate::catalog::like;
     use crate::catalog::listings::entity::listing;
@@ -75,6 +76,14 @@ pub(super) async fn fallback(
             SearchType::Policy => {
                 use policy::Column as C;
                 ids_where::<policy::Entity>(db, C::Id, Condition::all().add(like::contains(C::Title, q)), limit).await?
+            }
+            SearchType::Declaration => {
+                use declaration::Column as C;
+                let cond = Condition::any()
+                    .add(like::contains(C::ProductsText, q))
+                    .add(like::contains(C::StandardName, q))
+                    .add(like::contains(C::StandardNumber, q));
+                ids_where::<declaration::Entity>(db, C::Id, cond, limit).await?
             }
             SearchType::Brand | SearchType::Title | SearchType::CreditEntry => {
                 use listing::Column as C;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::{Key, SearchItem, SearchType};
+use crate::catalog::declarations::store as declaration_store;
 use crate::catalog::enterprises::store as ent_store;
 use crate::catalog::listings::brand::Brand;
 use crate::catalog::listings::credit::CreditEntry;
@@ -33,6 +34,11 @@ pub(super) async fn load_many(app: &AppContext, keys: &[Key]) -> anyhow::Result<
             ),
             SearchType::Zone => keyed(zone_store::zones_by_ids(db, &ids).await?, |z| z.id, SearchItem::Zone),
             SearchType::Policy => keyed(policy_store::by_ids(db, &ids).await?, |p| p.id, SearchItem::Policy),
+            SearchType::Declaration => keyed(
+                declaration_store::by_ids(db, &ids).await?,
+                |d| d.id,
+                SearchItem::Declaration,
+            ),
             SearchType::Brand | SearchType::Title | SearchType::CreditEntry => {
                 let listings = listing_store::listings_by_ids(db, &ids).await?;
                 keyed(

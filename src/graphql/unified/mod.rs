@@ -24,6 +24,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 
 use super::connection::PageInfo;
 use super::search::{Facet, search_cursor, search_window};
+use crate::catalog::declarations::store::Declaration;
 use crate::catalog::enterprises::store::Enterprise;
 use crate::catalog::listings::brand::Brand;
 use crate::catalog::listings::credit::CreditEntry;
@@ -53,6 +54,7 @@ pub enum SearchType {
     Zone,
     Policy,
     CreditEntry,
+    Declaration,
 }
 
 /// Narrows `search` by what the kinds of record share. A kind that lacks a filtered attribute is left out: with
@@ -60,13 +62,14 @@ pub enum SearchType {
 #[derive(InputObject, Default, Clone)]
 pub struct SearchFilter {
     /// A division code of 2, 4 or 6 digits (`33`, `3302`, `330226`; trailing `00` pairs are ignored, so `330000`
-    /// is `33`): enterprises, listings and zones of that region.
+    /// is `33`): enterprises, listings, zones and declarations of that region.
     pub region: Option<String>,
     /// A year: of distribution (notices), of the number (standards), of award or listing (brands, titles, credit
-    /// entries) or of issue (policies).
+    /// entries), of issue (policies) or of declaration (declarations).
     pub year: Option<i32>,
     /// Any of these statuses, as of today: `CURRENT`, `UPCOMING`, `WITHDRAWN`, `REPLACED` (standards), `ACTIVE`,
-    /// `ENDED` (brands, titles, credit entries), `CULTIVATING`, `APPLYING`, `ACCEPTED`, `REVOKED` (zones).
+    /// `ENDED` (brands, titles, credit entries), `CULTIVATING`, `APPLYING`, `ACCEPTED`, `REVOKED` (zones), `PUBLIC`,
+    /// `WITHDRAWN` (declarations).
     pub status: Option<Vec<String>>,
 }
 
@@ -81,6 +84,7 @@ pub enum SearchItem {
     Zone(Zone),
     Policy(Policy),
     CreditEntry(CreditEntry),
+    Declaration(Declaration),
 }
 
 #[derive(SimpleObject)]

@@ -40,10 +40,14 @@ const ZONE_STATUSES: [(&str, &str); 4] = [
     ("ACCEPTED", "status = \"ACCEPTED\""),
     ("REVOKED", "status = \"REVOKED\""),
 ];
+const DECLARATION_STATUSES: [(&str, &str); 2] = [
+    ("PUBLIC", "status = \"PUBLIC\""),
+    ("WITHDRAWN", "status = \"WITHDRAWN\""),
+];
 const LISTING_STATUSES: [(&str, &str); 2] = [("ACTIVE", "active = true"), ("ENDED", "active = false")];
 
 impl SearchType {
-    pub(super) const ALL: [SearchType; 8] = [
+    pub(super) const ALL: [SearchType; 9] = [
         SearchType::Notice,
         SearchType::Standard,
         SearchType::Enterprise,
@@ -52,6 +56,7 @@ impl SearchType {
         SearchType::Zone,
         SearchType::Policy,
         SearchType::CreditEntry,
+        SearchType::Declaration,
     ];
 
     /// The index its records are in (`Family::index`).
@@ -63,6 +68,7 @@ impl SearchType {
             SearchType::Brand | SearchType::Title | SearchType::CreditEntry => crate::catalog::listings::search::INDEX,
             SearchType::Zone => crate::catalog::zones::search::INDEX,
             SearchType::Policy => crate::catalog::policies::search::INDEX,
+            SearchType::Declaration => crate::catalog::declarations::search::INDEX,
         }
     }
 
@@ -86,6 +92,7 @@ impl SearchType {
             SearchType::Zone => "Zone",
             SearchType::Policy => "Policy",
             SearchType::CreditEntry => "CreditEntry",
+            SearchType::Declaration => "Declaration",
         }
     }
 
@@ -99,6 +106,7 @@ impl SearchType {
             SearchType::Zone => "ZONE",
             SearchType::Policy => "POLICY",
             SearchType::CreditEntry => "CREDIT_ENTRY",
+            SearchType::Declaration => "DECLARATION",
         }
     }
 
@@ -159,6 +167,15 @@ impl SearchType {
                 year: Some("year"),
                 statuses: &[],
                 status_field: None,
+                weight: 1.0,
+            },
+            SearchType::Declaration => TypeSpec {
+                headline: "standardName",
+                snippet: Some("products"),
+                region: Some("regionPrefixes"),
+                year: Some("year"),
+                statuses: &DECLARATION_STATUSES,
+                status_field: Some("status"),
                 weight: 1.0,
             },
         }
@@ -287,7 +304,7 @@ pub(super) fn plans(
         if !known {
             return Err(ApiError::bad_input(format!(
                 "filter.status: {s:?} is none of CURRENT, UPCOMING, WITHDRAWN, REPLACED, ACTIVE, ENDED, \
-                 CULTIVATING, APPLYING, ACCEPTED, REVOKED"
+                 CULTIVATING, APPLYING, ACCEPTED, REVOKED, PUBLIC"
             )));
         }
     }

@@ -23,6 +23,8 @@ const WORDS: &[(&str, &[SearchType])] = &[
     ("失信", &[SearchType::CreditEntry]),
     ("处罚", &[SearchType::CreditEntry]),
     ("经营异常", &[SearchType::CreditEntry]),
+    ("自我声明", &[SearchType::Declaration]),
+    ("企业标准自我声明", &[SearchType::Declaration]),
     ("企业", &[SearchType::Enterprise]),
     ("公司", &[SearchType::Enterprise]),
     ("厂家", &[SearchType::Enterprise]),

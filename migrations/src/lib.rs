@@ -15,6 +15,7 @@ mod m20261206_000001_operate;
 mod m20261207_000001_meaning;
 mod m20261207_000005_outbox_lease;
 mod m20261208_000010_data_version;
+mod m20261209_000001_recalls;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_meaning::Migration),
             Box::new(m20261207_000005_outbox_lease::Migration),
             Box::new(m20261208_000010_data_version::Migration),
+            Box::new(m20261209_000001_recalls::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod listings;
 pub mod notices;
 pub mod paging;
 pub mod policies;
+pub mod recalls;
 pub mod region;
 pub mod standards;
 pub mod table;
@@ -64,6 +65,7 @@ pub static FAMILIES: &[&dyn Family] = &[
     &policies::search::Policies,
     &listings::search::Listings,
     &zones::search::Zones,
+    &recalls::search::Recalls,
 ];
 
 #[cfg(test)]

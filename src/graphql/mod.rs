@@ -24,12 +24,14 @@ use crate::catalog::notices::graphql::NoticeQueries;
 use crate::catalog::notices::model::Notice;
 use crate::catalog::policies::graphql::{PolicyQueries, PolicySearchQueries};
 use crate::catalog::policies::store::Policy;
+use crate::catalog::recalls::graphql::RecallQueries;
+use crate::catalog::recalls::store::Recall;
 use crate::catalog::standards::graphql::StandardQueries;
 use crate::catalog::standards::model::Standard;
 use crate::catalog::watches::graphql::{WatchMutations, WatchQueries};
 use crate::catalog::zones::graphql::{ZoneQueries, ZoneSearchQueries};
 use crate::catalog::zones::store::Zone;
-use crate::catalog::{enterprises, listings, notices, policies, standards, zones};
+use crate::catalog::{enterprises, listings, notices, policies, recalls, standards, zones};
 use crate::context::AppContext;
 use crate::error::{ApiError, Code};
 
@@ -45,6 +47,7 @@ pub enum Node {
     Title(Title),
     Zone(Zone),
     Policy(Policy),
+    Recall(Recall),
 }
 
 #[derive(Default)]
@@ -63,6 +66,7 @@ pub(crate) async fn load_node(app: &AppContext, id: &str) -> Result<Option<Node>
             .map(Node::Enterprise)),
         "Zone" => Ok(zones::graphql::zone_node(app, n).await?.map(Node::Zone)),
         "Policy" => Ok(policies::graphql::node_by_id(app, n).await?.map(Node::Policy)),
+        "Recall" => Ok(recalls::graphql::node_by_id(app, n).await?.map(Node::Recall)),
         "CreditEntry" | "Brand" | "Title" => {
             Ok(listings::graphql::listing_node(app, n)
                 .await?
@@ -117,6 +121,7 @@ pub struct Query(
     ZoneSearchQueries,
     PolicyQueries,
     PolicySearchQueries,
+    RecallQueries,
     unified::UnifiedSearchQueries,
     WatchQueries,
     crate::operate::graphql::OperateQueries,

@@ -36,6 +36,8 @@ pub enum RecordType {
     Policy,
     /// A division code (GB/T 2260); admins only.
     Division,
+    /// A foreign recall, border rejection or returned export.
+    Recall,
 }
 
 impl RecordType {
@@ -53,6 +55,7 @@ impl RecordType {
             RecordType::ZoneMembership => "ZoneMembership",
             RecordType::Policy => "Policy",
             RecordType::Division => "Division",
+            RecordType::Recall => "Recall",
         }
     }
 
@@ -70,6 +73,7 @@ impl RecordType {
             RecordType::CreditEntry | RecordType::Brand | RecordType::Title => Catalogue::Listings,
             RecordType::Zone | RecordType::ZoneMembership => Catalogue::Zones,
             RecordType::Policy => Catalogue::Policies,
+            RecordType::Recall => Catalogue::Recalls,
             RecordType::Division => return None,
         })
     }
@@ -85,6 +89,7 @@ impl RecordType {
             RecordType::ZoneMembership => "zone_membership",
             RecordType::Policy => "policy",
             RecordType::Division => "division",
+            RecordType::Recall => "recall",
         }
     }
 
@@ -135,6 +140,7 @@ impl RecordType {
                 "NULL",
             ),
             RecordType::Division => ("division t".into(), "t.code".into(), "NULL".into(), "NULL"),
+            RecordType::Recall => ("recall t".into(), "t.natural_key".into(), "NULL".into(), "NULL"),
         };
         format!(
             "SELECT t.*, {key} AS zl_key, {region} AS zl_region, {region2} AS zl_region2 FROM {from} WHERE t.id = {id}"
@@ -152,12 +158,13 @@ impl RecordType {
             RecordType::CreditEntry | RecordType::Brand | RecordType::Title => Some(listings::store::OUTBOX_LISTING),
             RecordType::Zone => Some(zones::store::OUTBOX_ZONE),
             RecordType::Policy => Some(policies::store::OUTBOX),
+            RecordType::Recall => Some(recalls::store::OUTBOX),
             RecordType::ExportProduct | RecordType::ZoneMembership | RecordType::Division => None,
         }
     }
 }
 
-pub const ALL_TYPES: [RecordType; 11] = [
+pub const ALL_TYPES: [RecordType; 12] = [
     RecordType::Notice,
     RecordType::Standard,
     RecordType::Enterprise,
@@ -169,6 +176,7 @@ pub const ALL_TYPES: [RecordType; 11] = [
     RecordType::ZoneMembership,
     RecordType::Policy,
     RecordType::Division,
+    RecordType::Recall,
 ];
 
 /// How a write reached the service.

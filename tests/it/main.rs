@@ -25,6 +25,7 @@ mod outbox;
 mod outbox_servers;
 mod policies;
 mod readme;
+mod recalls;
 mod relevance;
 mod search;
 mod standards;

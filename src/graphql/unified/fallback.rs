@@ -76,6 +76,13 @@ pub(super) async fn fallback(
                 use policy::Column as C;
                 ids_where::<policy::Entity>(db, C::Id, Condition::all().add(like::contains(C::Title, q)), limit).await?
             }
+            SearchType::Recall => {
+                use crate::catalog::recalls::entity::recall::{Column as C, Entity};
+                let cond = Condition::any()
+                    .add(like::contains(C::Name, q))
+                    .add(like::contains(C::Reference, q));
+                ids_where::<Entity>(db, C::Id, cond, limit).await?
+            }
             SearchType::Brand | SearchType::Title | SearchType::CreditEntry => {
                 use listing::Column as C;
                 let kind = t.listing_kind().expect("a listing type").as_str();

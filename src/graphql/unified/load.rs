@@ -33,6 +33,11 @@ pub(super) async fn load_many(app: &AppContext, keys: &[Key]) -> anyhow::Result<
             ),
             SearchType::Zone => keyed(zone_store::zones_by_ids(db, &ids).await?, |z| z.id, SearchItem::Zone),
             SearchType::Policy => keyed(policy_store::by_ids(db, &ids).await?, |p| p.id, SearchItem::Policy),
+            SearchType::Recall => keyed(
+                crate::catalog::recalls::store::recalls_by_ids(db, &ids).await?,
+                |r| r.id,
+                SearchItem::Recall,
+            ),
             SearchType::Brand | SearchType::Title | SearchType::CreditEntry => {
                 let listings = listing_store::listings_by_ids(db, &ids).await?;
                 keyed(

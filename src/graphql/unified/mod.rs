@@ -53,6 +53,8 @@ pub enum SearchType {
     Zone,
     Policy,
     CreditEntry,
+    /// Foreign recalls, border rejections and returned exports.
+    Recall,
 }
 
 /// Narrows `search` by what the kinds of record share. A kind that lacks a filtered attribute is left out: with
@@ -81,6 +83,7 @@ pub enum SearchItem {
     Zone(Zone),
     Policy(Policy),
     CreditEntry(CreditEntry),
+    Recall(crate::catalog::recalls::store::Recall),
 }
 
 #[derive(SimpleObject)]

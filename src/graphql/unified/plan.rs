@@ -43,7 +43,7 @@ const ZONE_STATUSES: [(&str, &str); 4] = [
 const LISTING_STATUSES: [(&str, &str); 2] = [("ACTIVE", "active = true"), ("ENDED", "active = false")];
 
 impl SearchType {
-    pub(super) const ALL: [SearchType; 8] = [
+    pub(super) const ALL: [SearchType; 9] = [
         SearchType::Notice,
         SearchType::Standard,
         SearchType::Enterprise,
@@ -52,6 +52,7 @@ impl SearchType {
         SearchType::Zone,
         SearchType::Policy,
         SearchType::CreditEntry,
+        SearchType::Recall,
     ];
 
     /// The index its records are in (`Family::index`).
@@ -63,6 +64,7 @@ impl SearchType {
             SearchType::Brand | SearchType::Title | SearchType::CreditEntry => crate::catalog::listings::search::INDEX,
             SearchType::Zone => crate::catalog::zones::search::INDEX,
             SearchType::Policy => crate::catalog::policies::search::INDEX,
+            SearchType::Recall => crate::catalog::recalls::search::INDEX,
         }
     }
 
@@ -86,6 +88,7 @@ impl SearchType {
             SearchType::Zone => "Zone",
             SearchType::Policy => "Policy",
             SearchType::CreditEntry => "CreditEntry",
+            SearchType::Recall => "Recall",
         }
     }
 
@@ -99,6 +102,7 @@ impl SearchType {
             SearchType::Zone => "ZONE",
             SearchType::Policy => "POLICY",
             SearchType::CreditEntry => "CREDIT_ENTRY",
+            SearchType::Recall => "RECALL",
         }
     }
 
@@ -155,6 +159,15 @@ impl SearchType {
             SearchType::Policy => TypeSpec {
                 headline: "title",
                 snippet: Some("text"),
+                region: None,
+                year: Some("year"),
+                statuses: &[],
+                status_field: None,
+                weight: 1.0,
+            },
+            SearchType::Recall => TypeSpec {
+                headline: "title",
+                snippet: Some("description"),
                 region: None,
                 year: Some("year"),
                 statuses: &[],

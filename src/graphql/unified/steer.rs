@@ -23,6 +23,8 @@ const WORDS: &[(&str, &[SearchType])] = &[
     ("失信", &[SearchType::CreditEntry]),
     ("处罚", &[SearchType::CreditEntry]),
     ("经营异常", &[SearchType::CreditEntry]),
+    ("召回", &[SearchType::Recall]),
+    ("退运", &[SearchType::Recall]),
     ("企业", &[SearchType::Enterprise]),
     ("公司", &[SearchType::Enterprise]),
     ("厂家", &[SearchType::Enterprise]),

@@ -15,6 +15,7 @@ fn code_field(t: SearchType) -> Option<&'static str> {
         SearchType::Standard => Some("number"),
         SearchType::Zone => Some("code"),
         SearchType::Policy => Some("documentNumber"),
+        SearchType::Recall => Some("reference"),
         _ => None,
     }
 }

@@ -1,6 +1,6 @@
 //! Foreign recalls, border rejections and returned exports: one `recall` row per notification (lists kept as
-//! text), and the companies each names with the enterprise they were matched to, or the candidates when the match
-//! is uncertain.
+//! text), the companies each names with the enterprise they were matched to, or the candidates when the match
+//! is uncertain, and `recall_change`, the recalls written and not yet matched against the watches.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -61,6 +61,14 @@ enum RecallCompany {
     EnterpriseId,
     Basis,
     Candidates,
+}
+
+#[derive(DeriveIden)]
+enum RecallChange {
+    Table,
+    Id,
+    RecallId,
+    CreatedAt,
 }
 
 #[async_trait::async_trait]
@@ -161,6 +169,15 @@ impl MigrationTrait for Migration {
                 .name("idx_recall_company_enterprise")
                 .table(RecallCompany::Table)
                 .col(RecallCompany::EnterpriseId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(RecallChange::Table)
+                .col(pk_auto(RecallChange::Id))
+                .col(integer(RecallChange::RecallId))
+                .col(timestamp_with_time_zone(RecallChange::CreatedAt))
                 .to_owned(),
         )
         .await

@@ -321,3 +321,91 @@ both_backends!(one_box_search_finds_recalls, |backend: Backend| async move {
     assert!(found, "{d}");
     app.finish().await;
 });
+
+const CREATE_WATCH: &str =
+    "mutation($input: CreateWatchInput!) { createWatch(input: $input) { token webhookSecret watch { id } } }";
+const WATCH_EVENTS: &str = "query($t: String!) { watch(token: $t) { events(first: 100) {
+    nodes { id kind summary notice { symbol } recall { reference country { code } } } } } }";
+
+both_backends!(
+    a_watch_hears_recalls_of_its_codes_and_markets,
+    |backend: Backend| async move {
+        use crate::follow_webhook::{Mode, Receiver, check_post};
+        let app = TestApp::spawn_with(backend, |s| s.webhook_allow = vec!["127.0.0.1".into()]).await;
+        let receiver = Receiver::start(Mode::Accept).await;
+        let create = |filter: Value, url: Option<String>| {
+            let app = &app;
+            async move {
+                let delivery = match url {
+                    Some(u) => json!({"webhookUrl": u}),
+                    None => json!({}),
+                };
+                app.data(
+                    CREATE_WATCH,
+                    json!({"input": {"name": "玩具召回", "filter": filter, "delivery": delivery}}),
+                )
+                .await["createWatch"]
+                    .clone()
+            }
+        };
+        // Toys to Canada, hooked; toys to the USA; a market only (Japan); toys by code only.
+        let toys_ca = create(json!({"hsCodes": ["9503"], "members": ["CAN"]}), Some(receiver.url())).await;
+        let toys_us = create(json!({"hsCodes": ["9503"], "members": ["USA"]}), None).await;
+        let japan = create(json!({"members": ["JPN"]}), None).await;
+        let r = app.import(&fixture("recalls.jsonl")).await;
+        assert_eq!(r.added, 2, "{}", r.summary());
+        app.wait_matched().await;
+
+        let events = |token: Value| {
+            let app = &app;
+            async move {
+                app.data(WATCH_EVENTS, json!({"t": token})).await["watch"]["events"]["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .clone()
+            }
+        };
+        let heard = events(toys_ca["token"].clone()).await;
+        assert_eq!(heard.len(), 1, "{heard:?}");
+        assert_eq!(heard[0]["kind"], "RECALL");
+        assert_eq!(heard[0]["notice"], Value::Null);
+        assert_eq!(
+            heard[0]["recall"],
+            json!({"reference": "2024-0412", "country": {"code": "CAN"}})
+        );
+        assert!(
+            heard[0]["summary"].as_str().unwrap().contains("塑胶拼装积木玩具"),
+            "{}",
+            heard[0]
+        );
+        assert!(events(toys_us["token"].clone()).await.is_empty());
+        let jp = events(japan["token"].clone()).await;
+        assert_eq!(jp.len(), 1);
+        assert_eq!(jp[0]["recall"]["reference"], "RJ-2024-0077");
+
+        // Delivered through the watch's webhook, signed, with the event's stable id.
+        let hits = receiver.wait_for(30, "the recall event", |h| !h.is_empty()).await;
+        let body = check_post(
+            &hits[0],
+            toys_ca["webhookSecret"].as_str().unwrap(),
+            toys_ca["watch"]["id"].as_str().unwrap(),
+            "玩具召回",
+        );
+        assert_eq!(body["type"], "RECALL");
+        assert_eq!(body["id"], heard[0]["id"]);
+        assert_eq!(body["event"]["symbol"], "2024-0412");
+        assert_eq!(body["event"]["hsCodes"], json!(["950300"]));
+
+        // Importing again makes no second event.
+        let r = app.import(&fixture("recalls.jsonl")).await;
+        assert_eq!(r.added, 0);
+        app.wait_matched().await;
+        assert_eq!(events(toys_ca["token"].clone()).await.len(), 1);
+        // The Atom feed links the recall.
+        let token = toys_ca["token"].as_str().unwrap();
+        let feed = app.get_text(&format!("/feeds/watches/{token}.atom")).await;
+        assert!(feed.contains("<category term=\"RECALL\"/>"), "{feed}");
+        assert!(feed.contains("recall%28country"), "{feed}");
+        app.finish().await;
+    }
+);

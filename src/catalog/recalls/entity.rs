@@ -78,3 +78,22 @@ pub mod recall_company {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod recall_change {
+    use sea_orm::entity::prelude::*;
+
+    /// A recall written and not yet matched against the watches (`follow::recalls`).
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "recall_change")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub recall_id: i32,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -10,7 +10,7 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::entity::{recall, recall_company};
+use super::entity::{recall, recall_change, recall_company};
 use super::model::{CompanyData, CompanyRole, RecallData, RecallKind, RiskType};
 use crate::catalog::enterprises::entity::enterprise;
 use crate::catalog::enterprises::store::{Outcome, ensure_enterprise, json};
@@ -385,6 +385,13 @@ pub async fn upsert<C: ConnectionTrait>(
         .await?;
     }
     crate::search::outbox::enqueue(db, OUTBOX, id).await?;
+    recall_change::Entity::insert(recall_change::ActiveModel {
+        id: NotSet,
+        recall_id: Set(id),
+        created_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
     Ok((id, outcome))
 }
 
@@ -417,6 +424,15 @@ async fn with_companies<C: ConnectionTrait>(db: &C, rows: Vec<recall::Model>) ->
             recall_from(m, c)
         })
         .collect())
+}
+
+/// When each of these recalls was first stored.
+pub async fn created_at<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+) -> anyhow::Result<std::collections::HashMap<i32, chrono::DateTime<Utc>>> {
+    let rows = paging::by_ids::<recall::Entity, C>(db, recall::Column::Id, ids, |m| m.id).await?;
+    Ok(rows.into_iter().map(|m| (m.id, m.created_at)).collect())
 }
 
 /// Recalls by id, in the order of `ids`.

@@ -211,7 +211,7 @@ fn countries(field: &str, values: Option<Vec<String>>) -> ApiResult<Vec<String>>
 
 impl RecallFilter {
     /// The store query; `None` when it names an enterprise the catalogue lacks (an empty listing).
-    pub(crate) async fn to_query(self, db: &sea_orm::DatabaseConnection) -> ApiResult<Option<RecallQuery>> {
+    pub(crate) async fn into_query(self, db: &sea_orm::DatabaseConnection) -> ApiResult<Option<RecallQuery>> {
         if let (Some(a), Some(b)) = (self.from, self.to)
             && a.0 > b.0
         {
@@ -282,17 +282,29 @@ pub struct RecallOrder {
 
 counted_connection!(RecallConnection, RecallEdge, Recall, store::count, RecallQuery);
 
+/// The Relay arguments of a page.
+#[derive(Default)]
+pub(crate) struct Window {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
 /// A page of recalls for `query` (none: an empty listing).
 pub(crate) async fn recall_page(
     ctx: &Context<'_>,
     listing: &'static str,
     query: Option<RecallQuery>,
     order: RecallOrder,
-    first: Option<i32>,
-    after: Option<String>,
-    last: Option<i32>,
-    before: Option<String>,
+    window: Window,
 ) -> ApiResult<RecallConnection> {
+    let Window {
+        first,
+        after,
+        last,
+        before,
+    } = window;
     let sort = match order.field {
         RecallOrderField::NotifiedOn => Sort::NotifiedOn,
         RecallOrderField::Imported => Sort::Imported,
@@ -362,18 +374,14 @@ impl RecallQueries {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<RecallConnection> {
-        let q = filter.unwrap_or_default().to_query(&app(ctx).db).await?;
-        Ok(recall_page(
-            ctx,
-            "recalls",
-            q,
-            order_by.unwrap_or_default(),
+        let q = filter.unwrap_or_default().into_query(&app(ctx).db).await?;
+        let window = Window {
             first,
             after,
             last,
             before,
-        )
-        .await?)
+        };
+        Ok(recall_page(ctx, "recalls", q, order_by.unwrap_or_default(), window).await?)
     }
 
     /// A recall by its global ID, or by the notifying country and its reference (`country: "USA", reference: "24123"`).
@@ -426,5 +434,10 @@ pub(crate) async fn recalls_of_enterprise(
     } else {
         "enterprise-recalls"
     };
-    recall_page(ctx, listing, Some(q), RecallOrder::default(), first, after, None, None).await
+    let window = Window {
+        first,
+        after,
+        ..Default::default()
+    };
+    recall_page(ctx, listing, Some(q), RecallOrder::default(), window).await
 }

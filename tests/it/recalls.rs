@@ -409,3 +409,23 @@ both_backends!(
         app.finish().await;
     }
 );
+
+both_backends!(the_demo_recalls_load, |backend: Backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let r = app.import(&repo("demo/enterprises.jsonl")).await;
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    let r = app.import(&repo("demo/recalls.jsonl")).await;
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    assert_eq!(r.added, 6, "{}", r.summary());
+    // The toy maker named in Chinese is tied; the stationery maker named in English is a candidate only.
+    assert_eq!(
+        enterprise_recalls(&app, "91441900053871264N", false).await,
+        vec!["A12/01877/24"]
+    );
+    assert!(enterprise_recalls(&app, "91330226573218648K", false).await.is_empty());
+    assert_eq!(
+        enterprise_recalls(&app, "91330226573218648K", true).await,
+        vec!["2024-1107"]
+    );
+    app.finish().await;
+});

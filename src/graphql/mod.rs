@@ -24,7 +24,7 @@ use crate::catalog::notices::graphql::NoticeQueries;
 use crate::catalog::notices::model::Notice;
 use crate::catalog::policies::graphql::{PolicyQueries, PolicySearchQueries};
 use crate::catalog::policies::store::Policy;
-use crate::catalog::recalls::graphql::RecallQueries;
+use crate::catalog::recalls::graphql::{RecallQueries, RecallSearchQueries};
 use crate::catalog::recalls::store::Recall;
 use crate::catalog::standards::graphql::StandardQueries;
 use crate::catalog::standards::model::Standard;
@@ -122,6 +122,7 @@ pub struct Query(
     PolicyQueries,
     PolicySearchQueries,
     RecallQueries,
+    RecallSearchQueries,
     unified::UnifiedSearchQueries,
     WatchQueries,
     crate::operate::graphql::OperateQueries,

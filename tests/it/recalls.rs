@@ -311,6 +311,37 @@ both_backends!(one_box_search_finds_recalls, |backend: Backend| async move {
     let first = &d["search"]["edges"][0];
     assert_eq!(first["type"], "RECALL", "{d}");
     assert_eq!(first["node"]["reference"], "2024-0412");
+    // The family's own search, with its filters and facets.
+    let q2 = "query($q: String!, $f: RecallSearchFilter) { searchRecalls(query: $q, filter: $f) {
+        estimatedTotalCount edges { node { reference } highlights { title } } facets { field values { value count } } } }";
+    let d = app.data(q2, json!({ "q": "灯串", "f": {"countries": ["AU"]} })).await;
+    let r = &d["searchRecalls"];
+    assert_eq!(r["estimatedTotalCount"], 1, "{d}");
+    let title = r["edges"][0]["highlights"]["title"].as_str().unwrap_or_default();
+    assert!(title.starts_with("LED装饰") && title.contains("<mark>"), "{d}");
+    let d = app
+        .data(
+            q2,
+            json!({ "q": "", "f": {"hsPrefix": "9503", "riskTypes": ["CHOKING"]} }),
+        )
+        .await;
+    assert_eq!(d["searchRecalls"]["edges"][0]["node"]["reference"], "2024-0412", "{d}");
+    let d = app.data(q2, json!({ "q": "", "f": {"countries": ["EU"]} })).await;
+    assert_eq!(d["searchRecalls"]["estimatedTotalCount"], 3, "{d}");
+    let facet = d["searchRecalls"]["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "countries")
+        .cloned()
+        .unwrap();
+    assert!(
+        facet["values"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"value": "EU", "count": 3})),
+        "{facet}"
+    );
     // By the Safety Gate reference.
     let d = app.data(q, json!({ "q": "A12/00456/24" })).await;
     let found = d["search"]["edges"]
@@ -427,5 +458,50 @@ both_backends!(the_demo_recalls_load, |backend: Backend| async move {
         enterprise_recalls(&app, "91330226573218648K", true).await,
         vec!["2024-1107"]
     );
+    app.finish().await;
+});
+
+both_backends!(a_returns_workbook_loads_like_its_csv, |backend: Backend| async move {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let app = TestApp::spawn(backend).await;
+    let r = app.import(&repo("demo/enterprises.jsonl")).await;
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    // The fixture's rows as an Excel workbook, 通报日期 as real date cells where the text is a date.
+    let text = std::fs::read_to_string(fixture("customs_returns.csv")).unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    for (row, line) in text.lines().enumerate() {
+        for (col, cell) in line.split(',').enumerate() {
+            let (r, c) = (row as u32, col as u16);
+            match ExcelDateTime::parse_from_str(cell) {
+                Ok(d) if row > 0 && col == 1 => sheet.write_datetime_with_format(r, c, &d, &date_format),
+                _ => sheet.write_string(r, c, cell),
+            }
+            .unwrap();
+        }
+    }
+    let path = app_dir_file(&app, "returns.xlsx", &book.save_to_buffer().unwrap());
+    let r = app.import(&path).await;
+    assert_eq!(r.added, 3, "{}", r.summary());
+    assert_eq!(
+        r.rejected.iter().map(|x| x.line).collect::<Vec<_>>(),
+        vec![5, 6],
+        "{:?}",
+        r.rejected
+    );
+    let d = app
+        .data(
+            "{ recalls(orderBy: {field: NOTIFIED_ON, direction: ASC}) { nodes { notifiedOn name hsCodes } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        d["recalls"]["nodes"][0],
+        json!({"notifiedOn": "2024-05-10", "name": "学生水彩笔", "hsCodes": ["960990"]})
+    );
+    // The same rows from the CSV are the same records.
+    let r = app.import(&fixture("customs_returns.csv")).await;
+    assert_eq!((r.added, r.unchanged + r.updated), (0, 3), "{}", r.summary());
     app.finish().await;
 });

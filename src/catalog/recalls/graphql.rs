@@ -1,7 +1,7 @@
 //! GraphQL of recalls: the `Recall` object with the companies it names (matched enterprises, or candidates), the
 //! `recalls` listing (keyset pages, a typed filter, `orderBy`) and the lookups by ID or by country and reference.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 
 use super::model::{CompanyRole, RecallKind, RiskType, country_code};
 use super::store::{self, Company, Recall, RecallQuery, Sort};
@@ -440,4 +440,124 @@ pub(crate) async fn recalls_of_enterprise(
         ..Default::default()
     };
     recall_page(ctx, listing, Some(q), RecallOrder::default(), window).await
+}
+
+/// Narrows `searchRecalls`.
+#[derive(InputObject, Default)]
+pub struct RecallSearchFilter {
+    /// Notifying countries or markets, as in `recalls`.
+    pub countries: Option<Vec<String>>,
+    pub kinds: Option<Vec<RecallKind>>,
+    pub risk_types: Option<Vec<RiskType>>,
+    pub origins: Option<Vec<String>>,
+    /// One HS prefix of 2 to 10 digits.
+    pub hs_prefix: Option<String>,
+    /// The year notified.
+    pub year: Option<i32>,
+}
+
+/// Highlighted parts of a recall hit, HTML-escaped with `<mark>` around matches.
+#[derive(SimpleObject, Default)]
+pub struct RecallHighlights {
+    /// The product's name.
+    pub title: Option<String>,
+    pub companies: Option<String>,
+    /// Words of the description, risk, reason and measures around the matches.
+    pub description: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct RecallSearchEdge {
+    pub cursor: String,
+    pub node: Recall,
+    pub highlights: RecallHighlights,
+}
+
+/// Results of `searchRecalls`.
+#[derive(SimpleObject)]
+pub struct RecallSearchResult {
+    pub edges: Vec<RecallSearchEdge>,
+    pub page_info: PageInfo,
+    /// Meilisearch's estimate, not an exact count; it stops at 10,000.
+    pub estimated_total_count: i32,
+    /// Counts by `kind`, `countries`, `riskTypes`, `origin` and `year`.
+    pub facets: Vec<crate::graphql::search::Facet>,
+}
+
+#[derive(Default)]
+pub struct RecallSearchQueries;
+
+#[Object]
+impl RecallSearchQueries {
+    /// Chinese full-text search of recalls: product, companies, brand, model, risk and reason, countries in Chinese
+    /// and English, HS codes and references.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
+    async fn search_recalls(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        filter: Option<RecallSearchFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<RecallSearchResult> {
+        use crate::graphql::search::{edges_in_hit_order, facets, search_page_info, search_window, wanted};
+        const LISTING: &str = "search-recalls";
+        let f = filter.unwrap_or_default();
+        let hs_prefix = match f.hs_prefix {
+            None => None,
+            Some(p) => Some(
+                hs_prefix(&crate::catalog::codes::fold_width(&p))
+                    .filter(|d| d.len() >= 2)
+                    .ok_or_else(|| ApiError::bad_input(format!("filter.hsPrefix: {p:?} is not 2 to 10 digits")))?,
+            ),
+        };
+        let filter = super::search::RecallSearchFilter {
+            countries: countries("countries", f.countries)?,
+            kinds: f
+                .kinds
+                .unwrap_or_default()
+                .iter()
+                .map(|k| k.as_str().to_string())
+                .collect(),
+            risk_types: f
+                .risk_types
+                .unwrap_or_default()
+                .iter()
+                .map(|r| r.as_str().to_string())
+                .collect(),
+            origins: countries("origins", f.origins)?,
+            hs_prefix,
+            year: f.year,
+        };
+        let (offset, size) = search_window(LISTING, first, after)?;
+        let a = app(ctx);
+        let out = super::search::search(&a.search, &query, &filter, offset, size, wanted(ctx))
+            .await
+            .map_err(ApiError::Search)?;
+        let ids: Vec<i32> = out.hits.iter().map(|h| h.id).collect();
+        let found = store::recalls_by_ids(&a.db, &ids).await.map_err(ApiError::from)?;
+        let edges = edges_in_hit_order(
+            LISTING,
+            offset,
+            &out.hits,
+            found,
+            |r| r.id,
+            |cursor, node, hit| RecallSearchEdge {
+                cursor,
+                node,
+                highlights: RecallHighlights {
+                    title: hit.highlight("title"),
+                    companies: hit.highlight("companies"),
+                    description: hit.highlight("description"),
+                },
+            },
+        );
+        let cursors: Vec<String> = edges.iter().map(|e| e.cursor.clone()).collect();
+        Ok(RecallSearchResult {
+            page_info: search_page_info(&cursors, offset, size, out.estimated_total),
+            edges,
+            estimated_total_count: out.estimated_total as i32,
+            facets: facets(out.facets),
+        })
+    }
 }

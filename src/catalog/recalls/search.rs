@@ -12,7 +12,8 @@ use super::store::{self, Recall};
 use crate::catalog::notices::members::member;
 use crate::search::family::{Documents, documents_of};
 use crate::search::text::han_bigrams;
-use crate::search::{IndexSpec, build_settings};
+use crate::search::text::prepare_query;
+use crate::search::{IndexSpec, RawOutcome, Search, SearchRequest, build_settings, quote};
 
 /// The index name, without the configured prefix.
 pub const INDEX: &str = "recalls";
@@ -155,6 +156,65 @@ pub fn index_settings() -> IndexSettings {
         displayed: &["id", "reference", "title", "companies", "description"],
         no_typos: &["referenceCode", "reference", "hsPrefixes", "model"],
     })
+}
+
+/// What a recall search is narrowed by; values already validated (codes, enum names, digits).
+#[derive(Debug, Clone, Default)]
+pub struct RecallSearchFilter {
+    pub countries: Vec<String>,
+    pub kinds: Vec<String>,
+    pub risk_types: Vec<String>,
+    pub origins: Vec<String>,
+    pub hs_prefix: Option<String>,
+    pub year: Option<i32>,
+}
+
+fn any_of(field: &str, values: &[String]) -> Option<String> {
+    (!values.is_empty()).then(|| {
+        format!(
+            "{field} IN [{}]",
+            values.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
+pub async fn search(
+    search: &Search,
+    query: &str,
+    f: &RecallSearchFilter,
+    offset: usize,
+    limit: usize,
+    want: crate::search::Wanted,
+) -> anyhow::Result<RawOutcome> {
+    let mut filters: Vec<String> = [
+        any_of("countries", &f.countries),
+        any_of("kind", &f.kinds),
+        any_of("riskTypes", &f.risk_types),
+        any_of("origin", &f.origins),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if let Some(p) = &f.hs_prefix {
+        filters.push(format!("hsPrefixes = {}", quote(p)));
+    }
+    if let Some(y) = f.year {
+        filters.push(format!("year = {y}"));
+    }
+    search
+        .run(&SearchRequest {
+            index: INDEX,
+            query: prepare_query(query),
+            exact: false,
+            filters,
+            highlight: &["title", "companies", "description"],
+            crop: &[("description", Some(40))],
+            facets: &FACETS,
+            offset,
+            limit,
+            want,
+        })
+        .await
 }
 
 crate::search_family! {

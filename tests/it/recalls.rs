@@ -285,6 +285,12 @@ both_backends!(
         assert_eq!(enterprise_recalls(&app, minghui, true).await.len(), 2);
         let lights = one(&app, "USA", "24150").await;
         assert_eq!(lights["companies"][0]["match"], "CANDIDATE");
+        // A place at the start of a name is not a trade name: only 宁波市海洋文具 is a candidate of "Ningbo Haiyang".
+        let markers = one(&app, "USA", "24123").await;
+        assert_eq!(
+            markers["companies"][0]["candidates"],
+            json!([{"creditCode": "91330226573218648K"}])
+        );
         // Names that match nothing stay unmatched.
         assert_eq!(lights["companies"][1]["name"], "Holiday Glow Distribution Inc.");
         assert_eq!(lights["companies"][1]["match"], "NONE");

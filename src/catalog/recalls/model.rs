@@ -28,7 +28,7 @@ words! {
 words! {
     /// Kind of hazard, as Safety Gate and CPSC classify them; the published wording is kept beside it.
     RiskType {
-        Chemical = "CHEMICAL" ["化学", "有害物质", "重金属", "增塑剂", "邻苯"],
+        Chemical = "CHEMICAL" ["化学", "有害物质", "重金属", "增塑剂", "邻苯", "溶出", "甲醛", "镉"],
         Choking = "CHOKING" ["哽噎", "噎"],
         Injuries = "INJURIES" ["伤害", "割伤", "跌落"],
         ElectricShock = "ELECTRIC_SHOCK" ["电击", "触电"],
@@ -484,6 +484,7 @@ mod tests {
         assert_eq!(RiskType::read("Electrocution"), RiskType::ElectricShock);
         assert_eq!(RiskType::read("Lead Poisoning"), RiskType::Chemical);
         assert_eq!(RiskType::read("化学危害"), RiskType::Chemical);
+        assert_eq!(RiskType::read("铅溶出量超标"), RiskType::Chemical);
         assert_eq!(RiskType::read("Damage to sight"), RiskType::Other);
         assert_eq!(
             RiskType::read_all("Chemical, Injuries; Chemical"),

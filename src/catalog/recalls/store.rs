@@ -119,43 +119,16 @@ fn company_from(m: recall_company::Model) -> Company {
     }
 }
 
-/// Province-level names that start enterprise names without 省 or 市 (`浙江百山笔业`).
-const PROVINCES: &[&str] = &[
-    "内蒙古",
-    "黑龙江",
-    "浙江",
-    "江苏",
-    "广东",
-    "福建",
-    "山东",
-    "上海",
-    "北京",
-    "天津",
-    "重庆",
-    "河北",
-    "河南",
-    "湖北",
-    "湖南",
-    "安徽",
-    "江西",
-    "四川",
-    "辽宁",
-    "吉林",
-    "山西",
-    "陕西",
-    "甘肃",
-    "青海",
-    "云南",
-    "贵州",
-    "海南",
-    "广西",
-    "宁夏",
-    "新疆",
-    "西藏",
-    "香港",
-    "澳门",
-    "台湾",
-    "中国",
+/// Places that start enterprise names without 省, 市 or 县 (`浙江百山笔业`, `宁波澜屿模具`): the provinces and the
+/// cities and counties of the export zones, so that a place is not taken for a trade name.
+#[rustfmt::skip]
+const PLACES: &[&str] = &[
+    "内蒙古", "黑龙江", "浙江", "江苏", "广东", "福建", "山东", "上海", "北京", "天津", "重庆", "河北", "河南", "湖北",
+    "湖南", "安徽", "江西", "四川", "辽宁", "吉林", "山西", "陕西", "甘肃", "青海", "云南", "贵州", "海南", "广西",
+    "宁夏", "新疆", "西藏", "香港", "澳门", "台湾", "中国", "宁波", "宁海", "杭州", "温州", "台州", "绍兴", "金华",
+    "嘉兴", "湖州", "丽水", "衢州", "舟山", "义乌", "永康", "庆元", "常山", "龙游", "慈溪", "余姚", "象山", "东莞",
+    "深圳", "广州", "佛山", "中山", "汕头", "厦门", "泉州", "福州", "德化", "苏州", "无锡", "常州", "南通", "常熟",
+    "青岛", "醴陵", "平湖", "武义", "南浔", "镇江", "江阴",
 ];
 
 fn is_han(c: char) -> bool {
@@ -168,9 +141,12 @@ pub fn trade_name(name: &str) -> Option<String> {
     let mut chars: Vec<char> = name.trim().chars().filter(|c| !c.is_whitespace()).collect();
     loop {
         let s: String = chars.iter().collect();
-        if let Some(p) = PROVINCES.iter().find(|p| s.starts_with(*p)) {
+        if let Some(p) = PLACES
+            .iter()
+            .find(|p| s.starts_with(*p) && s.chars().count() > p.chars().count() + 2)
+        {
             let mut n = p.chars().count();
-            if matches!(chars.get(n), Some('省' | '市')) {
+            if matches!(chars.get(n), Some('省' | '市' | '县')) {
                 n += 1;
             } else if s[p.len()..].starts_with("自治区") {
                 n += 3;
@@ -571,6 +547,10 @@ mod tests {
         assert_eq!(trade_name("浙江百山笔业有限公司").as_deref(), Some("百山"));
         assert_eq!(trade_name("浙江省宁波市海洋文具有限公司").as_deref(), Some("海洋"));
         assert_eq!(trade_name("东莞市乐启玩具有限公司").as_deref(), Some("乐启"));
+        assert_eq!(trade_name("宁波澜屿模具科技有限公司").as_deref(), Some("澜屿"));
+        assert_eq!(trade_name("福建省德化瓷韵陶瓷有限公司").as_deref(), Some("瓷韵"));
+        assert_eq!(trade_name("德化县白瓷坊工艺品有限公司").as_deref(), Some("白瓷"));
+        assert_eq!(trade_name("明辉灯饰").as_deref(), Some("明辉"));
         assert_eq!(trade_name("ABC"), None);
         assert_eq!(trade_name_pinyin("海洋"), "haiyang");
         assert_eq!(letters("Ningbo Hai-Yang Co., Ltd."), "ningbohaiyangcoltd");

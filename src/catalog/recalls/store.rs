@@ -260,10 +260,16 @@ pub async fn match_company<C: ConnectionTrait>(
         return Ok((None, b, found));
     }
     let spelt = letters(name);
-    if spelt.len() < 4 {
+    // Importers, distributors and retailers named in Latin letters are the foreign side of the trade: no Chinese
+    // enterprise is looked for.
+    let foreign = matches!(
+        c.role,
+        CompanyRole::Importer | CompanyRole::Distributor | CompanyRole::Retailer
+    );
+    if spelt.len() < 4 || foreign {
         return Ok((None, None, Vec::new()));
     }
-    // Names in Latin letters are rare among the companies recalls name; each is compared with every enterprise.
+    // Each remaining name in Latin letters is compared with every enterprise's trade name (one read of the names).
     let found: Vec<i32> = names_containing(db, "")
         .await?
         .into_iter()

@@ -511,3 +511,60 @@ both_backends!(a_returns_workbook_loads_like_its_csv, |backend: Backend| async m
     assert_eq!((r.added, r.unchanged + r.updated), (0, 3), "{}", r.summary());
     app.finish().await;
 });
+
+both_backends!(
+    an_editor_of_recalls_writes_them_through_the_api,
+    |backend: Backend| async move {
+        use zhiliang::operate::keys::{Catalogue, NewKey, Role, create};
+        let app = TestApp::spawn(backend).await;
+        let key = |name: &'static str, catalogues: Vec<Catalogue>| {
+            let app = &app;
+            async move {
+                let k = NewKey {
+                    name: name.into(),
+                    role: Role::Editor,
+                    catalogues,
+                    region_prefix: None,
+                    expires_at: None,
+                }
+                .check(chrono::Utc::now())
+                .unwrap();
+                create(&app.db, &k, "cli:test").await.unwrap().1
+            }
+        };
+        let put = "mutation($i: PutRecordInput!) { putRecord(input: $i) { recordType key action version } }";
+        let as_key = |k: String, record: Value| {
+            let app = &app;
+            async move {
+                let resp = app
+                    .http
+                    .post(format!("{}/graphql", app.base))
+                    .bearer_auth(k)
+                    .json(&json!({"query": put, "variables": {"i": {"record": record}}}))
+                    .send()
+                    .await
+                    .unwrap();
+                resp.json::<Value>().await.unwrap()
+            }
+        };
+        let record = json!({"type": "recall", "reference": "2024-0412", "country": "CA", "notifiedOn": "2024-08-20",
+        "name": "塑胶拼装积木玩具", "hsCodes": ["9503"], "riskTypes": ["CHOKING"], "origin": "CN"});
+        let editor = key("海关技术中心", vec![Catalogue::Recalls]).await;
+        let body = as_key(editor.clone(), record.clone()).await;
+        assert_eq!(
+            body["data"]["putRecord"],
+            json!({"recordType": "RECALL", "key": "CAN|2024-0412", "action": "CREATED", "version": 1}),
+            "{body}"
+        );
+        let mut changed = record.clone();
+        changed["measures"] = json!("召回并退款");
+        let body = as_key(editor, changed).await;
+        assert_eq!(body["data"]["putRecord"]["action"], "UPDATED", "{body}");
+        assert_eq!(body["data"]["putRecord"]["version"], 2);
+        // A key of another catalogue may not.
+        let other = key("通报评议基地", vec![Catalogue::Notices]).await;
+        let body = as_key(other, record).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{body}");
+        app.finish().await;
+    }
+);

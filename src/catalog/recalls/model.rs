@@ -396,9 +396,13 @@ impl RecallRecord {
                 return Err(format!("reference: {r:?} is longer than 120 characters"));
             }
             Some(r) => r,
-            None if kind == RecallKind::ReturnedGoods || kind == RecallKind::BorderRejection => {
-                derived_reference(notified_on, &[&name, &product, &port, &reason], &hs_codes, &companies)
-            }
+            None if kind == RecallKind::ReturnedGoods || kind == RecallKind::BorderRejection => derived_reference(
+                kind,
+                notified_on,
+                &[&name, &product, &port, &reason],
+                &hs_codes,
+                &companies,
+            ),
             None => return Err("reference: required (the notifying country's own number)".into()),
         };
         if name.is_none() && product.is_none() {
@@ -435,9 +439,15 @@ impl RecallRecord {
     }
 }
 
-/// A reference for a returned-goods row that has none: `退运-` and the first 12 hex digits of a hash of what the row
-/// says, so that importing the same list twice finds the same records.
-fn derived_reference(day: NaiveDate, texts: &[&Option<String>], hs: &[String], companies: &[CompanyData]) -> String {
+/// A reference for a returned-goods or rejection row that has none: `退运-` (`拒入-`) and the first 12 hex digits of
+/// a hash of what the row says, so that importing the same list twice finds the same records.
+fn derived_reference(
+    kind: RecallKind,
+    day: NaiveDate,
+    texts: &[&Option<String>],
+    hs: &[String],
+    companies: &[CompanyData],
+) -> String {
     let mut h = Sha256::new();
     h.update(day.to_string());
     for t in texts {
@@ -454,7 +464,12 @@ fn derived_reference(day: NaiveDate, texts: &[&Option<String>], hs: &[String], c
         h.update(c.name.as_deref().unwrap_or_default());
     }
     let hex: String = h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
-    format!("退运-{hex}")
+    let prefix = if kind == RecallKind::BorderRejection {
+        "拒入"
+    } else {
+        "退运"
+    };
+    format!("{prefix}-{hex}")
 }
 
 #[cfg(test)]
@@ -565,5 +580,13 @@ mod tests {
         assert_eq!(a.kind, RecallKind::ReturnedGoods);
         assert!(a.reference.starts_with("退运-"), "{}", a.reference);
         assert_eq!(a.reference, b.reference);
+        let rejected = RecallRecord {
+            kind: Some("BORDER_REJECTION".into()),
+            reference: None,
+            ..record()
+        }
+        .validate()
+        .unwrap();
+        assert!(rejected.reference.starts_with("拒入-"), "{}", rejected.reference);
     }
 }

@@ -28,6 +28,8 @@ use crate::catalog::notices::model::{NoticeData, NoticeRecord};
 use crate::catalog::notices::store as notice_store;
 use crate::catalog::policies::model::{PolicyData, PolicyRecord};
 use crate::catalog::policies::store as policy_store;
+use crate::catalog::recalls::model::{RecallData, RecallRecord};
+use crate::catalog::recalls::store as recall_store;
 use crate::catalog::standards::import::{is_standards, read_standards};
 use crate::catalog::standards::model::{StandardData, StandardRecord};
 use crate::catalog::standards::store as standard_store;
@@ -95,6 +97,7 @@ pub enum Raw {
     /// A policy record with the text of its `sourceFile`, if any: (file name, text).
     Policy(Box<PolicyRecord>, Option<(String, String)>),
     Declaration(Box<DeclarationRecord>),
+    Recall(Box<RecallRecord>),
 }
 
 /// Rows read from a file: each with its line number and the record or the reason it cannot be read.
@@ -112,6 +115,7 @@ pub(crate) enum Valid {
     Policy(Box<PolicyData>),
     Division(Box<DivisionData>),
     Declaration(Box<DeclarationData>),
+    Recall(Box<RecallData>),
 }
 
 impl Valid {
@@ -132,6 +136,7 @@ impl Valid {
             Valid::Policy(_) => RecordType::Policy,
             Valid::Division(_) => RecordType::Division,
             Valid::Declaration(_) => RecordType::Declaration,
+            Valid::Recall(_) => RecordType::Recall,
         }
     }
 }
@@ -149,6 +154,7 @@ impl Raw {
             Raw::Policy(r, text) => r.validate(text).map(|d| Valid::Policy(Box::new(d))),
             Raw::Division(r) => r.validate().map(|d| Valid::Division(Box::new(d))),
             Raw::Declaration(r) => r.validate().map(|d| Valid::Declaration(Box::new(d))),
+            Raw::Recall(r) => r.validate().map(|d| Valid::Recall(Box::new(d))),
         }
     }
 }
@@ -179,6 +185,10 @@ pub(crate) async fn store(txn: &DatabaseTransaction, v: &Valid, source: &str) ->
         Valid::Policy(d) => policy_store::upsert(txn, d)
             .await
             .map(|(id, o)| (Some(id), o == policy_store::Outcome::Added))
+            .map_err(|e| format!("database: {e}")),
+        Valid::Recall(d) => recall_store::upsert(txn, d, source)
+            .await
+            .map(|(id, o)| (Some(id), o == enterprise_store::Outcome::Added))
             .map_err(|e| format!("database: {e}")),
         Valid::Membership(d) => zone_store::upsert_membership(txn, d)
             .await
@@ -255,6 +265,9 @@ pub(crate) fn parse_record(value: serde_json::Value, dir: Option<&Path>) -> Resu
         "declaration" => serde_json::from_value(value)
             .map(|r| Raw::Declaration(Box::new(r)))
             .map_err(|e| format!("declaration: {e}")),
+        "recall" => serde_json::from_value(value)
+            .map(|r| Raw::Recall(Box::new(r)))
+            .map_err(|e| format!("recall: {e}")),
         "zoneMembership" => serde_json::from_value(value)
             .map(|r| Raw::Membership(Box::new(r)))
             .map_err(|e| format!("zoneMembership: {e}")),
@@ -281,7 +294,7 @@ pub(crate) fn parse_record(value: serde_json::Value, dir: Option<&Path>) -> Resu
             Ok(Raw::Policy(Box::new(r), text))
         }
         other => Err(format!(
-            "type {other:?} is not a record type this version imports (known: notice, standard, enterprise, exportProduct, creditEntry, brand, title, zone, zoneMembership, policy, division, declaration)"
+            "type {other:?} is not a record type this version imports (known: notice, standard, enterprise, exportProduct, creditEntry, brand, title, zone, zoneMembership, policy, division, declaration, recall)"
         )),
     }
 }
@@ -546,6 +559,19 @@ pub async fn import_file_as(
                     .collect(),
             };
             loader.report.encoding = decoded.as_ref().ok().map(|d| d.encoding);
+            if let Ok(d) = &decoded
+                && crate::catalog::recalls::import::is_json_array(&d.text)
+            {
+                // A JSON array: the U.S. CPSC recalls as saferproducts.gov answers them.
+                loader.source = "cpsc";
+                for (line, row) in crate::catalog::recalls::import::read_cpsc(&d.text) {
+                    loader.push(line, row.map(|r| Raw::Recall(Box::new(r)))).await?;
+                }
+                loader.flush().await?;
+                progress.finish_and_clear();
+                loader.report.rejected.sort_by_key(|r| r.line);
+                return Ok(loader.report);
+            }
             for (i, line) in lines.into_iter().enumerate() {
                 let line_no = i + 1;
                 let text = match line {
@@ -569,7 +595,21 @@ pub async fn import_file_as(
         }
         "xlsx" | "xls" | "xlsm" | "csv" => {
             let table = Table::read(path)?;
-            let (source, rows): (&'static str, Rows) = if is_eping(&table) {
+            use crate::catalog::recalls::import as recall_import;
+            let (source, rows): (&'static str, Rows) = if recall_import::is_safety_gate(&table) {
+                let rows = recall_import::read_safety_gate(&table)
+                    .into_iter()
+                    .map(|(l, r)| (l, r.map(|r| Raw::Recall(Box::new(r)))))
+                    .collect();
+                ("safety-gate", rows)
+            } else if recall_import::is_returns_sheet(&table) {
+                // Before the export-product and enterprise sheets: a returned-goods list has their columns too.
+                let rows = recall_import::read_returns(&table)
+                    .into_iter()
+                    .map(|(l, r)| (l, r.map(|r| Raw::Recall(Box::new(r)))))
+                    .collect();
+                ("returns-sheet", rows)
+            } else if is_eping(&table) {
                 let rows = read_eping(&table)
                     .into_iter()
                     .map(|(l, r)| (l, r.map(|r| Raw::Notice(Box::new(r)))))
@@ -638,7 +678,7 @@ pub async fn import_file_as(
                 ("enterprise-sheet", rows)
             } else {
                 anyhow::bail!(
-                    "{}: unknown sheet: the header row needs \"Document symbol\" and \"Distribution date\" (ePing export), 标准号 (standards), or 统一社会信用代码 with 企业名称, 产品名称 and HS编码, or a list's 列入…原因 column (enterprises, export products, credit lists), 品牌类别 or 称号类别 (brands, titles), or 示范区代码 with 示范区名称 (zones), or 统一社会信用代码 with 标准编号 and 产品/服务名称 (declarations)",
+                    "{}: unknown sheet: the header row needs \"Document symbol\" and \"Distribution date\" (ePing export), 标准号 (standards), or 统一社会信用代码 with 企业名称, 产品名称 and HS编码, or a list's 列入…原因 column (enterprises, export products, credit lists), 品牌类别 or 称号类别 (brands, titles), or 示范区代码 with 示范区名称 (zones), 统一社会信用代码 with 标准编号 and 产品/服务名称 (declarations), \"Alert number\" with \"Risk type\" (Safety Gate), or 通报国家/地区 with 退运口岸 or 退运原因 (returned goods)",
                     path.display()
                 );
             };
@@ -748,6 +788,10 @@ pub(crate) async fn locate(txn: &DatabaseTransaction, v: &Valid) -> Result<Optio
         Valid::Division(_) => return Ok(None),
         Valid::Declaration(d) => (
             format!("SELECT id FROM declaration WHERE natural_key = {}", ph(1)),
+            vec![d.natural_key().into()],
+        ),
+        Valid::Recall(d) => (
+            format!("SELECT id FROM recall WHERE natural_key = {}", ph(1)),
             vec![d.natural_key().into()],
         ),
     };

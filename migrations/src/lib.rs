@@ -15,6 +15,7 @@ mod m20261206_000001_operate;
 mod m20261207_000001_meaning;
 mod m20261207_000005_outbox_lease;
 mod m20261208_000010_data_version;
+mod m20261209_000001_recalls;
 mod m20261209_000002_declarations;
 mod m20261209_000003_policy_rewards;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_meaning::Migration),
             Box::new(m20261207_000005_outbox_lease::Migration),
             Box::new(m20261208_000010_data_version::Migration),
+            Box::new(m20261209_000001_recalls::Migration),
             Box::new(m20261209_000002_declarations::Migration),
             Box::new(m20261209_000003_policy_rewards::Migration),
         ]

@@ -12,6 +12,7 @@ pub mod listings;
 pub mod notices;
 pub mod paging;
 pub mod policies;
+pub mod recalls;
 pub mod region;
 pub mod standards;
 pub mod table;
@@ -66,6 +67,7 @@ pub static FAMILIES: &[&dyn Family] = &[
     &listings::search::Listings,
     &zones::search::Zones,
     &declarations::search::Declarations,
+    &recalls::search::Recalls,
 ];
 
 #[cfg(test)]

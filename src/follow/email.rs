@@ -365,6 +365,18 @@ fn confirm_mail(s: &Settings, w: &watch::Model) -> Mail {
 
 /// The facts of one event, as (label, value) rows.
 fn event_rows(d: &EventDetail) -> Vec<(&'static str, String)> {
+    if d.kind == EventKind::Recall {
+        let mut rows = vec![
+            ("编号", d.symbol.clone()),
+            ("产品", d.title().to_string()),
+            ("通报国家/地区", d.member.clone()),
+            ("通报日期", d.distribution_date.to_string()),
+        ];
+        if !d.hs_codes.is_empty() {
+            rows.push(("HS 编码", d.hs_codes.join("、")));
+        }
+        return rows;
+    }
     let mut rows = vec![("通报号", d.symbol.clone()), ("标题", d.title().to_string())];
     if let Some(en) = d
         .title_en

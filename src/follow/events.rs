@@ -42,6 +42,8 @@ pub enum EventKind {
     FollowUp,
     /// The comment deadline in force of a notice the watch matched is near.
     Reminder,
+    /// A foreign recall, border rejection or returned export of the watch's HS codes and markets (`follow::recalls`).
+    Recall,
 }
 
 impl EventKind {
@@ -50,6 +52,7 @@ impl EventKind {
             EventKind::NewNotice => "NEW_NOTICE",
             EventKind::FollowUp => "FOLLOW_UP",
             EventKind::Reminder => "REMINDER",
+            EventKind::Recall => "RECALL",
         }
     }
 }
@@ -78,6 +81,10 @@ pub struct EventDetail {
     /// For `REMINDER`: whole days from today (Asia/Shanghai) to the deadline.
     pub days_left: Option<i64>,
     pub hs_codes: Vec<String>,
+    /// For `RECALL`: the recall's row id (`symbol` is its reference, `member` the notifying country, `noticeKind`
+    /// the recall's kind, `distributionDate` the day it was notified).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recall_id: Option<i32>,
 }
 
 impl EventDetail {
@@ -97,6 +104,7 @@ impl EventDetail {
             follow_up_of: None,
             days_left: None,
             hs_codes: d.hs_codes.clone(),
+            recall_id: None,
         }
     }
 
@@ -127,6 +135,17 @@ impl EventDetail {
                     _ => String::new(),
                 };
                 format!("{}（{}{}）：{}", self.symbol, what, deadline, self.title())
+            }
+            EventKind::Recall => {
+                let what = match self.notice_kind.as_str() {
+                    "RETURNED_GOODS" => "出口退运",
+                    "BORDER_REJECTION" => "国外拒绝入境",
+                    _ => "国外通报召回",
+                };
+                let country = crate::catalog::notices::members::member(&self.member)
+                    .name_zh
+                    .unwrap_or_else(|| self.member.clone());
+                format!("{what}（{country} {}）：{}", self.symbol, self.title())
             }
             EventKind::Reminder => format!(
                 "评议截止提醒：{} 还有 {} 天（{}）：{}",
@@ -181,10 +200,13 @@ pub async fn record_changes<C: ConnectionTrait>(txn: &C, notice_ids: &[i32]) -> 
     Ok(())
 }
 
-/// Notice changes not yet matched.
+/// Notice and recall changes not yet matched.
 pub async fn pending<C: ConnectionTrait>(db: &C) -> Result<u64, sea_orm::DbErr> {
     use sea_orm::PaginatorTrait;
-    notice_change::Entity::find().count(db).await
+    let recalls = crate::catalog::recalls::entity::recall_change::Entity::find()
+        .count(db)
+        .await?;
+    Ok(notice_change::Entity::find().count(db).await? + recalls)
 }
 
 /// The keys a watch is filed under: a notice can match only if it has one of them.

@@ -8,6 +8,7 @@ pub mod email;
 pub mod entity;
 pub mod events;
 pub mod limit;
+pub mod recalls;
 pub mod webhook;
 
 use std::sync::Arc;
@@ -71,6 +72,7 @@ impl Worker {
             }
             let step = async {
                 let mut busy = events::match_pending(&self.ctx.db, events::MATCH_BATCH).await? > 0;
+                busy |= recalls::match_pending(&self.ctx.db, events::MATCH_BATCH).await? > 0;
                 // Reminders are by the day: made when the day changes and every few minutes for the watches and
                 // notices added since (each reminder is made once however often this runs). Digests are due at an
                 // hour, so they are looked at more often.

@@ -26,12 +26,14 @@ use crate::catalog::notices::graphql::NoticeQueries;
 use crate::catalog::notices::model::Notice;
 use crate::catalog::policies::graphql::{PolicyQueries, PolicySearchQueries};
 use crate::catalog::policies::store::Policy;
+use crate::catalog::recalls::graphql::{RecallQueries, RecallSearchQueries};
+use crate::catalog::recalls::store::Recall;
 use crate::catalog::standards::graphql::StandardQueries;
 use crate::catalog::standards::model::Standard;
 use crate::catalog::watches::graphql::{WatchMutations, WatchQueries};
 use crate::catalog::zones::graphql::{ZoneQueries, ZoneSearchQueries};
 use crate::catalog::zones::store::Zone;
-use crate::catalog::{declarations, enterprises, listings, notices, policies, standards, zones};
+use crate::catalog::{declarations, enterprises, listings, notices, policies, recalls, standards, zones};
 use crate::context::AppContext;
 use crate::error::{ApiError, Code};
 
@@ -48,6 +50,7 @@ pub enum Node {
     Zone(Zone),
     Policy(Policy),
     Declaration(Declaration),
+    Recall(Recall),
 }
 
 #[derive(Default)]
@@ -69,6 +72,7 @@ pub(crate) async fn load_node(app: &AppContext, id: &str) -> Result<Option<Node>
         "Declaration" => Ok(declarations::graphql::declaration_node(app, n)
             .await?
             .map(Node::Declaration)),
+        "Recall" => Ok(recalls::graphql::node_by_id(app, n).await?.map(Node::Recall)),
         "CreditEntry" | "Brand" | "Title" => {
             Ok(listings::graphql::listing_node(app, n)
                 .await?
@@ -124,6 +128,8 @@ pub struct Query(
     PolicyQueries,
     PolicySearchQueries,
     DeclarationQueries,
+    RecallQueries,
+    RecallSearchQueries,
     unified::UnifiedSearchQueries,
     WatchQueries,
     crate::operate::graphql::OperateQueries,

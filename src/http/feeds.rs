@@ -19,7 +19,7 @@ use crate::catalog::watches::graphql::by_token;
 use crate::catalog::watches::model::Watch;
 use crate::error::{ApiError, Code};
 use crate::follow::entity::watch_event;
-use crate::follow::events::EventDetail;
+use crate::follow::events::{EventDetail, EventKind};
 use crate::graphql::ids;
 
 /// How many events a feed holds, newest first.
@@ -147,12 +147,16 @@ fn atom(watch: &Watch, token: &str, entries: &[(&watch_event::Model, EventDetail
                     .or(d.products_text.as_deref())
             })
             .unwrap_or(detail.title());
-        let link = format!(
-            "/graphql?query={}",
-            percent(&format!(
-                "{{notice(symbol:\"{symbol}\"){{symbols titleZh titleEn distributionDate commentDeadline}}}}"
-            ))
-        );
+        let query = match detail.kind {
+            // The reference as a GraphQL string (JSON's escapes are GraphQL's).
+            EventKind::Recall => format!(
+                "{{recall(country:\"{}\",reference:{}){{reference name notifiedOn riskTypes measures}}}}",
+                detail.member,
+                serde_json::Value::from(symbol.as_str())
+            ),
+            _ => format!("{{notice(symbol:\"{symbol}\"){{symbols titleZh titleEn distributionDate commentDeadline}}}}"),
+        };
+        let link = format!("/graphql?query={}", percent(&query));
         x.push_str("  <entry>\n");
         x.push_str(&format!(
             "    <id>tag:zhiliang,2026:event:{}</id>\n",

@@ -42,11 +42,13 @@ words! {
         Policies = "POLICIES" [],
         /// Enterprises' export products.
         ExportProfiles = "EXPORT_PROFILES" [],
+        /// Foreign recalls, border rejections and returned exports.
+        Recalls = "RECALLS" [],
     }
 }
 
 impl Catalogue {
-    pub const ALL: [Catalogue; 7] = [
+    pub const ALL: [Catalogue; 8] = [
         Catalogue::Notices,
         Catalogue::Standards,
         Catalogue::Enterprises,
@@ -54,6 +56,7 @@ impl Catalogue {
         Catalogue::Zones,
         Catalogue::Policies,
         Catalogue::ExportProfiles,
+        Catalogue::Recalls,
     ];
 }
 

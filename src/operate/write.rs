@@ -38,6 +38,8 @@ pub enum RecordType {
     Division,
     /// A self-declared enterprise standard (企业标准自我声明).
     Declaration,
+    /// A foreign recall, border rejection or returned export.
+    Recall,
 }
 
 impl RecordType {
@@ -56,6 +58,7 @@ impl RecordType {
             RecordType::Policy => "Policy",
             RecordType::Division => "Division",
             RecordType::Declaration => "Declaration",
+            RecordType::Recall => "Recall",
         }
     }
 
@@ -75,6 +78,7 @@ impl RecordType {
             RecordType::Policy => Catalogue::Policies,
             // Declarations are published on the enterprise standards platform: the standards catalogue's editors.
             RecordType::Declaration => Catalogue::Standards,
+            RecordType::Recall => Catalogue::Recalls,
             RecordType::Division => return None,
         })
     }
@@ -91,6 +95,7 @@ impl RecordType {
             RecordType::Policy => "policy",
             RecordType::Division => "division",
             RecordType::Declaration => "declaration",
+            RecordType::Recall => "recall",
         }
     }
 
@@ -147,6 +152,7 @@ impl RecordType {
                 ent.into(),
                 "NULL",
             ),
+            RecordType::Recall => ("recall t".into(), "t.natural_key".into(), "NULL".into(), "NULL"),
         };
         format!(
             "SELECT t.*, {key} AS zl_key, {region} AS zl_region, {region2} AS zl_region2 FROM {from} WHERE t.id = {id}"
@@ -165,12 +171,13 @@ impl RecordType {
             RecordType::Zone => Some(zones::store::OUTBOX_ZONE),
             RecordType::Policy => Some(policies::store::OUTBOX),
             RecordType::Declaration => Some(declarations::store::OUTBOX),
+            RecordType::Recall => Some(recalls::store::OUTBOX),
             RecordType::ExportProduct | RecordType::ZoneMembership | RecordType::Division => None,
         }
     }
 }
 
-pub const ALL_TYPES: [RecordType; 12] = [
+pub const ALL_TYPES: [RecordType; 13] = [
     RecordType::Notice,
     RecordType::Standard,
     RecordType::Enterprise,
@@ -183,6 +190,7 @@ pub const ALL_TYPES: [RecordType; 12] = [
     RecordType::Policy,
     RecordType::Division,
     RecordType::Declaration,
+    RecordType::Recall,
 ];
 
 /// How a write reached the service.

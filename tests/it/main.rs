@@ -26,6 +26,7 @@ mod outbox;
 mod outbox_servers;
 mod policies;
 mod readme;
+mod recalls;
 mod relevance;
 mod rewards;
 mod search;

@@ -173,6 +173,21 @@ impl Enterprise {
             .map(ZoneMember)
             .collect())
     }
+    /// Foreign recalls, border rejections and returned exports that name it, newest first: those that name it for
+    /// certain (by credit code or exact name), and with `includeCandidates` also those whose company may be it.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
+    async fn recalls(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] include_candidates: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::catalog::recalls::graphql::RecallConnection> {
+        Ok(
+            crate::catalog::recalls::graphql::recalls_of_enterprise(ctx, self.id, include_candidates, first, after)
+                .await?,
+        )
+    }
     /// The products it exports (its export profile), by name.
     async fn export_products(&self, ctx: &Context<'_>) -> Result<Vec<crate::catalog::exports::store::ExportProduct>> {
         crate::catalog::exports::graphql::products_of(ctx, self.id).await

@@ -189,13 +189,26 @@ pub struct WatchEvent {
     pub created_at: DateTime<Utc>,
     #[graphql(skip)]
     pub notice_id: i32,
+    #[graphql(skip)]
+    pub recall_id: Option<i32>,
 }
 
 #[ComplexObject]
 impl WatchEvent {
-    /// The notice the event is about (the follow-up itself for `FOLLOW_UP`); null if it was deleted since.
+    /// The notice the event is about (the follow-up itself for `FOLLOW_UP`); null if it was deleted since, and for
+    /// `RECALL`.
     async fn notice(&self, ctx: &Context<'_>) -> Result<Option<Notice>> {
         Ok(notices::by_ids(&app(ctx).db, &[self.notice_id])
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .next())
+    }
+
+    /// For `RECALL`: the recall heard; null for other kinds, or if it was deleted since.
+    async fn recall(&self, ctx: &Context<'_>) -> Result<Option<crate::catalog::recalls::store::Recall>> {
+        let Some(id) = self.recall_id else { return Ok(None) };
+        Ok(crate::catalog::recalls::store::recalls_by_ids(&app(ctx).db, &[id])
             .await
             .map_err(ApiError::from)?
             .into_iter()
@@ -216,6 +229,7 @@ impl WatchEvent {
             days_left: d.days_left,
             created_at: e.created_at,
             notice_id: e.notice_id,
+            recall_id: d.recall_id,
         })
     }
 }

@@ -85,6 +85,13 @@ pub(super) async fn fallback(
                     .add(like::contains(C::StandardNumber, q));
                 ids_where::<declaration::Entity>(db, C::Id, cond, limit).await?
             }
+            SearchType::Recall => {
+                use crate::catalog::recalls::entity::recall::{Column as C, Entity};
+                let cond = Condition::any()
+                    .add(like::contains(C::Name, q))
+                    .add(like::contains(C::Reference, q));
+                ids_where::<Entity>(db, C::Id, cond, limit).await?
+            }
             SearchType::Brand | SearchType::Title | SearchType::CreditEntry => {
                 use listing::Column as C;
                 let kind = t.listing_kind().expect("a listing type").as_str();

@@ -39,6 +39,11 @@ pub(super) async fn load_many(app: &AppContext, keys: &[Key]) -> anyhow::Result<
                 |d| d.id,
                 SearchItem::Declaration,
             ),
+            SearchType::Recall => keyed(
+                crate::catalog::recalls::store::recalls_by_ids(db, &ids).await?,
+                |r| r.id,
+                SearchItem::Recall,
+            ),
             SearchType::Brand | SearchType::Title | SearchType::CreditEntry => {
                 let listings = listing_store::listings_by_ids(db, &ids).await?;
                 keyed(

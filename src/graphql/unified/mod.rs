@@ -55,6 +55,8 @@ pub enum SearchType {
     Policy,
     CreditEntry,
     Declaration,
+    /// Foreign recalls, border rejections and returned exports.
+    Recall,
 }
 
 /// Narrows `search` by what the kinds of record share. A kind that lacks a filtered attribute is left out: with
@@ -85,6 +87,7 @@ pub enum SearchItem {
     Policy(Policy),
     CreditEntry(CreditEntry),
     Declaration(Declaration),
+    Recall(crate::catalog::recalls::store::Recall),
 }
 
 #[derive(SimpleObject)]

@@ -47,7 +47,7 @@ const DECLARATION_STATUSES: [(&str, &str); 2] = [
 const LISTING_STATUSES: [(&str, &str); 2] = [("ACTIVE", "active = true"), ("ENDED", "active = false")];
 
 impl SearchType {
-    pub(super) const ALL: [SearchType; 9] = [
+    pub(super) const ALL: [SearchType; 10] = [
         SearchType::Notice,
         SearchType::Standard,
         SearchType::Enterprise,
@@ -57,6 +57,7 @@ impl SearchType {
         SearchType::Policy,
         SearchType::CreditEntry,
         SearchType::Declaration,
+        SearchType::Recall,
     ];
 
     /// The index its records are in (`Family::index`).
@@ -69,6 +70,7 @@ impl SearchType {
             SearchType::Zone => crate::catalog::zones::search::INDEX,
             SearchType::Policy => crate::catalog::policies::search::INDEX,
             SearchType::Declaration => crate::catalog::declarations::search::INDEX,
+            SearchType::Recall => crate::catalog::recalls::search::INDEX,
         }
     }
 
@@ -93,6 +95,7 @@ impl SearchType {
             SearchType::Policy => "Policy",
             SearchType::CreditEntry => "CreditEntry",
             SearchType::Declaration => "Declaration",
+            SearchType::Recall => "Recall",
         }
     }
 
@@ -107,6 +110,7 @@ impl SearchType {
             SearchType::Policy => "POLICY",
             SearchType::CreditEntry => "CREDIT_ENTRY",
             SearchType::Declaration => "DECLARATION",
+            SearchType::Recall => "RECALL",
         }
     }
 
@@ -176,6 +180,15 @@ impl SearchType {
                 year: Some("year"),
                 statuses: &DECLARATION_STATUSES,
                 status_field: Some("status"),
+                weight: 1.0,
+            },
+            SearchType::Recall => TypeSpec {
+                headline: "title",
+                snippet: Some("description"),
+                region: None,
+                year: Some("year"),
+                statuses: &[],
+                status_field: None,
                 weight: 1.0,
             },
         }

@@ -25,6 +25,8 @@ const WORDS: &[(&str, &[SearchType])] = &[
     ("经营异常", &[SearchType::CreditEntry]),
     ("自我声明", &[SearchType::Declaration]),
     ("企业标准自我声明", &[SearchType::Declaration]),
+    ("召回", &[SearchType::Recall]),
+    ("退运", &[SearchType::Recall]),
     ("企业", &[SearchType::Enterprise]),
     ("公司", &[SearchType::Enterprise]),
     ("厂家", &[SearchType::Enterprise]),

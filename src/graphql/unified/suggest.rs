@@ -16,6 +16,7 @@ fn code_field(t: SearchType) -> Option<&'static str> {
         SearchType::Zone => Some("code"),
         SearchType::Policy => Some("documentNumber"),
         SearchType::Declaration => Some("standardNumber"),
+        SearchType::Recall => Some("reference"),
         _ => None,
     }
 }

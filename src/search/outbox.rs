@@ -365,18 +365,25 @@ pub async fn drain_pipelined(
     let mut cleared = 0;
     loop {
         while !exhausted && in_flight.len() < depth {
-            let rows = entity::Entity::find()
+            // A batch takes up to a quarter more entries when they are the last: Meilisearch spends about as
+            // long on a small task as on a large one once the index is large (a 144-document tail took 1.9 s
+            // after 4,857 documents took 3.9 s), so a short tail rides with the batch before it.
+            let reach = batch + batch / 4;
+            let mut rows = entity::Entity::find()
                 .filter(entity::Column::Id.gt(after))
                 .order_by_asc(entity::Column::Id)
-                .limit(batch)
+                .limit(reach + 1)
                 .all(db)
                 .await?;
+            exhausted = (rows.len() as u64) <= reach;
+            if !exhausted {
+                rows.truncate(batch as usize);
+            }
             let Some(last) = rows.last() else {
                 exhausted = true;
                 break;
             };
             after = last.id;
-            exhausted = (rows.len() as u64) < batch;
             let entries: Vec<i32> = rows.iter().map(|r| r.id).collect();
             match submit(db, search, lease, &rows).await {
                 Ok(Some(tasks)) => in_flight.push_back(InFlight { entries, tasks }),

@@ -63,6 +63,17 @@ pub async fn new_database(backend: Backend, dir: &Path, tag: &str) -> (String, O
     }
 }
 
+/// Drops a database made by [`new_database`] for PostgreSQL (nothing for SQLite; its file goes with its folder).
+pub async fn drop_pg(name: Option<String>) {
+    if let Some(name) = name
+        && let Ok(admin) = Database::connect(pg_admin_url()).await
+    {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,

@@ -143,3 +143,76 @@ both_backends!(
         drop(meili2);
     }
 );
+
+/// Document tasks Meilisearch received for the index `uid`.
+async fn document_tasks(uid: &str) -> u64 {
+    let r: serde_json::Value = reqwest::get(format!(
+        "{}/tasks?indexUids={uid}&types=documentAdditionOrUpdate&limit=1",
+        crate::common::meili_url()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    r["total"].as_u64().unwrap()
+}
+
+// A last short run of entries (up to a quarter of a batch) goes with the batch before it: one Meilisearch task,
+// not a small second one that costs as long as a large one once the index is large. A longer rest is a batch
+// of its own.
+both_backends!(
+    a_short_tail_rides_with_the_batch_before_it,
+    |backend: Backend| async move {
+        use zhiliang::catalog::FAMILIES;
+        use zhiliang::search::{Search, outbox};
+        let dir = tempfile::tempdir().unwrap();
+        let (url, pg) = crate::common::new_database(backend, dir.path(), "zl_tail").await;
+        let db = zhiliang::db::connect(&url).await.unwrap();
+        zhiliang::db::migrate(&db).await.unwrap();
+        // No server runs: the entries wait until this test sends them.
+        let r = zhiliang::import::import_file(&db, &crate::common::repo("demo/notices.jsonl"), false)
+            .await
+            .unwrap();
+        assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+        assert!(outbox::pending(&db).await.unwrap() >= 65);
+        // batch + batch / 4 reaches every entry: one task; half the entries a batch: the rest is more than a quarter
+        // of a batch and goes on its own.
+        for (tag, share, tasks) in [("one", 4, 1), ("two", 2, 2)] {
+            let entries = outbox::pending(&db).await.unwrap();
+            let batch = if share == 4 {
+                entries * 4 / 5 + 1
+            } else {
+                entries / 2 + 1
+            };
+            let settings = zhiliang::config::Settings {
+                database_url: url.clone(),
+                meili_url: crate::common::meili_url(),
+                meili_index_prefix: format!("{}_", crate::common::unique(&format!("tail{tag}"))),
+                embedder: zhiliang::config::EmbedderChoice::None,
+                ..zhiliang::config::Settings::default()
+            };
+            let search = Search::new(&settings, FAMILIES).unwrap();
+            outbox::prepare(&db, &search).await.unwrap();
+            let lease = outbox::Lease::for_search(&search);
+            assert!(lease.acquire(&db).await.unwrap());
+            let sent = outbox::drain_pipelined(&db, &search, &lease, batch, 4).await.unwrap();
+            assert_eq!(sent as u64, entries, "{tag}");
+            let uid = search.index_uid(zhiliang::catalog::notices::search::INDEX);
+            assert_eq!(
+                document_tasks(&uid).await,
+                tasks,
+                "{tag}: batch {batch} of {entries} entries"
+            );
+            lease.release(&db).await.unwrap();
+            for f in FAMILIES {
+                let _ = search.client.delete_index(search.index_uid(f.index())).await;
+            }
+            // Every notice queued again for the next round.
+            outbox::enqueue_all(&db, FAMILIES[0]).await.unwrap();
+            assert_eq!(outbox::pending(&db).await.unwrap(), 65, "{tag}");
+        }
+        drop(db);
+        crate::common::drop_pg(pg).await;
+    }
+);

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, Database, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use zhiliang::search::outbox::{Lease, lease_holder};
 
 use crate::both_backends;
-use crate::common::{Backend, meili_url, new_database, pg_admin_url, repo, unique};
+use crate::common::{Backend, meili_url, new_database, repo, unique};
 
 both_backends!(
     the_lease_has_one_holder_until_it_expires,
@@ -66,19 +66,9 @@ both_backends!(
         assert_eq!(lease_holder(&db).await.unwrap().unwrap().holder, winners[0].holder());
 
         db.close().await.ok();
-        drop_pg(pg).await;
+        crate::common::drop_pg(pg).await;
     }
 );
-
-async fn drop_pg(name: Option<String>) {
-    if let Some(name) = name
-        && let Ok(admin) = Database::connect(pg_admin_url()).await
-    {
-        let _ = admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .await;
-    }
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -384,5 +374,5 @@ async fn two_servers_keep_search_equal_to_the_database_through_a_kill() {
         }
     }
     db.close().await.ok();
-    drop_pg(pg).await;
+    crate::common::drop_pg(pg).await;
 }

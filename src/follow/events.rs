@@ -499,20 +499,29 @@ impl Pool {
     }
 }
 
+/// A queue's next rows for this transaction: on PostgreSQL locked, and a second process takes the rows after
+/// them instead of waiting (SQLite has one writer at a time).
+pub(crate) fn claim<E: sea_orm::EntityTrait>(
+    find: sea_orm::Select<E>,
+    txn: &sea_orm::DatabaseTransaction,
+) -> sea_orm::Select<E> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        find.lock_with_behavior(
+            sea_orm::sea_query::LockType::Update,
+            sea_orm::sea_query::LockBehavior::SkipLocked,
+        )
+    } else {
+        find
+    }
+}
+
 /// Matches one batch of notice changes; returns how many changes it consumed (0: none pending).
 pub async fn match_pending(db: &DatabaseConnection, batch: u64) -> anyhow::Result<usize> {
     let txn = crate::db::begin_write(db).await?;
-    let mut find = notice_change::Entity::find()
+    let find = notice_change::Entity::find()
         .order_by_asc(notice_change::Column::Id)
         .limit(batch);
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        // A second process takes the next rows instead of waiting for these.
-        find = find.lock_with_behavior(
-            sea_orm::sea_query::LockType::Update,
-            sea_orm::sea_query::LockBehavior::SkipLocked,
-        );
-    }
-    let changes = find.all(&txn).await?;
+    let changes = claim(find, &txn).all(&txn).await?;
     if changes.is_empty() {
         txn.rollback().await?;
         return Ok(0);

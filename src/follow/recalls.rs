@@ -4,7 +4,7 @@
 //! the recall meets, with its deliveries, in one transaction that also removes the changes. The events then travel
 //! the notices' way: webhooks, e-mail, the Atom feed and subscriptions.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::events::{EventDetail, EventKind, add_event, candidates};
 use crate::catalog::codes::to_simplified;
@@ -93,16 +93,10 @@ pub fn detail(r: &Recall) -> EventDetail {
 /// Matches one batch of recall changes; returns how many changes it consumed (0: none pending).
 pub async fn match_pending(db: &DatabaseConnection, batch: u64) -> anyhow::Result<usize> {
     let txn = crate::db::begin_write(db).await?;
-    let mut find = recall_change::Entity::find()
+    let find = recall_change::Entity::find()
         .order_by_asc(recall_change::Column::Id)
         .limit(batch);
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        find = find.lock_with_behavior(
-            sea_orm::sea_query::LockType::Update,
-            sea_orm::sea_query::LockBehavior::SkipLocked,
-        );
-    }
-    let changes = find.all(&txn).await?;
+    let changes = super::events::claim(find, &txn).all(&txn).await?;
     if changes.is_empty() {
         txn.rollback().await?;
         return Ok(0);

@@ -18,6 +18,7 @@ mod m20261208_000010_data_version;
 mod m20261209_000001_recalls;
 mod m20261209_000002_declarations;
 mod m20261209_000003_policy_rewards;
+mod m20261210_000001_outbox_by_entity;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000001_recalls::Migration),
             Box::new(m20261209_000002_declarations::Migration),
             Box::new(m20261209_000003_policy_rewards::Migration),
+            Box::new(m20261210_000001_outbox_by_entity::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod loaders;
 pub mod phases;
 pub mod scalars;
 pub mod search;
+pub mod selection;
 pub mod shape;
 pub mod subscriptions;
 pub mod unified;

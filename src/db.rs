@@ -100,18 +100,58 @@ pub async fn release(savepoint: sea_orm::DatabaseTransaction) -> Result<(), sea_
     savepoint.commit().await
 }
 
-/// The data version: it changes whenever a write has committed (`commit`).
-pub async fn data_version<C: sea_orm::ConnectionTrait>(db: &C) -> Result<i64, sea_orm::DbErr> {
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            "SELECT version FROM data_version WHERE id = 1",
-        ))
-        .await?;
-    match row {
-        Some(r) => r.try_get_by_index::<i64>(0),
-        None => Err(sea_orm::DbErr::RecordNotFound("data_version".into())),
+/// The data version together with the search families whose changes still wait in the search outbox, read in
+/// one statement. A family with nothing waiting has every write up to that version in its Meilisearch index (an
+/// outbox entry goes only once its task succeeded, and that advances the version), so a search of it may take
+/// what the index stores instead of reading the hits back from the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Freshness {
+    pub version: i64,
+    /// The outbox kinds (`Family::kind`) with entries waiting.
+    pub pending: Vec<&'static str>,
+}
+
+impl Freshness {
+    /// Whether every write of `kind` up to `version` is in the search index.
+    pub fn indexed(&self, kind: &str) -> bool {
+        !self.pending.contains(&kind)
     }
+}
+
+/// Reads the data version and, for each of `kinds` (at most 62), whether the search outbox holds an entry of it
+/// (an index probe each: `idx_search_outbox_entity`).
+pub async fn freshness<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    kinds: &[&'static str],
+) -> Result<Freshness, sea_orm::DbErr> {
+    use std::fmt::Write;
+    assert!(kinds.len() < 63, "freshness reads at most 62 kinds");
+    let mut sql = String::from("SELECT version, CAST(0 AS BIGINT)");
+    for (bit, kind) in kinds.iter().enumerate() {
+        // The kinds are the families' own constants, never input; quoted all the same.
+        let kind = kind.replace('\'', "''");
+        let _ = write!(
+            sql,
+            " + CASE WHEN EXISTS (SELECT 1 FROM search_outbox WHERE entity = '{kind}') THEN {} ELSE 0 END",
+            1i64 << bit
+        );
+    }
+    sql.push_str(" FROM data_version WHERE id = 1");
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("data_version".into()))?;
+    let version = row.try_get_by_index::<i64>(0)?;
+    let mask = row.try_get_by_index::<i64>(1)?;
+    Ok(Freshness {
+        version,
+        pending: kinds
+            .iter()
+            .enumerate()
+            .filter(|(bit, _)| mask & (1i64 << bit) != 0)
+            .map(|(_, k)| *k)
+            .collect(),
+    })
 }
 
 pub async fn ping(db: &DatabaseConnection) -> anyhow::Result<()> {

@@ -70,6 +70,12 @@ pub static FAMILIES: &[&dyn Family] = &[
     &recalls::search::Recalls,
 ];
 
+/// The outbox kinds of `FAMILIES`, in order: what `crate::db::freshness` reads.
+pub fn outbox_kinds() -> &'static [&'static str] {
+    static KINDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    KINDS.get_or_init(|| FAMILIES.iter().map(|f| f.kind()).collect())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

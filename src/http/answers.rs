@@ -1,5 +1,5 @@
 //! Answers to anonymous GraphQL queries, kept under the data version they were computed at
-//! (`crate::db::data_version`). Every committed write advances that version, and so does the search outbox once
+//! (`crate::db::freshness`). Every committed write advances that version, and so does the search outbox once
 //! Meilisearch has a batch; a request reads the version first and is answered from here only when an answer was
 //! computed at that very version. An answer can therefore be newer than its version, never older: nothing stale is
 //! served after a write, from this process or another on the same database.

@@ -816,13 +816,13 @@ async fn execute(
         OperationType::Query
             if principal.is_none() && uploads.is_empty() && cacheable(&p.query) && s.answers.enabled() =>
         {
-            match crate::db::data_version(&s.app.db).await {
-                Ok(version) => {
+            match crate::db::freshness(&s.app.db, crate::catalog::outbox_kinds()).await {
+                Ok(fresh) => {
                     let key = answer_key(&p, media);
-                    if let Some(a) = s.answers.get(version, &key) {
+                    if let Some(a) = s.answers.get(fresh.version, &key) {
                         return (kept_response(media, a), true);
                     }
-                    Some((version, key))
+                    Some((fresh, key))
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "reading the data version failed; the answer is computed and not kept");
@@ -844,6 +844,11 @@ async fn execute(
         .data(rid.clone());
     if let Some(p) = principal {
         req = req.data(p);
+    }
+    // What the version read found waiting for the search indexes: a search of an index that is current may
+    // answer from what the index stores (`crate::db::Freshness`).
+    if let Some((fresh, _)) = &kept {
+        req = req.data(fresh.clone());
     }
     for (path, upload) in uploads {
         req.set_upload(&path, upload);
@@ -889,11 +894,11 @@ async fn execute(
     let response = graphql_response(media, Some(&resp.data), &resp.errors, &resp.extensions);
     match kept {
         // Only a clean answer is kept: no errors, no warnings (a degraded or relaxed search is not).
-        Some((version, key)) if resp.errors.is_empty() && resp.extensions.is_empty() => {
+        Some((fresh, key)) if resp.errors.is_empty() && resp.extensions.is_empty() => {
             let (parts, body) = response.into_parts();
             let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
             s.answers.put(
-                version,
+                fresh.version,
                 key,
                 super::answers::Answer {
                     status: parts.status,

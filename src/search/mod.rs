@@ -339,6 +339,9 @@ pub struct SearchRequest<'a> {
     pub highlight: &'a [&'a str],
     pub crop: &'a [(&'a str, Option<usize>)],
     pub facets: &'a [&'a str],
+    /// Stored attributes to return with each hit besides `id` (`RawHit::document`): for a search that answers
+    /// from the index when it is current. Empty: the hits carry their ids only.
+    pub retrieve: &'a [&'a str],
     pub offset: usize,
     pub limit: usize,
     /// What the caller will read: highlights and facet counts are asked of Meilisearch only when wanted.
@@ -366,6 +369,8 @@ impl Wanted {
 pub struct RawHit {
     pub id: i32,
     formatted: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The attributes asked for in `SearchRequest::retrieve`, as Meilisearch stores them (`id` removed).
+    pub document: serde_json::Map<String, serde_json::Value>,
 }
 
 impl RawHit {
@@ -400,9 +405,12 @@ pub struct RawOutcome {
     pub processing_ms: usize,
 }
 
+/// A hit as Meilisearch returns it: the id, and whatever else was asked to be retrieved.
 #[derive(serde::Deserialize)]
-struct IdOnly {
+struct Retrieved {
     id: i32,
+    #[serde(flatten)]
+    rest: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Search {
@@ -411,11 +419,12 @@ impl Search {
         let index = self.client.index(self.index_uid(r.index));
         let filter_refs: Vec<&str> = r.filters.iter().map(String::as_str).collect();
         let facet_names: &[&str] = if r.want.facets { r.facets } else { &[] };
+        let retrieve: Vec<&str> = std::iter::once("id").chain(r.retrieve.iter().copied()).collect();
         let mut sq = index.search();
         sq.with_query(&r.query)
             .with_offset(r.offset)
             .with_limit(r.limit)
-            .with_attributes_to_retrieve(Selectors::Some(&["id"]))
+            .with_attributes_to_retrieve(Selectors::Some(&retrieve))
             .with_matching_strategy(if r.exact {
                 MatchingStrategies::ALL
             } else {
@@ -434,13 +443,14 @@ impl Search {
         if !filter_refs.is_empty() {
             sq.with_array_filter(filter_refs);
         }
-        let res = self.timed("search", sq.execute::<IdOnly>()).await?;
+        let res = self.timed("search", sq.execute::<Retrieved>()).await?;
         let hits = res
             .hits
             .into_iter()
             .map(|h| RawHit {
                 id: h.result.id,
                 formatted: h.formatted_result,
+                document: h.result.rest,
             })
             .collect();
         let mut facets = Vec::new();

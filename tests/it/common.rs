@@ -154,6 +154,19 @@ impl TestApp {
         resp.json().await.unwrap()
     }
 
+    /// Runs a GraphQL request with `Authorization: Bearer key` and returns the whole response body.
+    pub async fn gql_as(&self, key: &str, query: &str, variables: Value) -> Value {
+        let resp = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(key)
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .unwrap();
+        resp.json().await.unwrap()
+    }
+
     /// Runs a query that must succeed and returns its `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let body = self.gql(query, variables).await;

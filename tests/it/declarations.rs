@@ -416,19 +416,6 @@ both_backends!(
     }
 );
 
-/// Runs a GraphQL request with `Authorization: Bearer key` and returns the body.
-async fn as_key(app: &TestApp, key: &str, query: &str, variables: Value) -> Value {
-    let resp = app
-        .http
-        .post(format!("{}/graphql", app.base))
-        .bearer_auth(key)
-        .json(&json!({"query": query, "variables": variables}))
-        .send()
-        .await
-        .unwrap();
-    resp.json().await.unwrap()
-}
-
 const PUT: &str = "mutation($i: PutRecordInput!) { putRecord(input: $i) { recordType id key action version } }";
 const END: &str = "mutation($i: EndRecordInput!) { endRecord(input: $i) { recordType action version } }";
 
@@ -466,7 +453,7 @@ both_backends!(
         let record = json!({"type": "declaration", "creditCode": "913302266884021700", "enterpriseName": "宁海县兴华模具有限公司",
         "standardNumber": "Q/NHXH 003-2022", "standardName": "塑料注射模具 模架技术条件", "products": ["塑料注射模具模架"],
         "declaredOn": "2022-09-01", "status": "公开", "sourceId": "QYBZ-330226-2022-0402"});
-        let put = as_key(&app, &editor, PUT, json!({"i": {"record": record}})).await;
+        let put = app.gql_as(&editor, PUT, json!({"i": {"record": record}})).await;
         assert!(put.get("errors").is_none(), "{put:#}");
         let w = &put["data"]["putRecord"];
         assert_eq!(
@@ -476,26 +463,28 @@ both_backends!(
         assert_eq!(w["key"], "913302266884021700 Q/NHXH 003-2022");
         let id = w["id"].as_str().unwrap().to_string();
         // The same record again changes nothing.
-        let again = as_key(&app, &editor, PUT, json!({"i": {"record": record}})).await;
+        let again = app.gql_as(&editor, PUT, json!({"i": {"record": record}})).await;
         assert_eq!(again["data"]["putRecord"]["action"], "UNCHANGED", "{again:#}");
         // Outside the key's region (Ningbo city, 330200), or by a key of another catalogue: refused.
         let mut elsewhere = record.clone();
         elsewhere["creditCode"] = json!("913302000947315245");
-        let refused = as_key(&app, &editor, PUT, json!({"i": {"record": elsewhere}})).await;
+        let refused = app.gql_as(&editor, PUT, json!({"i": {"record": elsewhere}})).await;
         assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN", "{refused:#}");
-        let refused = as_key(&app, &zones_key, PUT, json!({"i": {"record": record}})).await;
+        let refused = app.gql_as(&zones_key, PUT, json!({"i": {"record": record}})).await;
         assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN", "{refused:#}");
 
         // Withdrawn (废止) through endRecord: not before the declaration, then with its day.
-        let early = as_key(&app, &editor, END, json!({"i": {"id": id, "on": "2022-08-31"}})).await;
+        let early = app
+            .gql_as(&editor, END, json!({"i": {"id": id, "on": "2022-08-31"}}))
+            .await;
         assert_eq!(early["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{early:#}");
-        let ended = as_key(
-            &app,
-            &editor,
-            END,
-            json!({"i": {"id": id, "on": "2025-03-01", "expectedVersion": 1}}),
-        )
-        .await;
+        let ended = app
+            .gql_as(
+                &editor,
+                END,
+                json!({"i": {"id": id, "on": "2025-03-01", "expectedVersion": 1}}),
+            )
+            .await;
         assert_eq!(
             ended["data"]["endRecord"],
             json!({"recordType": "DECLARATION", "action": "ENDED", "version": 2})

@@ -193,3 +193,147 @@ both_backends!(reindex_swaps_in_a_complete_index, |backend: Backend| async move 
     assert!(leftover.is_err());
     app.finish().await;
 });
+
+/// Every `Notice` field a search may answer from the index's stored documents, with an alias and a fragment.
+const FROM_INDEX_FIELDS: &str = "fragment F on Notice { symbols baseSymbol area kind titleZh titleEn titleOriginal \
+     descriptionZh descriptionEn productsText hsCodes icsCodes keywords agency distributionDate commentDeadline \
+     open: openForComment(on: \"2023-11-20\") } ";
+
+both_backends!(
+    hits_answered_from_the_index_equal_the_records,
+    |backend: Backend| async move {
+        let app = TestApp::spawn(backend).await;
+        app.import_demo().await;
+        app.wait_indexed().await;
+        let search = format!(
+            "{FROM_INDEX_FIELDS} query($q: String!) {{ searchNotices(query: $q, first: 20) {{ \
+             nodes {{ __typename id s: symbol ...F }} }} }}"
+        );
+        let lookup = format!(
+            "{FROM_INDEX_FIELDS} query($s: String!) {{ notice(symbol: $s) {{ __typename id s: symbol ...F }} }}"
+        );
+        let mut compared = 0;
+        for q in [
+            "玩具",
+            "食品",
+            "G/TBT/N/CHN/2140",
+            "9503",
+            "乳制品",
+            "EU",
+            "纺织品 标签",
+        ] {
+            let r = app.data(&search, json!({"q": q})).await;
+            for node in r["searchNotices"]["nodes"].as_array().unwrap() {
+                let symbol = node["s"].as_str().unwrap();
+                let record = app.data(&lookup, json!({"s": symbol})).await;
+                assert_eq!(node, &record["notice"], "search hit {symbol} for {q}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 20, "only {compared} hits compared");
+        app.finish().await;
+    }
+);
+
+/// Sets the notice's Chinese title in the database alone: `queued` also queues it for the index, as every write
+/// does; without it the change never reaches the index (what no write of the service does), which shows which
+/// path an answer took.
+async fn retitle(app: &TestApp, symbol: &str, title: &str, queued: bool) {
+    use sea_orm::ConnectionTrait;
+    let txn = zhiliang::db::begin_write(&app.db).await.unwrap();
+    let b = txn.get_database_backend();
+    let row = txn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            b,
+            match b {
+                sea_orm::DatabaseBackend::Postgres => "SELECT id FROM notice WHERE primary_symbol = $1",
+                _ => "SELECT id FROM notice WHERE primary_symbol = ?",
+            },
+            [symbol.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let id: i32 = row.try_get_by_index(0).unwrap();
+    txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+        b,
+        match b {
+            sea_orm::DatabaseBackend::Postgres => "UPDATE notice SET title_zh = $1 WHERE id = $2",
+            _ => "UPDATE notice SET title_zh = ? WHERE id = ?",
+        },
+        [title.into(), id.into()],
+    ))
+    .await
+    .unwrap();
+    if queued {
+        zhiliang::search::outbox::enqueue(&txn, "notice", id).await.unwrap();
+    }
+    zhiliang::db::commit(txn).await.unwrap();
+}
+
+/// Holds (`true`) or frees the search outbox's lease in the test's name, so that the service's worker sends
+/// nothing while it is held.
+async fn hold_outbox(app: &TestApp, hold: bool) {
+    use sea_orm::ConnectionTrait;
+    let sql = if hold {
+        "UPDATE search_lease SET holder = 'test holding the outbox', expires_at = 99999999999999 \
+         WHERE name = 'search_outbox'"
+    } else {
+        "UPDATE search_lease SET expires_at = 0 WHERE name = 'search_outbox'"
+    };
+    let r = app.db.execute_unprepared(sql).await.unwrap();
+    assert_eq!(r.rows_affected(), 1, "the service holds the outbox lease by now");
+}
+
+both_backends!(
+    hits_come_from_the_index_only_while_it_holds_every_write,
+    |backend: Backend| async move {
+        let app = TestApp::spawn(backend).await;
+        app.import_demo().await;
+        app.wait_indexed().await;
+        let symbol = "G/TBT/N/CHN/2140";
+        // `notifiedCommentDeadline` is not stored in the index: that selection reads the hits from the database.
+        let light = "query { searchNotices(query: \"G/TBT/N/CHN/2140\", first: 1) { nodes { symbol titleZh } } }";
+        let full = "query { searchNotices(query: \"G/TBT/N/CHN/2140\", first: 1) { nodes { symbol titleZh \
+                    notifiedCommentDeadline } } }";
+        let title = |r: Value| -> (String, String) {
+            let n = &r["searchNotices"]["nodes"][0];
+            (
+                n["symbol"].as_str().unwrap().to_string(),
+                n["titleZh"].as_str().unwrap().to_string(),
+            )
+        };
+        let indexed = title(app.data(light, json!({})).await);
+        assert_eq!(indexed.0, symbol);
+        assert_eq!(title(app.data(full, json!({})).await), indexed);
+
+        // A change the index never hears of: the light selection answers from the index, the other from the
+        // database.
+        retitle(&app, symbol, "只在数据库里的标题", false).await;
+        assert_eq!(title(app.data(light, json!({})).await).1, indexed.1);
+        assert_eq!(title(app.data(full, json!({})).await).1, "只在数据库里的标题");
+
+        // A change waiting in the outbox (the worker is held off): both selections read the database.
+        hold_outbox(&app, true).await;
+        retitle(&app, symbol, "等待索引的标题", true).await;
+        assert!(zhiliang::search::outbox::pending(&app.db).await.unwrap() > 0);
+        assert_eq!(title(app.data(light, json!({})).await).1, "等待索引的标题");
+        assert_eq!(title(app.data(full, json!({})).await).1, "等待索引的标题");
+        // The same with a key (answers to keyed requests are not kept, so the search reads the outbox itself).
+        let key = crate::common::admin_key(&app.db).await;
+        let r = app.gql_as(&key, light, json!({})).await;
+        assert_eq!(title(r["data"].clone()).1, "等待索引的标题", "{r}");
+
+        // Once the index has it, the index answers again.
+        hold_outbox(&app, false).await;
+        app.wait_indexed().await;
+        assert_eq!(title(app.data(light, json!({})).await).1, "等待索引的标题");
+        let r = app.gql_as(&key, light, json!({})).await;
+        assert_eq!(title(r["data"].clone()).1, "等待索引的标题", "{r}");
+        // And the keyed request takes the index's answer too: a change it never heard of shows.
+        retitle(&app, symbol, "又只在数据库里", false).await;
+        let r = app.gql_as(&key, light, json!({})).await;
+        assert_eq!(title(r["data"].clone()).1, "等待索引的标题", "{r}");
+        app.finish().await;
+    }
+);

@@ -147,6 +147,7 @@ pub async fn search(
             highlight: &["standardNumber", "standardName", "products", "enterpriseName"],
             crop: &[],
             facets: &FACETS,
+            retrieve: &[],
             offset,
             limit,
             want,

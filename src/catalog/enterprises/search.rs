@@ -208,6 +208,7 @@ pub async fn search(
             highlight: &["name", "formerNames", "mainProducts", "industry"],
             crop: &[],
             facets: &FACETS,
+            retrieve: &[],
             offset,
             limit,
             want,

@@ -179,6 +179,7 @@ pub async fn search_listings(
             highlight: &["name", "product", "enterpriseName", "reason"],
             crop: &[("reason", Some(30))],
             facets: &LISTING_FACETS,
+            retrieve: &[],
             offset,
             limit,
             want,

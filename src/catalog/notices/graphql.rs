@@ -477,23 +477,55 @@ impl NoticeQueries {
         let app = ctx.data_unchecked::<AppContext>();
         let q = filter.unwrap_or_default().to_query()?;
         let (offset, size) = search_window("search-notices", first, after)?;
-        let outcome = notice_search::search(
+        let wanted = crate::graphql::search::wanted(ctx);
+        // The hits are answered from the index's stored documents when the selection needs nothing else and no
+        // change of a notice still waits in the search outbox (the index then holds every committed write);
+        // otherwise they are read from the database, which the index may lag.
+        let known = ctx.data_opt::<crate::db::Freshness>().map(|f| f.indexed(store::OUTBOX));
+        let attrs = match known {
+            Some(false) => None,
+            _ => {
+                notice_search::index_attributes(crate::graphql::selection::node_fields(ctx).iter().map(String::as_str))
+            }
+        };
+        let search = notice_search::search(
             &app.search,
             &query,
             &q,
             offset,
             size,
-            crate::graphql::search::wanted(ctx),
-        )
-        .await
-        .map_err(ApiError::Search)?;
-        let ids: Vec<i32> = outcome.hits.iter().map(|h| h.id).collect();
-        let mut notices: std::collections::HashMap<i32, Notice> = store::by_ids(&app.db, &ids)
-            .await
-            .map_err(ApiError::from)?
-            .into_iter()
-            .map(|n| (n.id, n))
-            .collect();
+            wanted,
+            attrs.as_deref().unwrap_or(&[]),
+        );
+        let (outcome, indexed) = match (&attrs, known) {
+            (None, _) => (search.await, false),
+            (Some(_), Some(indexed)) => (search.await, indexed),
+            (Some(_), None) => {
+                let (outcome, fresh) = tokio::join!(search, crate::db::freshness(&app.db, &[store::OUTBOX]));
+                (outcome, fresh.is_ok_and(|f| f.indexed(store::OUTBOX)))
+            }
+        };
+        let outcome = outcome.map_err(ApiError::Search)?;
+        let from_index: Option<Vec<Notice>> = match (&attrs, indexed) {
+            (Some(attrs), true) => outcome
+                .hits
+                .iter()
+                .map(|h| notice_search::notice_from_document(h.id, &h.document, attrs))
+                .collect(),
+            _ => None,
+        };
+        let mut notices: std::collections::HashMap<i32, Notice> = match from_index {
+            Some(found) => found.into_iter().map(|n| (n.id, n)).collect(),
+            None => {
+                let ids: Vec<i32> = outcome.hits.iter().map(|h| h.id).collect();
+                store::by_ids(&app.db, &ids)
+                    .await
+                    .map_err(ApiError::from)?
+                    .into_iter()
+                    .map(|n| (n.id, n))
+                    .collect()
+            }
+        };
         let mut edges = Vec::new();
         for (i, hit) in outcome.hits.into_iter().enumerate() {
             // A hit whose record is gone from the database (deleted, not yet re-indexed) is skipped.

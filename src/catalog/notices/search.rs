@@ -201,11 +201,20 @@ pub fn index_settings() -> IndexSettings {
         displayed: &[
             "id",
             "symbols",
+            "area",
+            "kind",
             "titleZh",
             "titleEn",
+            "titleOriginal",
             "descriptionZh",
             "descriptionEn",
             "productsText",
+            "hsCodes",
+            "icsCodes",
+            "keywords",
+            "agency",
+            "distributionDate",
+            "commentDeadline",
         ],
         no_typos: &["symbolCodes", "baseCodes", "hsPrefixes", "icsCodes", "memberNames"],
     })
@@ -269,6 +278,8 @@ pub struct Highlights {
 pub struct Hit {
     pub id: i32,
     pub highlights: Highlights,
+    /// The stored attributes asked for (`search`'s `retrieve`).
+    pub document: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -300,6 +311,7 @@ pub async fn search(
     offset: usize,
     limit: usize,
     want: crate::search::Wanted,
+    retrieve: &[&str],
 ) -> anyhow::Result<Outcome> {
     let (q, exact) = plan(query);
     let raw = search
@@ -311,6 +323,7 @@ pub async fn search(
             highlight: &["titleZh", "titleEn", "descriptionZh", "descriptionEn", "productsText"],
             crop: &[("descriptionZh", Some(60)), ("descriptionEn", Some(40))],
             facets: &FACETS,
+            retrieve,
             offset,
             limit,
             want,
@@ -319,7 +332,7 @@ pub async fn search(
     Ok(Outcome {
         hits: raw
             .hits
-            .iter()
+            .into_iter()
             .map(|h| Hit {
                 id: h.id,
                 highlights: Highlights {
@@ -329,11 +342,161 @@ pub async fn search(
                     description_en: h.highlight("descriptionEn"),
                     products_text: h.highlight("productsText"),
                 },
+                document: h.document,
             })
             .collect(),
         estimated_total: raw.estimated_total,
         facets: raw.facets,
         processing_ms: raw.processing_ms,
+    })
+}
+
+/// The fields of the GraphQL `Notice` that a search answers from the index's stored document, and the stored
+/// attributes each reads. Every one of them is a copy of the record's own value in `NoticeDoc::from_notice`; a
+/// selection with any other field reads its hits from the database. `symbols` is always retrieved.
+const FROM_INDEX: &[(&str, &[&str])] = &[
+    ("__typename", &[]),
+    ("id", &[]),
+    ("symbol", &[]),
+    ("symbols", &[]),
+    ("baseSymbol", &[]),
+    ("area", &["area"]),
+    ("kind", &["kind"]),
+    ("titleZh", &["titleZh"]),
+    ("titleEn", &["titleEn"]),
+    ("titleOriginal", &["titleOriginal"]),
+    ("descriptionZh", &["descriptionZh"]),
+    ("descriptionEn", &["descriptionEn"]),
+    ("productsText", &["productsText"]),
+    ("hsCodes", &["hsCodes"]),
+    ("icsCodes", &["icsCodes"]),
+    ("keywords", &["keywords"]),
+    ("agency", &["agency"]),
+    ("distributionDate", &["distributionDate"]),
+    ("commentDeadline", &["commentDeadline"]),
+    ("openForComment", &["distributionDate", "commentDeadline"]),
+];
+
+/// The stored attributes that answer a selection of `Notice` fields, or `None` when a field needs the database.
+pub fn index_attributes<'a>(fields: impl IntoIterator<Item = &'a str>) -> Option<Vec<&'static str>> {
+    let mut attrs = vec!["symbols"];
+    for field in fields {
+        let (_, needs) = FROM_INDEX.iter().find(|(name, _)| *name == field)?;
+        for a in *needs {
+            if !attrs.contains(a) {
+                attrs.push(a);
+            }
+        }
+    }
+    Some(attrs)
+}
+
+fn ymd_date(v: &serde_json::Value) -> Option<chrono::NaiveDate> {
+    let n = u32::try_from(v.as_u64()?).ok()?;
+    chrono::NaiveDate::from_ymd_opt((n / 10_000) as i32, n / 100 % 100, n % 100)
+}
+
+fn strings(v: &serde_json::Value) -> Option<Vec<String>> {
+    v.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect()
+}
+
+fn text(v: &serde_json::Value) -> Option<Option<String>> {
+    match v {
+        serde_json::Value::Null => Some(None),
+        serde_json::Value::String(s) => Some(Some(s.clone())),
+        _ => None,
+    }
+}
+
+/// A notice built from its stored document, with the attributes `attrs` (from `index_attributes`) filled and
+/// every other field empty: only the fields `FROM_INDEX` names may be resolved on it. `None` when an attribute is
+/// missing or does not read (an index built by an older version): the caller reads the database instead.
+pub fn notice_from_document(
+    id: i32,
+    doc: &serde_json::Map<String, serde_json::Value>,
+    attrs: &[&str],
+) -> Option<Notice> {
+    use super::model::{NoticeArea, NoticeData, NoticeKind};
+    let symbols: Vec<NoticeSymbol> = strings(doc.get("symbols")?)?
+        .iter()
+        .map(|s| NoticeSymbol::parse(s).ok())
+        .collect::<Option<_>>()?;
+    if symbols.is_empty() {
+        return None;
+    }
+    let mut data = NoticeData {
+        symbols,
+        area: NoticeArea::Tbt,
+        kind: NoticeKind::Regular,
+        member: String::new(),
+        local_government: None,
+        agency: None,
+        articles: Vec::new(),
+        distribution_date: chrono::NaiveDate::MIN,
+        comment_deadline: None,
+        comment_deadline_text: None,
+        comment_deadline_derived: false,
+        proposed_adoption_date: None,
+        proposed_adoption_date_text: None,
+        proposed_entry_into_force_date: None,
+        proposed_entry_into_force_date_text: None,
+        title_zh: None,
+        title_en: None,
+        title_original: None,
+        original_language: None,
+        description_zh: None,
+        description_en: None,
+        products_text: None,
+        hs_codes: Vec::new(),
+        ics_codes: Vec::new(),
+        objectives: Vec::new(),
+        keywords: Vec::new(),
+        documents: Vec::new(),
+        addendum_reasons: Vec::new(),
+        regions_affected: Vec::new(),
+    };
+    let mut deadline_in_force = None;
+    for attr in attrs {
+        let v = doc.get(*attr)?;
+        match *attr {
+            "symbols" => {}
+            "area" => {
+                data.area = match v.as_str()? {
+                    "TBT" => NoticeArea::Tbt,
+                    "SPS" => NoticeArea::Sps,
+                    _ => return None,
+                }
+            }
+            "kind" => data.kind = NoticeKind::parse(v.as_str()?)?,
+            "titleZh" => data.title_zh = text(v)?,
+            "titleEn" => data.title_en = text(v)?,
+            "titleOriginal" => data.title_original = text(v)?,
+            "descriptionZh" => data.description_zh = text(v)?,
+            "descriptionEn" => data.description_en = text(v)?,
+            "productsText" => data.products_text = text(v)?,
+            "hsCodes" => data.hs_codes = strings(v)?,
+            "icsCodes" => data.ics_codes = strings(v)?,
+            "keywords" => data.keywords = strings(v)?,
+            "agency" => data.agency = text(v)?,
+            "distributionDate" => data.distribution_date = ymd_date(v)?,
+            "commentDeadline" => {
+                deadline_in_force = match v {
+                    serde_json::Value::Null => None,
+                    v => Some(ymd_date(v)?),
+                }
+            }
+            _ => return None,
+        }
+    }
+    let epoch = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+    Some(Notice {
+        id,
+        data,
+        deadline_in_force,
+        deadline_set_by: None,
+        source: String::new(),
+        created_at: epoch,
+        updated_at: epoch,
     })
 }
 

@@ -82,6 +82,7 @@ pub async fn search(
             highlight: &["title", "text"],
             crop: &[("text", Some(40))],
             facets: &FACETS,
+            retrieve: &[],
             offset,
             limit,
             want,

@@ -210,6 +210,7 @@ pub async fn search(
             highlight: &["title", "companies", "description"],
             crop: &[("description", Some(40))],
             facets: &FACETS,
+            retrieve: &[],
             offset,
             limit,
             want,

@@ -334,6 +334,7 @@ pub async fn search(
             highlight: &["number", "titleZh", "titleEn", "committeeName", "draftingOrganizations"],
             crop: &[],
             facets: &FACETS,
+            retrieve: &[],
             offset,
             limit,
             want,

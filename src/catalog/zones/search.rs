@@ -105,6 +105,7 @@ pub async fn search_zones(
             highlight: &["name", "industry", "members"],
             crop: &[],
             facets: &ZONE_FACETS,
+            retrieve: &[],
             offset,
             limit,
             want,

@@ -231,6 +231,27 @@ both_backends!(
             }
         }
         assert!(compared > 20, "only {compared} hits compared");
+
+        // The one-box answers its notices the same way.
+        let onebox = format!(
+            "{FROM_INDEX_FIELDS} query($q: String!) {{ search(query: $q, first: 20) {{ \
+             edges {{ type node {{ __typename ... on Notice {{ id s: symbol ...F }} ... on Standard {{ number }} }} }} }} }}"
+        );
+        let mut compared = 0;
+        for q in ["玩具", "食品", "G/TBT/N/CHN/2140", "乳制品"] {
+            let r = app.data(&onebox, json!({"q": q})).await;
+            for edge in r["search"]["edges"].as_array().unwrap() {
+                if edge["type"] != "NOTICE" {
+                    continue;
+                }
+                let node = &edge["node"];
+                let symbol = node["s"].as_str().unwrap();
+                let record = app.data(&lookup, json!({"s": symbol})).await;
+                assert_eq!(node, &record["notice"], "one-box hit {symbol} for {q}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 10, "only {compared} one-box hits compared");
         app.finish().await;
     }
 );
@@ -303,8 +324,27 @@ both_backends!(
                 n["titleZh"].as_str().unwrap().to_string(),
             )
         };
+        // The one-box (its text hits; an exact symbol is read from the database): a fragment on another kind
+        // does not stop notices being answered from the index, a
+        // notice field the index lacks does.
+        let onebox = |extra: &str| {
+            format!(
+                "query {{ search(query: \"道路交通信号灯\", types: [NOTICE, STANDARD], first: 5) {{ edges {{ node {{ \
+                 ... on Notice {{ symbol titleZh {extra} }} ... on Standard {{ number titleZh }} }} }} }} }}"
+            )
+        };
+        let onebox_title = |r: Value| -> String {
+            let edges = r["search"]["edges"].as_array().unwrap().clone();
+            let n = edges
+                .iter()
+                .map(|e| &e["node"])
+                .find(|n| n["symbol"] == symbol)
+                .expect("the notice is found");
+            n["titleZh"].as_str().unwrap().to_string()
+        };
         let indexed = title(app.data(light, json!({})).await);
         assert_eq!(indexed.0, symbol);
+        assert_eq!(onebox_title(app.data(&onebox(""), json!({})).await), indexed.1);
         assert_eq!(title(app.data(full, json!({})).await), indexed);
 
         // A change the index never hears of: the light selection answers from the index, the other from the
@@ -312,6 +352,11 @@ both_backends!(
         retitle(&app, symbol, "只在数据库里的标题", false).await;
         assert_eq!(title(app.data(light, json!({})).await).1, indexed.1);
         assert_eq!(title(app.data(full, json!({})).await).1, "只在数据库里的标题");
+        assert_eq!(onebox_title(app.data(&onebox(""), json!({})).await), indexed.1);
+        assert_eq!(
+            onebox_title(app.data(&onebox("notifiedCommentDeadline"), json!({})).await),
+            "只在数据库里的标题"
+        );
 
         // A change waiting in the outbox (the worker is held off): both selections read the database.
         hold_outbox(&app, true).await;
@@ -319,6 +364,7 @@ both_backends!(
         assert!(zhiliang::search::outbox::pending(&app.db).await.unwrap() > 0);
         assert_eq!(title(app.data(light, json!({})).await).1, "等待索引的标题");
         assert_eq!(title(app.data(full, json!({})).await).1, "等待索引的标题");
+        assert_eq!(onebox_title(app.data(&onebox(""), json!({})).await), "等待索引的标题");
         // The same with a key (answers to keyed requests are not kept, so the search reads the outbox itself).
         let key = crate::common::admin_key(&app.db).await;
         let r = app.gql_as(&key, light, json!({})).await;

@@ -11,10 +11,12 @@ use crate::search::formatted_field;
 use crate::search::meaning::{EMBEDDER, Meaning};
 use crate::search::text::{MAX_QUERY_TERMS, POST, PRE, han_bigrams, prepare_query};
 
-/// A hit as Meilisearch returns it: only its row id is read.
+/// A hit as Meilisearch returns it: its row id, and the stored attributes asked for (`TextQuery::notice_attributes`).
 #[derive(serde::Deserialize)]
 pub(super) struct Hit {
     pub(super) id: i32,
+    #[serde(flatten)]
+    pub(super) rest: serde_json::Map<String, serde_json::Value>,
 }
 
 /// One hit of the mixed list.
@@ -22,6 +24,8 @@ pub(super) struct FedHit {
     pub(super) key: Key,
     pub(super) highlight: Option<String>,
     pub(super) snippet: Option<String>,
+    /// The stored attributes retrieved with it: a notice's `TextQuery::notice_attributes`, else nothing.
+    pub(super) document: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Words a snippet keeps around the matches (Meilisearch counts words, and a Chinese word is one to four
@@ -61,6 +65,9 @@ pub(super) struct TextQuery {
     pub(super) steer: Option<Steer>,
     /// Whether the request reads `highlight` or `snippet`: Meilisearch highlights and crops only then.
     pub(super) marks: bool,
+    /// The stored attributes of notices to retrieve with their hits, so that they can be answered from the
+    /// index (`notices::search::index_attributes`); the hits of other kinds carry their ids only.
+    pub(super) notice_attributes: Option<Vec<&'static str>>,
 }
 
 impl TextQuery {
@@ -71,6 +78,7 @@ impl TextQuery {
             q,
             strategy,
             marks: true,
+            notice_attributes: None,
         }
     }
 
@@ -97,6 +105,7 @@ impl TextQuery {
             q,
             strategy: MatchingStrategies::FREQUENCY,
             marks: self.marks,
+            notice_attributes: self.notice_attributes.clone(),
         })
     }
 
@@ -277,6 +286,10 @@ async fn run(
         .iter()
         .map(|p| p.spec.weight * if tq.steered(p.t) { BOOST } else { 1.0 })
         .collect();
+    let ids_only: &[&str] = &["id"];
+    let notice_retrieve: Vec<&str> = std::iter::once("id")
+        .chain(tq.notice_attributes.iter().flatten().copied())
+        .collect();
     let at = PlanIndexes::new(app, plans);
     let multi = at.multi_search_each(
         app,
@@ -284,6 +297,11 @@ async fn run(
         Some(weights.clone()),
         |i, sq| {
             sq.with_matching_strategy(tq.strategy.clone());
+            sq.with_attributes_to_retrieve(Selectors::Some(if plans[i].t == SearchType::Notice {
+                &notice_retrieve
+            } else {
+                ids_only
+            }));
             if tq.marks {
                 sq.with_attributes_to_highlight(Selectors::Some(&highlight[i]))
                     .with_highlight_pre_tag(PRE)
@@ -323,6 +341,7 @@ async fn run(
             key: (p.t, h.result.id),
             highlight: formatted_field(f, p.spec.headline),
             snippet: p.spec.snippet.and_then(|s| formatted_field(f, s)),
+            document: h.result.rest,
         });
     }
     Ok((out, res.estimated_total_hits, best))

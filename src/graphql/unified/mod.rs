@@ -30,17 +30,21 @@ use crate::catalog::listings::brand::Brand;
 use crate::catalog::listings::credit::CreditEntry;
 use crate::catalog::listings::title::Title;
 use crate::catalog::notices::model::Notice;
+use crate::catalog::notices::search as notice_search;
+use crate::catalog::notices::store as notice_store;
 use crate::catalog::policies::store::Policy;
 use crate::catalog::standards::model::Standard;
 use crate::catalog::zones::store::Zone;
 use crate::context::AppContext;
 use crate::error::ApiError;
+use crate::graphql::selection::names_on;
 use exact::exact_records;
 use facets::facet_counts;
 use fallback::{DEGRADED, fallback};
 use federated::{FedHit, TextQuery, federated};
 use load::load_many;
 use plan::{plans, region_prefix};
+use std::collections::HashMap;
 use suggest::suggestions;
 
 /// The kinds of record `search` can return.
@@ -74,6 +78,20 @@ pub struct SearchFilter {
     /// `WITHDRAWN` (declarations).
     pub status: Option<Vec<String>>,
 }
+
+/// The GraphQL names of `SearchItem`'s members: a fragment on one of them selects nothing on the others.
+const ITEM_TYPES: [&str; 10] = [
+    "Notice",
+    "Standard",
+    "Enterprise",
+    "Brand",
+    "Title",
+    "Zone",
+    "Policy",
+    "CreditEntry",
+    "Declaration",
+    "Recall",
+];
 
 /// One record of any catalogue.
 #[derive(Union)]
@@ -195,6 +213,24 @@ impl UnifiedSearchQueries {
 
         let mut tq = TextQuery::new(&query);
         tq.marks = edges.field("highlight").exists() || edges.field("snippet").exists();
+        // Notices are answered from the index's stored documents when their selection allows and no notice
+        // change waits in the outbox (as `searchNotices` does); other kinds are read from the database.
+        let known = ctx
+            .data_opt::<crate::db::Freshness>()
+            .map(|f| f.indexed(notice_store::OUTBOX));
+        if known != Some(false) && types.contains(&SearchType::Notice) {
+            let fields = names_on(ctx, &["edges", "node"], "Notice", &ITEM_TYPES);
+            tq.notice_attributes = notice_search::index_attributes(fields.iter().map(String::as_str));
+        }
+        let freshness = async {
+            match (known, &tq.notice_attributes) {
+                (Some(k), _) => k,
+                (None, Some(_)) => crate::db::freshness(&app.db, &[notice_store::OUTBOX])
+                    .await
+                    .is_ok_and(|f| f.indexed(notice_store::OUTBOX)),
+                (None, None) => false,
+            }
+        };
         let exact = match exact_records(app, &query, &plans, filtered).await {
             Ok(keys) => keys,
             Err(e) => {
@@ -211,7 +247,7 @@ impl UnifiedSearchQueries {
                 Ok(None)
             }
         };
-        let (text, facets) = if plans.is_empty() {
+        let (text, facets, notices_indexed) = if plans.is_empty() {
             (
                 Ok(federated::Ranked {
                     hits: Vec::new(),
@@ -220,9 +256,10 @@ impl UnifiedSearchQueries {
                     relaxed: false,
                 }),
                 Ok(None),
+                false,
             )
         } else {
-            tokio::join!(text_search, facet_search)
+            tokio::join!(text_search, facet_search, freshness)
         };
         let (hits, total, degraded, semantic, relaxed) = match text {
             Ok(r) => (r.hits, r.total, false, r.semantic, r.relaxed),
@@ -244,6 +281,7 @@ impl UnifiedSearchQueries {
                         key,
                         highlight: None,
                         snippet: None,
+                        document: Default::default(),
                     })
                     .collect();
                 (hits, n, true, false, false)
@@ -266,8 +304,20 @@ impl UnifiedSearchQueries {
 
         let show_exact = if first_page { exact.len().min(size) } else { 0 };
         let mut keys: Vec<Key> = exact[..show_exact].to_vec();
-        keys.extend(hits.iter().map(|h| h.key));
-        let mut records = load_many(app, &keys).await.map_err(ApiError::from)?;
+        let mut records = HashMap::new();
+        if let (Some(attrs), true) = (&tq.notice_attributes, notices_indexed && !degraded) {
+            let from_index: Option<Vec<(Key, SearchItem)>> = hits
+                .iter()
+                .filter(|h| h.key.0 == SearchType::Notice)
+                .map(|h| {
+                    notice_search::notice_from_document(h.key.1, &h.document, attrs)
+                        .map(|n| (h.key, SearchItem::Notice(n)))
+                })
+                .collect();
+            records.extend(from_index.into_iter().flatten());
+        }
+        keys.extend(hits.iter().map(|h| h.key).filter(|k| !records.contains_key(k)));
+        records.extend(load_many(app, &keys).await.map_err(ApiError::from)?);
         let mut edges = Vec::with_capacity(size);
         for key in &exact[..show_exact] {
             if let Some(node) = records.remove(key) {
@@ -354,5 +404,19 @@ impl UnifiedSearchQueries {
                 Ok(Vec::new())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn item_types_name_every_member_of_the_union() {
+        let sdl = crate::graphql::sdl();
+        let line = sdl
+            .lines()
+            .find(|l| l.starts_with("union SearchItem ="))
+            .expect("the schema has the union");
+        let members: Vec<&str> = line["union SearchItem =".len()..].split('|').map(str::trim).collect();
+        assert_eq!(members, super::ITEM_TYPES);
     }
 }

@@ -71,6 +71,8 @@ const ZL_LIST: &str = "query($after: String) { ALIASnotices(first: 20, after: $a
 const ZL_SEARCH: &str = "query($q: String!) { ALIASsearchNotices(query: $q, first: 20) { nodes { symbol titleZh } } }";
 const ZL_ONE_BOX: &str =
     "query($q: String!) { ALIASsearch(query: $q, first: 20) { edges { node { ... on Notice { symbol titleZh } } } } }";
+/// The least a GraphQL request to zhiliang costs: HTTP, parsing, validation, the data-version read and the answer.
+const ZL_FLOOR: &str = "query { ALIAS__typename }";
 /// PostGraphile's listing in the same order (`idx_notice_distribution` serves it) with the same fields.
 const PGL_LIST: &str = "query($after: Cursor) { allNotices(first: 20, after: $after, orderBy: [DISTRIBUTION_DATE_DESC, ROW_ID_DESC]) { edges { cursor node { primarySymbol titleZh distributionDate } } pageInfo { endCursor hasNextPage } } }";
 
@@ -566,6 +568,30 @@ fn gql_probe(
     }
 }
 
+/// zhiliang's `{ __typename }`, a distinct alias each time (so no kept answer serves it): the least an uncached
+/// GraphQL request costs, which every search pays on top of Meilisearch's time.
+fn floor_probe(http: &reqwest::Client, zl: &str) -> Probe {
+    let http = http.clone();
+    let url = zl.to_string();
+    Probe {
+        request: Arc::new(move |_| http.post(&url).json(&json!({"query": aliased(ZL_FLOOR, true)}))),
+        check: Arc::new(|body| gql_field(body).map(|_| ())),
+    }
+}
+
+/// Meilisearch's `GET /health`: the least a request to it costs.
+fn meili_health_probe(http: &reqwest::Client, meili: &str) -> Probe {
+    let http = http.clone();
+    let url = format!("{meili}/health");
+    Probe {
+        request: Arc::new(move |_| http.get(&url)),
+        check: Arc::new(|body| match body["status"].as_str() {
+            Some("available") => Ok(()),
+            _ => bail!("not available: {body}"),
+        }),
+    }
+}
+
 fn meili_probe(http: &reqwest::Client, meili: &str, uid: &str, queries: Arc<Vec<String>>) -> Probe {
     let http = http.clone();
     let url = format!("{meili}/indexes/{uid}/search");
@@ -805,6 +831,13 @@ async fn read_rows(
     let deep_label = thousands(deep);
     let last_label = thousands(last);
     let plan = vec![
+        Row {
+            what: "`{ __typename }`, the least a request costs (HTTP, parse, validate, version read, answer)".into(),
+            peer: "Meilisearch `GET /health`",
+            clients: 1,
+            a: floor_probe(http, zl),
+            b: meili_health_probe(http, &ctx.meili),
+        },
         Row {
             what: "`searchNotices(query, first: 20) { nodes { symbol titleZh } }`".into(),
             peer: "Meilisearch search, limit 20",

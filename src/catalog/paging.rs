@@ -67,6 +67,25 @@ where
     E: EntityTrait,
     D: ConnectionTrait,
 {
+    page_read::<E, D, _, _, _>(db, filter, col, id, p, |select| select.all(db)).await
+}
+
+/// As `page`, with the rows read by `read` from the page's `SELECT` (filtered, ordered and limited): a caller
+/// that needs only some columns narrows the select there (`select_only().columns(..)`) and decodes the rows.
+pub async fn page_read<E, D, R, F, Fut>(
+    db: &D,
+    filter: Condition,
+    col: E::Column,
+    id: E::Column,
+    p: &PageRequest,
+    read: F,
+) -> anyhow::Result<Page<R>>
+where
+    E: EntityTrait,
+    D: ConnectionTrait,
+    F: FnOnce(sea_orm::Select<E>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<R>, sea_orm::DbErr>>,
+{
     let mut window = filter.clone();
     if let Some(a) = &p.after {
         window = window.add(beyond(col, id, a, p.descending));
@@ -77,15 +96,16 @@ where
     // Reading from the end means reading the reversed order, then turning the rows round.
     let desc = p.descending != p.from_end;
     let order = if desc { Order::Desc } else { Order::Asc };
-    let rows = E::find()
-        .filter(window)
-        .order_by(col, order.clone())
-        .order_by(id, order)
-        .limit(p.limit + 1)
-        .all(db)
-        .await?;
+    let rows = read(
+        E::find()
+            .filter(window)
+            .order_by(col, order.clone())
+            .order_by(id, order)
+            .limit(p.limit + 1),
+    )
+    .await?;
     let more = rows.len() as u64 > p.limit;
-    let mut rows: Vec<E::Model> = rows.into_iter().take(p.limit as usize).collect();
+    let mut rows: Vec<R> = rows.into_iter().take(p.limit as usize).collect();
     if p.from_end {
         rows.reverse();
     }
@@ -94,14 +114,17 @@ where
         let below = if forward { p.descending } else { !p.descending };
         let cond = filter.clone().add(beyond(col, id, pos, below));
         // Ordered from the cursor outwards, as the `(col, id)` index runs, so the first row found ends the scan
-        // (unordered, PostgreSQL read the table from its start).
+        // (unordered, PostgreSQL read the table from its start). Only the id is read: the answer is yes or no.
         let order = if below { Order::Desc } else { Order::Asc };
         async move {
             E::find()
+                .select_only()
+                .column(id)
                 .filter(cond)
                 .order_by(col, order.clone())
                 .order_by(id, order)
                 .limit(1)
+                .into_tuple::<i32>()
                 .all(db)
                 .await
                 .map(|rows| !rows.is_empty())

@@ -18,6 +18,7 @@ mod follow_webhook;
 mod graphiql;
 mod http;
 mod import;
+mod listing_columns;
 mod literal_filters;
 mod meaning;
 mod notices;

@@ -6,7 +6,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use super::members::{self, Member};
 use super::model::{AddendumReason, Notice, NoticeArea, NoticeDocument, NoticeKind, NoticeObjective};
 use super::search as notice_search;
-use super::store::{self, NoticeQuery, SortField};
+use super::store::{self, Light, NoticeQuery, Projection, SortField};
 use super::symbol::NoticeSymbol;
 use crate::catalog::codes;
 use crate::catalog::exports::graphql::Affected;
@@ -228,6 +228,54 @@ impl Notice {
     }
 }
 
+/// The light columns (`store::Light`) that a field of `Notice` reads, for a listing that reads only what its
+/// selection asks for; `None` for a field that needs the whole row: one that reads a list column (`symbols`,
+/// codes, objectives, documents, ...) and any field not named here. A field added to `Notice` makes a listing
+/// read whole rows until it is named here; `tests/it/notices.rs` compares every field both ways.
+fn light_columns(field: &str) -> Option<&'static [Light]> {
+    use Light::*;
+    Some(match field {
+        // The id, the first symbol and the distribution date are always read; `original` looks its notice up by
+        // the first symbol's base.
+        "__typename" | "id" | "symbol" | "baseSymbol" | "distributionDate" | "original" => &[],
+        "area" => &[Area],
+        "kind" => &[Kind],
+        "member" => &[Member],
+        "localGovernment" => &[LocalGovernment],
+        "agency" => &[Agency],
+        "commentDeadline" | "openForComment" => &[DeadlineInForce],
+        "notifiedCommentDeadline" => &[CommentDeadline],
+        "commentDeadlineSetBy" => &[DeadlineSetBy],
+        "commentDeadlineText" => &[CommentDeadlineText],
+        "commentDeadlineDerived" => &[CommentDeadlineDerived],
+        "proposedAdoptionDate" => &[ProposedAdoptionDate],
+        "proposedAdoptionDateText" => &[ProposedAdoptionDateText],
+        "proposedEntryIntoForceDate" => &[ProposedEntryIntoForceDate],
+        "proposedEntryIntoForceDateText" => &[ProposedEntryIntoForceDateText],
+        "titleZh" => &[TitleZh],
+        "titleEn" => &[TitleEn],
+        "titleOriginal" => &[TitleOriginal],
+        "originalLanguage" => &[OriginalLanguage],
+        "descriptionZh" => &[DescriptionZh],
+        "descriptionEn" => &[DescriptionEn],
+        "productsText" => &[ProductsText],
+        "updatedAt" => &[UpdatedAt],
+        _ => return None,
+    })
+}
+
+/// The columns a listing must read for the fields its nodes select, or `None` when one of them needs the whole
+/// row.
+fn projection_for<'a>(fields: impl IntoIterator<Item = &'a str>) -> Option<Projection> {
+    let mut proj = Projection::default();
+    for f in fields {
+        for c in light_columns(f)? {
+            proj = proj.with(*c);
+        }
+    }
+    Some(proj)
+}
+
 /// Narrows a notice listing or search. Every field given must hold; a list matches any of its values. As an
 /// output (`NoticeFilterValue`, on `Watch.filter`) it is the filter as saved.
 #[derive(InputObject, SimpleObject, Debug, Clone, Default)]
@@ -443,9 +491,15 @@ impl NoticeQueries {
             SortField::DistributionDate => k.parse::<chrono::NaiveDate>().ok().map(Into::into),
             SortField::Symbol => Some(k.to_string().into()),
         })?;
-        let page = store::list(&app.db, &query, field, &req)
-            .await
-            .map_err(ApiError::from)?;
+        // Only the columns the nodes' fields read, unless one of them needs the whole row.
+        let selected = crate::graphql::selection::node_fields(ctx);
+        // Boxed: either read nested in the schema's resolver future overflowed rustc's layout depth limit.
+        use futures_util::FutureExt;
+        let read = match projection_for(selected.iter().map(String::as_str)) {
+            Some(proj) => store::list_projected(&app.db, &query, field, &req, proj).boxed(),
+            None => store::list(&app.db, &query, field, &req).boxed(),
+        };
+        let page = read.await.map_err(ApiError::from)?;
         let edges: Vec<NoticeEdge> = page
             .rows
             .into_iter()
@@ -561,4 +615,34 @@ impl NoticeQueries {
 /// The `Node` lookups of notices.
 pub async fn node_by_id(app: &AppContext, id: i32) -> ApiResult<Option<Notice>> {
     Ok(store::by_ids(&app.db, &[id]).await?.into_iter().next())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn light_selections_are_projected_and_list_fields_read_whole_rows() {
+        // The fields of the peers bench: only the columns always read and the Chinese title.
+        let p = projection_for(["symbol", "titleZh", "distributionDate", "__typename"]).unwrap();
+        assert_eq!(p, Projection::default().with(Light::TitleZh));
+        assert_eq!(projection_for([]), Some(Projection::default()));
+        assert!(
+            projection_for(["openForComment", "commentDeadline"])
+                .unwrap()
+                .has(Light::DeadlineInForce)
+        );
+        // A list column, a field that reads several, and a name this listing does not know: whole rows.
+        for heavy in [
+            "symbols",
+            "members",
+            "affected",
+            "hsCodes",
+            "followUps",
+            "relatedStandards",
+            "noSuchField",
+        ] {
+            assert_eq!(projection_for(["symbol", heavy]), None, "{heavy}");
+        }
+    }
 }

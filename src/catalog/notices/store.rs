@@ -634,7 +634,7 @@ fn sort_column(f: SortField) -> notice::Column {
     }
 }
 
-/// One page of a filtered listing with keyset paging.
+/// One page of a filtered listing with keyset paging, whole rows.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     q: &NoticeQuery,
@@ -644,6 +644,227 @@ pub async fn list<C: ConnectionTrait>(
     let page =
         paging::page::<notice::Entity, C>(db, filter_condition(q), sort_column(field), notice::Column::Id, p).await?;
     page.try_map(from_model)
+}
+
+/// The columns of a notice that a projected listing may read besides those it always reads (`ALWAYS`): the
+/// light ones. The list columns (`symbols`, codes, objectives, documents, ...) are not among them: a listing that
+/// needs one reads whole rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Light {
+    Area,
+    Kind,
+    Member,
+    LocalGovernment,
+    Agency,
+    CommentDeadline,
+    CommentDeadlineText,
+    CommentDeadlineDerived,
+    DeadlineInForce,
+    DeadlineSetBy,
+    ProposedAdoptionDate,
+    ProposedAdoptionDateText,
+    ProposedEntryIntoForceDate,
+    ProposedEntryIntoForceDateText,
+    TitleZh,
+    TitleEn,
+    TitleOriginal,
+    OriginalLanguage,
+    DescriptionZh,
+    DescriptionEn,
+    ProductsText,
+    UpdatedAt,
+}
+
+impl Light {
+    fn column(self) -> notice::Column {
+        use notice::Column as C;
+        match self {
+            Light::Area => C::Area,
+            Light::Kind => C::Kind,
+            Light::Member => C::Member,
+            Light::LocalGovernment => C::LocalGovernment,
+            Light::Agency => C::Agency,
+            Light::CommentDeadline => C::CommentDeadline,
+            Light::CommentDeadlineText => C::CommentDeadlineText,
+            Light::CommentDeadlineDerived => C::CommentDeadlineDerived,
+            Light::DeadlineInForce => C::DeadlineInForce,
+            Light::DeadlineSetBy => C::DeadlineSetBy,
+            Light::ProposedAdoptionDate => C::ProposedAdoptionDate,
+            Light::ProposedAdoptionDateText => C::ProposedAdoptionDateText,
+            Light::ProposedEntryIntoForceDate => C::ProposedEntryIntoForceDate,
+            Light::ProposedEntryIntoForceDateText => C::ProposedEntryIntoForceDateText,
+            Light::TitleZh => C::TitleZh,
+            Light::TitleEn => C::TitleEn,
+            Light::TitleOriginal => C::TitleOriginal,
+            Light::OriginalLanguage => C::OriginalLanguage,
+            Light::DescriptionZh => C::DescriptionZh,
+            Light::DescriptionEn => C::DescriptionEn,
+            Light::ProductsText => C::ProductsText,
+            Light::UpdatedAt => C::UpdatedAt,
+        }
+    }
+
+    fn bit(self) -> u32 {
+        1 << self as u32
+    }
+}
+
+/// Columns every projected row reads: the id, the first symbol (the notice's `symbol`, and the sort key of
+/// `SYMBOL` order) and the distribution date (the sort key of the default order).
+const ALWAYS: [notice::Column; 3] = [
+    notice::Column::Id,
+    notice::Column::PrimarySymbol,
+    notice::Column::DistributionDate,
+];
+
+/// A set of light columns to read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Projection(u32);
+
+impl Projection {
+    pub fn with(self, c: Light) -> Projection {
+        Projection(self.0 | c.bit())
+    }
+
+    pub fn has(self, c: Light) -> bool {
+        self.0 & c.bit() != 0
+    }
+
+    fn columns(self) -> Vec<notice::Column> {
+        use Light::*;
+        let all = [
+            Area,
+            Kind,
+            Member,
+            LocalGovernment,
+            Agency,
+            CommentDeadline,
+            CommentDeadlineText,
+            CommentDeadlineDerived,
+            DeadlineInForce,
+            DeadlineSetBy,
+            ProposedAdoptionDate,
+            ProposedAdoptionDateText,
+            ProposedEntryIntoForceDate,
+            ProposedEntryIntoForceDateText,
+            TitleZh,
+            TitleEn,
+            TitleOriginal,
+            OriginalLanguage,
+            DescriptionZh,
+            DescriptionEn,
+            ProductsText,
+            UpdatedAt,
+        ];
+        ALWAYS
+            .into_iter()
+            .chain(all.into_iter().filter(|c| self.has(*c)).map(Light::column))
+            .collect()
+    }
+}
+
+/// A notice from a projected row: the columns of `proj` and `ALWAYS` hold what is stored; everything else is
+/// empty (`symbols` holds only the first symbol). Only for a caller that resolves no field beyond what it read.
+fn from_projected(row: &sea_orm::QueryResult, proj: Projection) -> anyhow::Result<Notice> {
+    use sea_orm::TryGetable;
+    fn get<T: TryGetable>(row: &sea_orm::QueryResult, col: notice::Column) -> Result<T, sea_orm::DbErr> {
+        use sea_orm::IdenStatic;
+        row.try_get("", col.as_str())
+    }
+    fn opt<T: TryGetable + Default>(
+        row: &sea_orm::QueryResult,
+        proj: Projection,
+        c: Light,
+    ) -> Result<T, sea_orm::DbErr> {
+        if proj.has(c) {
+            get(row, c.column())
+        } else {
+            Ok(T::default())
+        }
+    }
+    use notice::Column as C;
+    let id: i32 = get(row, C::Id)?;
+    let primary: String = get(row, C::PrimarySymbol)?;
+    let symbol =
+        NoticeSymbol::parse(&primary).map_err(|e| anyhow::anyhow!("stored symbol {primary:?} unreadable: {e}"))?;
+    let area = if proj.has(Light::Area) && get::<String>(row, C::Area)? == "SPS" {
+        NoticeArea::Sps
+    } else {
+        NoticeArea::Tbt
+    };
+    let kind = if proj.has(Light::Kind) {
+        NoticeKind::parse(&get::<String>(row, C::Kind)?).unwrap_or(NoticeKind::Regular)
+    } else {
+        NoticeKind::Regular
+    };
+    Ok(Notice {
+        id,
+        data: NoticeData {
+            symbols: vec![symbol],
+            area,
+            kind,
+            member: opt(row, proj, Light::Member)?,
+            local_government: opt(row, proj, Light::LocalGovernment)?,
+            agency: opt(row, proj, Light::Agency)?,
+            articles: Vec::new(),
+            distribution_date: get(row, C::DistributionDate)?,
+            comment_deadline: opt(row, proj, Light::CommentDeadline)?,
+            comment_deadline_text: opt(row, proj, Light::CommentDeadlineText)?,
+            comment_deadline_derived: opt(row, proj, Light::CommentDeadlineDerived)?,
+            proposed_adoption_date: opt(row, proj, Light::ProposedAdoptionDate)?,
+            proposed_adoption_date_text: opt(row, proj, Light::ProposedAdoptionDateText)?,
+            proposed_entry_into_force_date: opt(row, proj, Light::ProposedEntryIntoForceDate)?,
+            proposed_entry_into_force_date_text: opt(row, proj, Light::ProposedEntryIntoForceDateText)?,
+            title_zh: opt(row, proj, Light::TitleZh)?,
+            title_en: opt(row, proj, Light::TitleEn)?,
+            title_original: opt(row, proj, Light::TitleOriginal)?,
+            original_language: opt(row, proj, Light::OriginalLanguage)?,
+            description_zh: opt(row, proj, Light::DescriptionZh)?,
+            description_en: opt(row, proj, Light::DescriptionEn)?,
+            products_text: opt(row, proj, Light::ProductsText)?,
+            hs_codes: Vec::new(),
+            ics_codes: Vec::new(),
+            objectives: Vec::new(),
+            keywords: Vec::new(),
+            documents: Vec::new(),
+            addendum_reasons: Vec::new(),
+            regions_affected: Vec::new(),
+        },
+        deadline_in_force: opt(row, proj, Light::DeadlineInForce)?,
+        deadline_set_by: opt(row, proj, Light::DeadlineSetBy)?,
+        source: String::new(),
+        created_at: chrono::DateTime::<Utc>::default(),
+        updated_at: if proj.has(Light::UpdatedAt) {
+            get(row, C::UpdatedAt)?
+        } else {
+            chrono::DateTime::<Utc>::default()
+        },
+    })
+}
+
+/// One page of a filtered listing as `list` reads it, but of only the columns of `proj` (and `ALWAYS`): no
+/// description, list column or JSON is read or decoded unless asked for. The notices hold nothing else (see
+/// `from_projected`): the caller resolves only fields that these columns answer.
+pub async fn list_projected<C: ConnectionTrait>(
+    db: &C,
+    q: &NoticeQuery,
+    field: SortField,
+    p: &PageRequest,
+    proj: Projection,
+) -> anyhow::Result<Page<Notice>> {
+    use sea_orm::QuerySelect;
+    let backend = db.get_database_backend();
+    let columns = proj.columns();
+    let page = paging::page_read::<notice::Entity, C, _, _, _>(
+        db,
+        filter_condition(q),
+        sort_column(field),
+        notice::Column::Id,
+        p,
+        |select| db.query_all_raw(select.select_only().columns(columns).build(backend)),
+    )
+    .await?;
+    page.try_map(|row| from_projected(&row, proj))
 }
 
 /// How many notices match the filter.

@@ -7,7 +7,9 @@
 //! - Listings: `notices(first: 20)` page 1 and pages reached by cursor against PostGraphile 5.1 (Node 22) serving
 //!   the same PostgreSQL table, at 1 and 32 clients.
 //! - Writes: import of N notices into PostgreSQL until search has caught up, and `reindex`, against Meilisearch
-//!   indexing the same documents (those zhiliang sends) into a fresh index with the same settings, alone.
+//!   indexing the same documents (those zhiliang sends) into a fresh index with the same settings, alone; and the
+//!   same import into another fresh database while zhiliang serves it (its outbox worker sending while the import
+//!   stores, as operators run it), timed from the import's start until search has caught up.
 //!
 //! ```text
 //! scripts/install-peers                                  # PostGraphile and Node 22 into benches/peers/node_modules
@@ -365,6 +367,10 @@ struct WriteRound {
     catch_up_secs: f64,
     alone_secs: f64,
     reindex_secs: f64,
+    /// The same import into another fresh database while zhiliang serves it (the outbox worker sends while the
+    /// import stores): seconds until the import returned, and until search had caught up, both from its start.
+    serving_store_secs: f64,
+    serving_total_secs: f64,
 }
 
 struct Ctx {
@@ -447,6 +453,97 @@ async fn import_round(ctx: &Ctx, settings: &Settings) -> anyhow::Result<(Databas
     Ok((db, running, store_secs, catch_up_secs))
 }
 
+/// Imports the notices into a fresh database while zhiliang serves it, as operators do: zhiliang starts first and
+/// has applied its index settings (Meilisearch has no task left) before the import begins; then the import stores
+/// while the outbox worker sends. Seconds from the import's start until it returned, and until the outbox was
+/// empty. The database and the indexes are removed afterwards.
+async fn serving_round(ctx: &Ctx, round: usize) -> anyhow::Result<(f64, f64)> {
+    let name = format!("zl_peers_{}_{round}_serving", std::process::id());
+    let url = support::pg::create_database(&ctx.pg_admin_url, &name).await?;
+    let mut settings = settings_for(ctx, &url, round);
+    settings.meili_index_prefix = format!("peers_{round}_serving_");
+    let result = serving_import(ctx, &settings).await;
+    let search = Search::new(&settings, FAMILIES)?;
+    for f in FAMILIES {
+        delete_index(&ctx.http, &ctx.meili, &search.index_uid(f.index())).await?;
+    }
+    support::pg::drop_database(&ctx.pg_admin_url, &name).await?;
+    result
+}
+
+async fn serving_import(ctx: &Ctx, settings: &Settings) -> anyhow::Result<(f64, f64)> {
+    let db = zhiliang::db::connect(&settings.database_url).await?;
+    zhiliang::db::migrate(&db).await?;
+    let app = Application::build(settings.clone()).await?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let running = Running { port: 0, stop, server };
+    // Settled: every index exists and Meilisearch has nothing left to do.
+    let search = Search::new(settings, FAMILIES)?;
+    let start = Instant::now();
+    loop {
+        let mut missing = 0;
+        for f in FAMILIES {
+            let r = ctx
+                .http
+                .get(format!("{}/indexes/{}", ctx.meili, search.index_uid(f.index())))
+                .send()
+                .await?;
+            if !r.status().is_success() {
+                missing += 1;
+            }
+        }
+        let busy: Value = ctx
+            .http
+            .get(format!("{}/tasks?statuses=enqueued,processing&limit=1", ctx.meili))
+            .send()
+            .await?
+            .json()
+            .await?;
+        if missing == 0 && busy["total"].as_u64() == Some(0) {
+            break;
+        }
+        if start.elapsed() > STALL {
+            running.stop().await;
+            bail!("zhiliang did not set its indexes up within {} s", STALL.as_secs());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!(
+        "bench: zhiliang started and its index settings applied in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let report = zhiliang::import::import_file(&db, &ctx.data, false).await?;
+    let store_secs = t.elapsed().as_secs_f64();
+    if !report.rejected.is_empty() {
+        running.stop().await;
+        bail!("the import rejected {} generated rows", report.rejected.len());
+    }
+    let mut last = u64::MAX;
+    let mut last_change = Instant::now();
+    loop {
+        let left = outbox::pending(&db).await?;
+        if left == 0 {
+            break;
+        }
+        if left != last {
+            last = left;
+            last_change = Instant::now();
+        } else if last_change.elapsed() > STALL {
+            running.stop().await;
+            bail!("the search outbox stayed at {left} entries for {} s", STALL.as_secs());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let total_secs = t.elapsed().as_secs_f64();
+    running.stop().await;
+    db.close().await?;
+    Ok((store_secs, total_secs))
+}
+
 /// The write rounds; the last round's database, zhiliang and settings stay up for the reads.
 async fn write_rounds(
     ctx: &Ctx,
@@ -458,6 +555,8 @@ async fn write_rounds(
         let name = format!("zl_peers_{pid}_{r}");
         let url = support::pg::create_database(&ctx.pg_admin_url, &name).await?;
         let settings = settings_for(ctx, &url, r);
+        eprintln!("bench: round {} of {rounds}: import while zhiliang serves", r + 1);
+        let (serving_store_secs, serving_total_secs) = serving_round(ctx, r).await?;
         eprintln!("bench: round {} of {rounds}: import", r + 1);
         let (db, running, store_secs, catch_up_secs) = match import_round(ctx, &settings).await {
             Ok(done) => done,
@@ -481,7 +580,7 @@ async fn write_rounds(
         zhiliang::search::reindex::rebuild(&db, &search, &notices::search::Notices, false).await?;
         let reindex_secs = t.elapsed().as_secs_f64();
         println!(
-            "round {}: import {store_secs:.1} s + search caught up {catch_up_secs:.1} s = {:.1} s; Meilisearch alone {alone_secs:.1} s; reindex {reindex_secs:.1} s",
+            "round {}: import {store_secs:.1} s + search caught up {catch_up_secs:.1} s = {:.1} s; Meilisearch alone {alone_secs:.1} s; reindex {reindex_secs:.1} s; import while serving: stored {serving_store_secs:.1} s, search caught up {serving_total_secs:.1} s from its start",
             r + 1,
             store_secs + catch_up_secs
         );
@@ -490,6 +589,8 @@ async fn write_rounds(
             catch_up_secs,
             alone_secs,
             reindex_secs,
+            serving_store_secs,
+            serving_total_secs,
         });
         if r + 1 == rounds {
             return Ok((done, db, running, settings, name));
@@ -1076,6 +1177,8 @@ async fn main() -> anyhow::Result<()> {
     let import = median(writes.iter().map(|w| w.store_secs + w.catch_up_secs).collect());
     let alone = median(writes.iter().map(|w| w.alone_secs).collect());
     let reindex = median(writes.iter().map(|w| w.reindex_secs).collect());
+    let serving_store = median(writes.iter().map(|w| w.serving_store_secs).collect());
+    let serving = median(writes.iter().map(|w| w.serving_total_secs).collect());
     println!();
     println!("| what | zhiliang s | Meilisearch alone s | ratio |");
     println!("|---|---:|---:|---:|");
@@ -1083,6 +1186,11 @@ async fn main() -> anyhow::Result<()> {
         "| import {} into PostgreSQL + search caught up (store {store:.1} s, catch-up {catch_up:.1} s) | {import:.1} | {alone:.1} | {:.2}x |",
         thousands(n),
         import / alone
+    );
+    println!(
+        "| import {} while zhiliang serves, until search caught up (stored after {serving_store:.1} s) | {serving:.1} | {alone:.1} | {:.2}x |",
+        thousands(n),
+        serving / alone
     );
     println!("| `reindex` | {reindex:.1} | {alone:.1} | {:.2}x |", reindex / alone);
     println!();

@@ -418,9 +418,11 @@ impl Loader<'_> {
     /// written again row by row), `Err(Some(_))` when the database failed before any row was written.
     ///
     /// Written by an admin (the command line), a notice none of whose symbols is stored yet (one look-up for the
-    /// batch finds which) is inserted without the per-row look-ups and savepoint of `write::put`, and its outbox
-    /// entry, watch-matcher entry, codes and audit row wait to be written with the others in multi-row inserts.
-    /// Every other row goes through `write::put`, after what waits is written (it may read it).
+    /// batch finds which) waits to be written with the others without the per-row look-ups and savepoint of
+    /// `write::put`: the notices, their symbols and codes, outbox and watch-matcher entries and audit rows in
+    /// multi-row inserts, their audit rows read back in one query, the comment deadlines of their chains worked out
+    /// in memory (`notice_store::insert_batch`). Every other row goes through `write::put`, after what waits is
+    /// written (it may read it).
     async fn write_batch(
         &self,
         txn: &DatabaseTransaction,
@@ -443,16 +445,14 @@ impl Loader<'_> {
                 Valid::Notice(d) if fast && known.is_new(d) => {
                     let chained = known.chained(d);
                     known.note(d);
-                    later
-                        .add_notice(txn, self.actor, d, self.source, chained)
-                        .await
-                        .map(|_| write::Action::Created)
+                    later.add_notice(d, chained);
+                    Ok(write::Action::Created)
                 }
                 _ => {
                     if let Valid::Notice(d) = v {
                         known.note(d);
                     }
-                    match later.write(txn).await {
+                    match later.write(txn, self.actor, self.source).await {
                         Ok(()) => write::put(txn, self.actor, v, None, self.source)
                             .await
                             .map(|w| w.action),
@@ -466,46 +466,73 @@ impl Loader<'_> {
                 Err(_) => return Err(None),
             }
         }
-        later.write(txn).await.map_err(|_| None)?;
+        later.write(txn, self.actor, self.source).await.map_err(|e| {
+            tracing::debug!(error = %e, "import: the batch is written again row by row");
+            None
+        })?;
         Ok(outcomes)
     }
 }
 
-/// What the new notices of a batch still need written: their codes, outbox and watch-matcher entries (in the order
-/// `notice_store::upsert` queues them) and audit rows.
+/// The new notices of a batch, kept to be written together (`notice_store::insert_batch`) with their codes,
+/// outbox and watch-matcher entries (in the order `notice_store::upsert` queues them) and audit rows.
 #[derive(Default)]
-struct Later {
+struct Later<'a> {
+    notices: Vec<notice_store::NewNotice<'a>>,
     children: notice_store::Children,
-    outbox: Vec<(&'static str, i32)>,
-    changes: Vec<i32>,
-    audit: Vec<crate::operate::entity::audit_log::ActiveModel>,
 }
 
-impl Later {
-    /// Inserts a new notice (see `notice_store::insert_new`) and keeps the rest of its write for `write`.
-    async fn add_notice(
-        &mut self,
-        txn: &DatabaseTransaction,
-        actor: &Actor,
-        d: &NoticeData,
-        source: &str,
-        chained: bool,
-    ) -> Result<(), write::WriteError> {
-        let (id, others) = notice_store::insert_new(txn, d, source, chained, &mut self.children).await?;
-        for n in std::iter::once(id).chain(others) {
-            self.outbox.push((notice_store::OUTBOX, n));
-            self.changes.push(n);
-        }
-        self.audit
-            .push(write::created_entry(txn, actor, RecordType::Notice, id).await?);
-        Ok(())
+impl<'a> Later<'a> {
+    /// Keeps a new notice for `write` (see `notice_store::insert_batch`).
+    fn add_notice(&mut self, d: &'a NoticeData, chained: bool) {
+        self.notices.push(notice_store::NewNotice { data: d, chained });
     }
 
-    async fn write(&mut self, txn: &DatabaseTransaction) -> Result<(), write::WriteError> {
+    /// Writes what was kept: after it, the database holds every row so far as the writes one by one leave it.
+    async fn write(&mut self, txn: &DatabaseTransaction, actor: &Actor, source: &str) -> Result<(), write::WriteError> {
+        let notices = std::mem::take(&mut self.notices);
+        if notices.is_empty() {
+            return Ok(());
+        }
+        let written = notice_store::insert_batch(txn, &notices, source, &mut self.children).await?;
         self.children.write(txn).await?;
-        crate::search::outbox::enqueue_many(txn, &std::mem::take(&mut self.outbox)).await?;
-        crate::follow::events::record_changes(txn, &std::mem::take(&mut self.changes)).await?;
-        write::audit_many(txn, std::mem::take(&mut self.audit)).await
+        let outbox: Vec<(&str, i32)> = written.queued.iter().map(|id| (notice_store::OUTBOX, *id)).collect();
+        crate::search::outbox::enqueue_many(txn, &outbox).await?;
+        crate::follow::events::record_changes(txn, &written.queued).await?;
+        // Each notice's audit row as its own write left it: a later notice of the batch may have changed its
+        // deadline in force since (the setter's comment deadline, read with it, is the value it had then).
+        let mut read: Vec<i32> = written.ids.clone();
+        read.extend(written.as_written.values().filter_map(|(_, by)| *by));
+        read.sort_unstable();
+        read.dedup();
+        let rows = write::stored_rows(txn, RecordType::Notice, &read).await?;
+        let mut audit = Vec::with_capacity(written.ids.len());
+        for id in &written.ids {
+            let (row, key) = rows.get(id).ok_or_else(|| {
+                write::WriteError::Invalid("the record was not found after it was written; try again".into())
+            })?;
+            let row = match written.as_written.get(id) {
+                None => std::borrow::Cow::Borrowed(row),
+                Some((_, set_by)) => {
+                    let from = match set_by {
+                        None => Some(row),
+                        Some(by) => rows.get(by).map(|(r, _)| r),
+                    };
+                    let deadline = from
+                        .and_then(|r| r.get("comment_deadline"))
+                        .cloned()
+                        .unwrap_or(serde_json::Value::Null);
+                    let mut row = row.clone();
+                    if let Some(m) = row.as_object_mut() {
+                        m.insert("deadline_in_force".into(), deadline);
+                        m.insert("deadline_set_by".into(), serde_json::json!(set_by));
+                    }
+                    std::borrow::Cow::Owned(row)
+                }
+            };
+            audit.push(write::created_row(actor, RecordType::Notice, *id, key.clone(), &row));
+        }
+        write::audit_many(txn, audit).await
     }
 }
 

@@ -105,6 +105,11 @@ impl RecordType {
     /// enterprise's, and a listing of an enterprise is in that enterprise's region as well (a region code of its
     /// own cannot bring another county's enterprise in); a member's is its zone's.
     fn stored_sql(self, id: i32) -> String {
+        self.stored_sql_where(&format!("t.id = {id}"))
+    }
+
+    /// `stored_sql` for the rows that meet `condition` (on `t`).
+    fn stored_sql_where(self, condition: &str) -> String {
         let ent = "COALESCE(e.region_code, substr(e.credit_code, 3, 6))";
         let (from, key, region, region2) = match self {
             RecordType::Notice => (
@@ -155,7 +160,7 @@ impl RecordType {
             RecordType::Recall => ("recall t".into(), "t.natural_key".into(), "NULL".into(), "NULL"),
         };
         format!(
-            "SELECT t.*, {key} AS zl_key, {region} AS zl_region, {region2} AS zl_region2 FROM {from} WHERE t.id = {id}"
+            "SELECT t.*, {key} AS zl_key, {region} AS zl_region, {region2} AS zl_region2 FROM {from} WHERE {condition}"
         )
     }
 
@@ -377,9 +382,19 @@ async fn stored<C: ConnectionTrait>(db: &C, ty: RecordType, id: i32) -> Result<O
         return Ok(None);
     }
     let stmt = Statement::from_string(db.get_database_backend(), ty.stored_sql(id));
-    let Some(mut row) = JsonValue::find_by_statement(stmt).one(db).await? else {
+    let Some(row) = JsonValue::find_by_statement(stmt).one(db).await? else {
         return Ok(None);
     };
+    let (row, key, regions) = split_stored(row);
+    Ok(Some(Stored {
+        row: row.to_string(),
+        key,
+        regions,
+    }))
+}
+
+/// A row read by `stored_sql`: the record's own columns, its key and its regions.
+fn split_stored(mut row: JsonValue) -> (JsonValue, Option<String>, Regions) {
     let mut take = |name: &str| {
         row.as_object_mut()
             .and_then(|m| m.remove(name))
@@ -389,11 +404,38 @@ async fn stored<C: ConnectionTrait>(db: &C, ty: RecordType, id: i32) -> Result<O
     let key = take("zl_key");
     let mut regions: Vec<String> = [take("zl_region"), take("zl_region2")].into_iter().flatten().collect();
     regions.dedup();
-    Ok(Some(Stored {
-        row: row.to_string(),
-        key,
-        regions: Regions(regions),
-    }))
+    (row, key, Regions(regions))
+}
+
+/// The stored rows of these records as the audit trail records them (column names as keys) with their keys, by
+/// id, read a thousand at a time; ids not found are left out.
+pub(crate) async fn stored_rows<C: ConnectionTrait>(
+    db: &C,
+    ty: RecordType,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, (JsonValue, Option<String>)>, sea_orm::DbErr> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    if ty == RecordType::Division {
+        return Ok(out);
+    }
+    for chunk in ids.chunks(1_000) {
+        let list: Vec<String> = chunk.iter().map(|id| id.to_string()).collect();
+        let sql = ty.stored_sql_where(&format!("t.id IN ({})", list.join(", ")));
+        let rows = JsonValue::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
+            .all(db)
+            .await?;
+        for row in rows {
+            let (row, key, _) = split_stored(row);
+            if let Some(id) = row
+                .get("id")
+                .and_then(JsonValue::as_i64)
+                .and_then(|i| i32::try_from(i).ok())
+            {
+                out.insert(id, (row, key));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The version of a record that exists: its last audited version, and 1 for a record stored before the audit
@@ -526,28 +568,26 @@ impl Entry<'_> {
 }
 
 /// The audit row of a record just created by a writer that has checked `actor` may write it (an admin: no scope
-/// to check) and found it new: the entry `put` writes for it (version 1, nothing before, the stored row after),
-/// for the caller to append with others in `audit_many`.
-pub(crate) async fn created_entry(
-    db: &DatabaseTransaction,
+/// to check) and found it new: the entry `put` writes for it (version 1, nothing before, the stored row after, as
+/// `stored_rows` read it with its key), for the caller to append with others in `audit_many`.
+pub(crate) fn created_row(
     actor: &Actor,
     ty: RecordType,
     id: i32,
-) -> Result<audit_log::ActiveModel, WriteError> {
-    let after = stored(db, ty, id)
-        .await?
-        .ok_or_else(|| WriteError::Invalid("the record was not found after it was written; try again".into()))?;
-    Ok(Entry {
+    key: Option<String>,
+    row: &JsonValue,
+) -> audit_log::ActiveModel {
+    Entry {
         actor,
         action: Action::Created,
         record_type: ty.type_name(),
         record_id: Some(id),
-        record_key: after.key,
+        record_key: key,
         version: 1,
         before: None,
-        after: Some(after.row),
+        after: Some(row.to_string()),
     }
-    .row())
+    .row()
 }
 
 /// Appends entries to the audit trail in multi-row inserts, in the order given. A version already written is a

@@ -275,6 +275,114 @@ both_backends!(a_batch_writes_what_row_by_row_writes, |backend: Backend| async m
     by_row.finish().await;
 });
 
+/// A follow-up of the tests below: `reasons` and a comment deadline, distributed on `date`.
+fn follow_up(symbol: &str, date: &str, deadline: &str, reasons: &[&str]) -> String {
+    json!({"type": "notice", "symbols": [symbol], "distributionDate": date, "titleEn": format!("{symbol} follow-up"),
+           "commentDeadline": deadline, "addendumReasons": reasons})
+    .to_string()
+}
+
+both_backends!(
+    a_batch_that_changes_deadlines_of_its_own_and_stored_notices_writes_what_row_by_row_writes,
+    |backend: Backend| async move {
+        let quiet = |s: &mut zhiliang::config::Settings| {
+            s.search_worker = false;
+            s.follow_worker = false;
+        };
+        let batched = TestApp::spawn_with(backend, quiet).await;
+        let by_row = TestApp::spawn_with(backend, quiet).await;
+        let editor = zhiliang::operate::write::Actor {
+            principal: zhiliang::operate::keys::Principal {
+                key_id: None,
+                name: "notices editor".into(),
+                role: zhiliang::operate::keys::Role::Editor,
+                catalogues: vec![zhiliang::operate::keys::Catalogue::Notices],
+                region_prefix: None,
+            },
+            ..zhiliang::operate::write::Actor::cli()
+        };
+        let period = ["COMMENT_PERIOD_CHANGED"];
+        // Stored first: an original, and an addendum whose original comes later.
+        let first = [
+            notice(&["G/TBT/N/USA/7001"], "Lamps"),
+            follow_up("G/TBT/N/USA/7002/Add.1", "2025-03-10", "2025-06-01", &period),
+        ];
+        // Then, in one batch: an addendum of the stored original; the original of the stored addendum (its
+        // deadline set by it at its own write) and a newer addendum that changes it again; an original and two
+        // addenda of its own (the second older than the first, so it changes nothing); an addendum that says
+        // nothing of the comment period; a notice alone.
+        let second = [
+            follow_up("G/TBT/N/USA/7001/Add.1", "2025-03-05", "2025-07-01", &period),
+            notice(&["G/TBT/N/USA/7002"], "Toys"),
+            follow_up("G/TBT/N/USA/7002/Add.2", "2025-03-20", "2025-08-01", &period),
+            notice(&["G/TBT/N/USA/7003"], "Batteries"),
+            follow_up("G/TBT/N/USA/7003/Add.2", "2025-04-01", "2025-09-01", &period),
+            follow_up("G/TBT/N/USA/7003/Add.1", "2025-03-15", "2025-08-15", &period),
+            follow_up(
+                "G/TBT/N/USA/7001/Add.2",
+                "2025-04-02",
+                "2025-10-01",
+                &["MEASURE_ADOPTED"],
+            ),
+            notice(&["G/TBT/N/USA/7004"], "Furniture"),
+        ];
+        for (name, rows) in [("first.jsonl", &first[..]), ("second.jsonl", &second[..])] {
+            let path = batched.dir.path().join(name);
+            std::fs::write(&path, rows.join("\n")).unwrap();
+            let a = batched.import(&path).await;
+            let b = zhiliang::import::import_file_as(&by_row.db, &path, false, &editor, None)
+                .await
+                .unwrap();
+            assert_eq!(
+                (a.added, a.updated, a.rejected.len()),
+                (rows.len() as u64, 0, 0),
+                "{:?}",
+                a.rejected
+            );
+            assert_eq!(
+                (b.added, b.updated, b.rejected.len()),
+                (rows.len() as u64, 0, 0),
+                "{:?}",
+                b.rejected
+            );
+        }
+        let (wa, wb) = (written(&batched).await, written(&by_row).await);
+        for (x, y) in wa.iter().zip(&wb) {
+            assert_eq!(x, y);
+        }
+        assert_eq!(wa.len(), wb.len());
+        // What the chains say now.
+        let q = r#"query($s: String!) { notice(symbol: $s) { commentDeadline notifiedCommentDeadline } }"#;
+        for (symbol, deadline) in [
+            ("G/TBT/N/USA/7001", "2025-07-01"),
+            ("G/TBT/N/USA/7002", "2025-08-01"),
+            ("G/TBT/N/USA/7003", "2025-09-01"),
+            ("G/TBT/N/USA/7004", "2025-05-01"),
+        ] {
+            let n = batched.data(q, json!({"s": symbol})).await["notice"].clone();
+            assert_eq!(n["commentDeadline"], deadline, "{symbol}");
+        }
+        // The audit trail keeps each notice as its own write left it: 7002 with the deadline its stored addendum
+        // set, 7003 with its own.
+        use sea_orm::{ConnectionTrait, Statement};
+        for (key, deadline) in [("G/TBT/N/USA/7002", "2025-06-01"), ("G/TBT/N/USA/7003", "2025-05-01")] {
+            let row = batched
+                .db
+                .query_one_raw(Statement::from_string(
+                    batched.db.get_database_backend(),
+                    format!("SELECT after FROM audit_log WHERE record_key = '{key}'"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let after: serde_json::Value = serde_json::from_str(&row.try_get::<String>("", "after").unwrap()).unwrap();
+            assert_eq!(after["deadline_in_force"], deadline, "{key}: {after}");
+        }
+        batched.finish().await;
+        by_row.finish().await;
+    }
+);
+
 both_backends!(a_bad_row_in_a_batch_costs_only_itself, |backend: Backend| async move {
     let app = TestApp::spawn(backend).await;
     let first = [notice(&["G/TBT/N/USA/5001"], "X"), notice(&["G/TBT/N/USA/5002"], "Y")];

@@ -356,38 +356,251 @@ impl Known {
 /// Rows in one multi-row INSERT: far below either backend's limit on bound values.
 const CHUNK: usize = 1_000;
 
-/// Inserts a notice that is known to be new (the caller found none of its symbols stored, nor a notice under its
-/// first symbol), with its symbols; its other codes go to `children`. When `chained` (another notice shares a
-/// base symbol with it) the comment deadlines of its chains are recomputed as `upsert` does. Queues nothing:
-/// returns its id and the other notices whose deadline in force changed, for the caller to queue (the outbox and
-/// the watch matcher) after the notice itself.
-pub async fn insert_new<C: ConnectionTrait>(
+/// A new notice of an import batch: none of its symbols is stored, nor a notice under its first symbol.
+pub struct NewNotice<'a> {
+    pub data: &'a NoticeData,
+    /// Another notice (stored, or before it in the batch) shares a base symbol with it: its write recomputes the
+    /// comment deadlines of its chains, as `upsert` does.
+    pub chained: bool,
+}
+
+/// What [`insert_batch`] wrote.
+#[derive(Debug, Default)]
+pub struct BatchWritten {
+    /// The new notices' ids, in the order given.
+    pub ids: Vec<i32>,
+    /// The notices to queue (search outbox and watch matcher), in the order `upsert` writing them one by one
+    /// queues them: each new notice, then the others whose deadline in force its
+    /// write changed.
+    pub queued: Vec<i32>,
+    /// The deadline in force (and the follow-up that set it) that a new notice had right after its own write,
+    /// for each one whose deadline a later notice of the batch changed: the audit trail records each notice as
+    /// its own write left it.
+    pub as_written: std::collections::HashMap<i32, (Option<NaiveDate>, Option<i32>)>,
+}
+
+/// Notices in one multi-row INSERT: 37 columns each, within SQLite's 32,766 bound values.
+const NOTICE_CHUNK: usize = 500;
+
+/// Inserts new notices (each as `upsert` would, in the order given) in multi-row statements; their codes go
+/// to `children`. The comment deadlines of the chains that the `chained` ones join are worked out in memory as the
+/// writes one by one would leave them (the stored notices of those chains read once), and only the notices whose
+/// deadline in force changed are written again. Queues nothing: see [`BatchWritten`].
+pub async fn insert_batch<C: ConnectionTrait>(
     txn: &C,
-    data: &NoticeData,
+    notices: &[NewNotice<'_>],
     source: &str,
-    chained: bool,
     children: &mut Children,
-) -> Result<(i32, Vec<i32>), sea_orm::DbErr> {
-    let symbols: Vec<String> = data.symbols.iter().map(|s| s.to_string()).collect();
+) -> Result<BatchWritten, sea_orm::DbErr> {
+    use std::collections::{HashMap, HashSet};
+    let mut out = BatchWritten::default();
+    if notices.is_empty() {
+        return Ok(out);
+    }
     let now = Utc::now();
-    let id = notice::Entity::insert(active_model(data, &symbols, source, now))
-        .exec(txn)
-        .await?
-        .last_insert_id;
-    notice_symbol::Entity::insert_many(symbol_rows(data, id))
-        .exec_without_returning(txn)
-        .await?;
-    children.add(data, id);
-    // Alone in its chains, its deadline in force is its own, as inserted.
-    let others = if chained {
-        let mut bases: Vec<String> = data.symbols.iter().map(|s| s.base().to_string()).collect();
-        bases.sort_unstable();
-        bases.dedup();
-        refresh_deadlines(txn, &bases, id, now).await?
-    } else {
-        Vec::new()
+    let symbols: Vec<Vec<String>> = notices
+        .iter()
+        .map(|n| n.data.symbols.iter().map(|s| s.to_string()).collect())
+        .collect();
+    for (chunk, chunk_symbols) in notices.chunks(NOTICE_CHUNK).zip(symbols.chunks(NOTICE_CHUNK)) {
+        let mut stmt = notice::Entity::insert_many(
+            chunk
+                .iter()
+                .zip(chunk_symbols)
+                .map(|(n, s)| active_model(n.data, s, source, now)),
+        )
+        .into_query();
+        stmt.returning(Query::returning().columns([notice::Column::Id, notice::Column::PrimarySymbol]));
+        // Matched by first symbol (unique), not by the order the rows come back in.
+        let mut by_primary: HashMap<String, i32> = HashMap::with_capacity(chunk.len());
+        for row in txn.query_all(&stmt).await? {
+            by_primary.insert(row.try_get("", "primary_symbol")?, row.try_get("", "id")?);
+        }
+        for s in chunk_symbols {
+            let id = by_primary
+                .get(&s[0])
+                .copied()
+                .ok_or_else(|| sea_orm::DbErr::Custom(format!("notice {} was not returned by its insert", s[0])))?;
+            out.ids.push(id);
+        }
+    }
+    let symbol_models: Vec<notice_symbol::ActiveModel> = notices
+        .iter()
+        .zip(&out.ids)
+        .flat_map(|(n, id)| symbol_rows(n.data, *id))
+        .collect();
+    for chunk in symbol_models.chunks(CHUNK) {
+        notice_symbol::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    for (n, id) in notices.iter().zip(&out.ids) {
+        children.add(n.data, *id);
+    }
+
+    // The chains: every base symbol of a chained notice, and the stored notices that have one of them.
+    let bases_of = |d: &NoticeData| -> Vec<String> {
+        let mut b: Vec<String> = d.symbols.iter().map(|s| s.base().to_string()).collect();
+        b.sort_unstable();
+        b.dedup();
+        b
     };
-    Ok((id, others))
+    let chained_bases: HashSet<String> = notices
+        .iter()
+        .filter(|n| n.chained)
+        .flat_map(|n| bases_of(n.data))
+        .collect();
+    if chained_bases.is_empty() {
+        out.queued = out.ids.clone();
+        return Ok(out);
+    }
+    let new_ids: HashSet<i32> = out.ids.iter().copied().collect();
+    let wanted: Vec<String> = chained_bases.iter().cloned().collect();
+    let mut stored_pairs: Vec<(i32, String)> = Vec::new();
+    for chunk in wanted.chunks(CHUNK) {
+        let rows = notice_symbol::Entity::find()
+            .filter(notice_symbol::Column::BaseSymbol.is_in(chunk.to_vec()))
+            .all(txn)
+            .await?;
+        stored_pairs.extend(
+            rows.into_iter()
+                .filter(|r| !new_ids.contains(&r.notice_id))
+                .map(|r| (r.notice_id, r.base_symbol)),
+        );
+    }
+    let mut stored_ids: Vec<i32> = stored_pairs.iter().map(|(id, _)| *id).collect();
+    stored_ids.sort_unstable();
+    stored_ids.dedup();
+    let mut stored = Vec::new();
+    for chunk in stored_ids.chunks(CHUNK) {
+        stored.extend(
+            by_ids(txn, chunk)
+                .await
+                .map_err(|e| sea_orm::DbErr::Custom(format!("reading the chains of a batch of notices: {e:#}")))?,
+        );
+    }
+
+    // The notices of these chains as the writes one by one see them: the stored ones from the start, each new one
+    // from its own write on.
+    let mut chains = Chains::default();
+    for n in stored {
+        let bases: Vec<String> = stored_pairs
+            .iter()
+            .filter(|(id, _)| *id == n.id)
+            .map(|(_, b)| b.clone())
+            .collect();
+        chains.add(n, bases);
+    }
+    for (n, id) in notices.iter().zip(&out.ids) {
+        let bases = bases_of(n.data);
+        if bases.iter().any(|b| chained_bases.contains(b)) {
+            chains.add(
+                Notice {
+                    id: *id,
+                    data: n.data.clone(),
+                    deadline_in_force: n.data.comment_deadline,
+                    deadline_set_by: None,
+                    source: source.to_string(),
+                    created_at: now,
+                    updated_at: now,
+                },
+                bases.clone(),
+            );
+        }
+        out.queued.push(*id);
+        if n.chained {
+            out.queued.extend(chains.refresh(&bases, *id));
+        }
+        if let Some(&i) = chains.index.get(id) {
+            let m = &chains.members[i].notice;
+            out.as_written.insert(*id, (m.deadline_in_force, m.deadline_set_by));
+        }
+    }
+    // Written again: those whose deadline ended other than as stored or inserted.
+    for m in &chains.members {
+        let now_state = (m.notice.deadline_in_force, m.notice.deadline_set_by);
+        if now_state == m.written {
+            continue;
+        }
+        notice::Entity::update_many()
+            .col_expr(notice::Column::DeadlineInForce, Expr::value(now_state.0))
+            .col_expr(notice::Column::DeadlineSetBy, Expr::value(now_state.1))
+            .col_expr(notice::Column::UpdatedAt, Expr::value(now))
+            .filter(notice::Column::Id.eq(m.notice.id))
+            .exec(txn)
+            .await?;
+    }
+    // What a new notice had after its own write matters only where it differs from what it has now.
+    out.as_written.retain(|id, state| {
+        chains.index.get(id).is_some_and(|&i| {
+            (
+                chains.members[i].notice.deadline_in_force,
+                chains.members[i].notice.deadline_set_by,
+            ) != *state
+        })
+    });
+    Ok(out)
+}
+
+/// The notices of some chains held in memory while a batch is written (see `insert_batch`).
+#[derive(Default)]
+struct Chains {
+    members: Vec<ChainMember>,
+    index: std::collections::HashMap<i32, usize>,
+    by_base: std::collections::HashMap<String, Vec<usize>>,
+}
+
+struct ChainMember {
+    notice: Notice,
+    /// The deadline in force and its setter as the database holds them now.
+    written: (Option<NaiveDate>, Option<i32>),
+}
+
+impl Chains {
+    fn add(&mut self, notice: Notice, bases: Vec<String>) {
+        let i = self.members.len();
+        self.index.insert(notice.id, i);
+        for b in bases {
+            let list = self.by_base.entry(b).or_default();
+            if !list.contains(&i) {
+                list.push(i);
+            }
+        }
+        let written = (notice.deadline_in_force, notice.deadline_set_by);
+        self.members.push(ChainMember { notice, written });
+    }
+
+    /// `refresh_deadlines` in memory: recomputes the deadline in force of every notice of these chains, in the
+    /// chain's order, and returns those other than `written` that changed.
+    fn refresh(&mut self, bases: &[String], written: i32) -> Vec<i32> {
+        let mut at: Vec<usize> = bases
+            .iter()
+            .filter_map(|b| self.by_base.get(b))
+            .flatten()
+            .copied()
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        at.sort_by_cached_key(|&i| {
+            let n = &self.members[i].notice;
+            (n.data.distribution_date, n.data.primary_symbol().to_string(), n.id)
+        });
+        let chain: Vec<Notice> = at.iter().map(|&i| self.members[i].notice.clone()).collect();
+        let mut others = Vec::new();
+        for (&i, n) in at.iter().zip(&chain) {
+            let (deadline, set_by) = model::deadline_in_force(n, &chain);
+            let m = &mut self.members[i].notice;
+            if (deadline, set_by) == (m.deadline_in_force, m.deadline_set_by) {
+                continue;
+            }
+            m.deadline_in_force = deadline;
+            m.deadline_set_by = set_by;
+            if m.id != written {
+                others.push(m.id);
+            }
+        }
+        others
+    }
 }
 
 /// Recomputes the comment deadline in force of every notice of these chains (base symbols) and stores the ones

@@ -237,13 +237,14 @@ impl Search {
                 "Meilisearch has no vectorStoreSetting feature to enable"
             );
         }
-        let mut resend = Vec::new();
-        for f in self.families {
-            if self.ensure_index(&self.index_uid(f.index()), &f.settings()).await? {
-                resend.push(*f);
-            }
-        }
-        Ok(resend)
+        // Every index at once: Meilisearch queues the tasks and works through them without waiting for this
+        // process to see each one finish (one after another, the waits added up to about a second).
+        let done = futures_util::future::try_join_all(self.families.iter().map(|f| async move {
+            let again = self.ensure_index(&self.index_uid(f.index()), &f.settings()).await?;
+            anyhow::Ok(again.then_some(*f))
+        }))
+        .await?;
+        Ok(done.into_iter().flatten().collect())
     }
 }
 

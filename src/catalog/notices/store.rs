@@ -859,11 +859,26 @@ pub async fn list<C: ConnectionTrait>(
     page.try_map(from_model)
 }
 
-/// The columns of a notice that a projected listing may read besides those it always reads (`ALWAYS`): the
-/// light ones. The list columns (`symbols`, codes, objectives, documents, ...) are not among them: a listing that
-/// needs one reads whole rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Light {
+/// Declares `Light` with its variants, `Light::ALL` and each variant's column of the same name.
+macro_rules! light_columns {
+    ($($(#[$m:meta])* $name:ident),* $(,)?) => {
+        /// The columns of a notice that a projected listing may read besides those it always reads (`ALWAYS`):
+        /// the light ones. The list columns (`symbols`, codes, objectives, documents, ...) are not among them: a
+        /// listing that needs one reads whole rows.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Light { $($name),* }
+
+        impl Light {
+            const ALL: &'static [Light] = &[$(Light::$name),*];
+
+            fn column(self) -> notice::Column {
+                match self { $(Light::$name => notice::Column::$name),* }
+            }
+        }
+    };
+}
+
+light_columns!(
     Area,
     Kind,
     Member,
@@ -886,37 +901,9 @@ pub enum Light {
     DescriptionEn,
     ProductsText,
     UpdatedAt,
-}
+);
 
 impl Light {
-    fn column(self) -> notice::Column {
-        use notice::Column as C;
-        match self {
-            Light::Area => C::Area,
-            Light::Kind => C::Kind,
-            Light::Member => C::Member,
-            Light::LocalGovernment => C::LocalGovernment,
-            Light::Agency => C::Agency,
-            Light::CommentDeadline => C::CommentDeadline,
-            Light::CommentDeadlineText => C::CommentDeadlineText,
-            Light::CommentDeadlineDerived => C::CommentDeadlineDerived,
-            Light::DeadlineInForce => C::DeadlineInForce,
-            Light::DeadlineSetBy => C::DeadlineSetBy,
-            Light::ProposedAdoptionDate => C::ProposedAdoptionDate,
-            Light::ProposedAdoptionDateText => C::ProposedAdoptionDateText,
-            Light::ProposedEntryIntoForceDate => C::ProposedEntryIntoForceDate,
-            Light::ProposedEntryIntoForceDateText => C::ProposedEntryIntoForceDateText,
-            Light::TitleZh => C::TitleZh,
-            Light::TitleEn => C::TitleEn,
-            Light::TitleOriginal => C::TitleOriginal,
-            Light::OriginalLanguage => C::OriginalLanguage,
-            Light::DescriptionZh => C::DescriptionZh,
-            Light::DescriptionEn => C::DescriptionEn,
-            Light::ProductsText => C::ProductsText,
-            Light::UpdatedAt => C::UpdatedAt,
-        }
-    }
-
     fn bit(self) -> u32 {
         1 << self as u32
     }
@@ -944,34 +931,9 @@ impl Projection {
     }
 
     fn columns(self) -> Vec<notice::Column> {
-        use Light::*;
-        let all = [
-            Area,
-            Kind,
-            Member,
-            LocalGovernment,
-            Agency,
-            CommentDeadline,
-            CommentDeadlineText,
-            CommentDeadlineDerived,
-            DeadlineInForce,
-            DeadlineSetBy,
-            ProposedAdoptionDate,
-            ProposedAdoptionDateText,
-            ProposedEntryIntoForceDate,
-            ProposedEntryIntoForceDateText,
-            TitleZh,
-            TitleEn,
-            TitleOriginal,
-            OriginalLanguage,
-            DescriptionZh,
-            DescriptionEn,
-            ProductsText,
-            UpdatedAt,
-        ];
         ALWAYS
             .into_iter()
-            .chain(all.into_iter().filter(|c| self.has(*c)).map(Light::column))
+            .chain(Light::ALL.iter().filter(|c| self.has(**c)).map(|c| c.column()))
             .collect()
     }
 }

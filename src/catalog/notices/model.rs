@@ -240,6 +240,43 @@ impl NoticeData {
     pub fn primary_symbol(&self) -> &NoticeSymbol {
         &self.symbols[0]
     }
+
+    /// A notice of `symbols` (at least one) distributed on `distribution_date`, every other field empty: for a
+    /// partial read (the columns a listing selected, the attributes a search index stores) that fills what it
+    /// read and resolves nothing else.
+    pub fn bare(symbols: Vec<NoticeSymbol>, distribution_date: NaiveDate) -> NoticeData {
+        NoticeData {
+            symbols,
+            area: NoticeArea::Tbt,
+            kind: NoticeKind::Regular,
+            member: String::new(),
+            local_government: None,
+            agency: None,
+            articles: Vec::new(),
+            distribution_date,
+            comment_deadline: None,
+            comment_deadline_text: None,
+            comment_deadline_derived: false,
+            proposed_adoption_date: None,
+            proposed_adoption_date_text: None,
+            proposed_entry_into_force_date: None,
+            proposed_entry_into_force_date_text: None,
+            title_zh: None,
+            title_en: None,
+            title_original: None,
+            original_language: None,
+            description_zh: None,
+            description_en: None,
+            products_text: None,
+            hs_codes: Vec::new(),
+            ics_codes: Vec::new(),
+            objectives: Vec::new(),
+            keywords: Vec::new(),
+            documents: Vec::new(),
+            addendum_reasons: Vec::new(),
+            regions_affected: Vec::new(),
+        }
+    }
 }
 
 /// A stored notice.

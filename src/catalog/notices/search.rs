@@ -424,37 +424,7 @@ pub fn notice_from_document(
     if symbols.is_empty() {
         return None;
     }
-    let mut data = NoticeData {
-        symbols,
-        area: NoticeArea::Tbt,
-        kind: NoticeKind::Regular,
-        member: String::new(),
-        local_government: None,
-        agency: None,
-        articles: Vec::new(),
-        distribution_date: chrono::NaiveDate::MIN,
-        comment_deadline: None,
-        comment_deadline_text: None,
-        comment_deadline_derived: false,
-        proposed_adoption_date: None,
-        proposed_adoption_date_text: None,
-        proposed_entry_into_force_date: None,
-        proposed_entry_into_force_date_text: None,
-        title_zh: None,
-        title_en: None,
-        title_original: None,
-        original_language: None,
-        description_zh: None,
-        description_en: None,
-        products_text: None,
-        hs_codes: Vec::new(),
-        ics_codes: Vec::new(),
-        objectives: Vec::new(),
-        keywords: Vec::new(),
-        documents: Vec::new(),
-        addendum_reasons: Vec::new(),
-        regions_affected: Vec::new(),
-    };
+    let mut data = NoticeData::bare(symbols, chrono::NaiveDate::MIN);
     let mut deadline_in_force = None;
     for attr in attrs {
         let v = doc.get(*attr)?;

@@ -974,36 +974,28 @@ fn from_projected(row: &sea_orm::QueryResult, proj: Projection) -> anyhow::Resul
     };
     Ok(Notice {
         id,
-        data: NoticeData {
-            symbols: vec![symbol],
-            area,
-            kind,
-            member: opt(row, proj, Light::Member)?,
-            local_government: opt(row, proj, Light::LocalGovernment)?,
-            agency: opt(row, proj, Light::Agency)?,
-            articles: Vec::new(),
-            distribution_date: get(row, C::DistributionDate)?,
-            comment_deadline: opt(row, proj, Light::CommentDeadline)?,
-            comment_deadline_text: opt(row, proj, Light::CommentDeadlineText)?,
-            comment_deadline_derived: opt(row, proj, Light::CommentDeadlineDerived)?,
-            proposed_adoption_date: opt(row, proj, Light::ProposedAdoptionDate)?,
-            proposed_adoption_date_text: opt(row, proj, Light::ProposedAdoptionDateText)?,
-            proposed_entry_into_force_date: opt(row, proj, Light::ProposedEntryIntoForceDate)?,
-            proposed_entry_into_force_date_text: opt(row, proj, Light::ProposedEntryIntoForceDateText)?,
-            title_zh: opt(row, proj, Light::TitleZh)?,
-            title_en: opt(row, proj, Light::TitleEn)?,
-            title_original: opt(row, proj, Light::TitleOriginal)?,
-            original_language: opt(row, proj, Light::OriginalLanguage)?,
-            description_zh: opt(row, proj, Light::DescriptionZh)?,
-            description_en: opt(row, proj, Light::DescriptionEn)?,
-            products_text: opt(row, proj, Light::ProductsText)?,
-            hs_codes: Vec::new(),
-            ics_codes: Vec::new(),
-            objectives: Vec::new(),
-            keywords: Vec::new(),
-            documents: Vec::new(),
-            addendum_reasons: Vec::new(),
-            regions_affected: Vec::new(),
+        data: {
+            let mut d = NoticeData::bare(vec![symbol], get(row, C::DistributionDate)?);
+            d.area = area;
+            d.kind = kind;
+            d.member = opt(row, proj, Light::Member)?;
+            d.local_government = opt(row, proj, Light::LocalGovernment)?;
+            d.agency = opt(row, proj, Light::Agency)?;
+            d.comment_deadline = opt(row, proj, Light::CommentDeadline)?;
+            d.comment_deadline_text = opt(row, proj, Light::CommentDeadlineText)?;
+            d.comment_deadline_derived = opt(row, proj, Light::CommentDeadlineDerived)?;
+            d.proposed_adoption_date = opt(row, proj, Light::ProposedAdoptionDate)?;
+            d.proposed_adoption_date_text = opt(row, proj, Light::ProposedAdoptionDateText)?;
+            d.proposed_entry_into_force_date = opt(row, proj, Light::ProposedEntryIntoForceDate)?;
+            d.proposed_entry_into_force_date_text = opt(row, proj, Light::ProposedEntryIntoForceDateText)?;
+            d.title_zh = opt(row, proj, Light::TitleZh)?;
+            d.title_en = opt(row, proj, Light::TitleEn)?;
+            d.title_original = opt(row, proj, Light::TitleOriginal)?;
+            d.original_language = opt(row, proj, Light::OriginalLanguage)?;
+            d.description_zh = opt(row, proj, Light::DescriptionZh)?;
+            d.description_en = opt(row, proj, Light::DescriptionEn)?;
+            d.products_text = opt(row, proj, Light::ProductsText)?;
+            d
         },
         deadline_in_force: opt(row, proj, Light::DeadlineInForce)?,
         deadline_set_by: opt(row, proj, Light::DeadlineSetBy)?,

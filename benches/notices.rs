@@ -181,37 +181,7 @@ async fn measure_backend(backend: Backend, env: &Env, settings: &Settings) -> an
         let _ = stopped.await;
     }));
     let measured = async {
-        let mut last = docs;
-        let mut last_change = Instant::now();
-        let mut last_report = Instant::now();
-        loop {
-            let left = outbox::pending(&db).await?;
-            if left == 0 {
-                break;
-            }
-            if left != last {
-                last = left;
-                last_change = Instant::now();
-            } else if last_change.elapsed() > STALL {
-                let error = outbox::oldest(&db).await?.and_then(|o| o.last_error);
-                bail!(
-                    "the search outbox stayed at {left} entries for {} s; last error: {}",
-                    STALL.as_secs(),
-                    error.as_deref().unwrap_or("none")
-                );
-            }
-            if server.is_finished() {
-                bail!("the application stopped while the outbox still held {left} entries");
-            }
-            if last_report.elapsed() > Duration::from_secs(15) {
-                eprintln!(
-                    "bench: {left} of {docs} outbox entries left after {:.0} s",
-                    t.elapsed().as_secs_f64()
-                );
-                last_report = Instant::now();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        support::outbox::wait_drained(&db, STALL, Duration::from_secs(15), || server.is_finished()).await?;
         let catch_up_secs = t.elapsed().as_secs_f64();
         println!(
             "search: caught up with {docs} documents in {catch_up_secs:.2} s = {:.0} docs/s",

@@ -51,7 +51,7 @@ use zhiliang::Application;
 use zhiliang::catalog::{FAMILIES, notices};
 use zhiliang::config::{EmbedderChoice, Settings};
 use zhiliang::search::family::Family;
-use zhiliang::search::{Search, outbox};
+use zhiliang::search::Search;
 
 // The generator and the latency percentiles are used here, not the notice benchmark's report.
 #[allow(dead_code)]
@@ -408,7 +408,6 @@ async fn import_round(ctx: &Ctx, settings: &Settings) -> anyhow::Result<(Databas
             report.rejected[0]
         );
     }
-    let docs = outbox::pending(&db).await?;
     let t = Instant::now();
     let app = Application::build(settings.clone()).await?;
     let port = app.port();
@@ -417,37 +416,11 @@ async fn import_round(ctx: &Ctx, settings: &Settings) -> anyhow::Result<(Databas
         let _ = stopped.await;
     }));
     let running = Running { port, stop, server };
-    let mut last = docs;
-    let mut last_change = Instant::now();
-    let mut last_report = Instant::now();
-    loop {
-        let left = outbox::pending(&db).await?;
-        if left == 0 {
-            break;
-        }
-        if left != last {
-            last = left;
-            last_change = Instant::now();
-        } else if last_change.elapsed() > STALL {
-            let error = outbox::oldest(&db).await?.and_then(|o| o.last_error);
-            running.stop().await;
-            bail!(
-                "the search outbox stayed at {left} entries for {} s; last error: {}",
-                STALL.as_secs(),
-                error.as_deref().unwrap_or("none")
-            );
-        }
-        if running.server.is_finished() {
-            bail!("zhiliang stopped while the outbox still held {left} entries");
-        }
-        if last_report.elapsed() > Duration::from_secs(30) {
-            eprintln!(
-                "bench: {left} of {docs} outbox entries left after {:.0} s",
-                t.elapsed().as_secs_f64()
-            );
-            last_report = Instant::now();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let drained =
+        support::outbox::wait_drained(&db, STALL, Duration::from_secs(30), || running.server.is_finished()).await;
+    if let Err(e) = drained {
+        running.stop().await;
+        return Err(e);
     }
     let catch_up_secs = t.elapsed().as_secs_f64();
     Ok((db, running, store_secs, catch_up_secs))
@@ -522,21 +495,11 @@ async fn serving_import(ctx: &Ctx, settings: &Settings) -> anyhow::Result<(f64, 
         running.stop().await;
         bail!("the import rejected {} generated rows", report.rejected.len());
     }
-    let mut last = u64::MAX;
-    let mut last_change = Instant::now();
-    loop {
-        let left = outbox::pending(&db).await?;
-        if left == 0 {
-            break;
-        }
-        if left != last {
-            last = left;
-            last_change = Instant::now();
-        } else if last_change.elapsed() > STALL {
-            running.stop().await;
-            bail!("the search outbox stayed at {left} entries for {} s", STALL.as_secs());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let drained =
+        support::outbox::wait_drained(&db, STALL, Duration::from_secs(30), || running.server.is_finished()).await;
+    if let Err(e) = drained {
+        running.stop().await;
+        return Err(e);
     }
     let total_secs = t.elapsed().as_secs_f64();
     running.stop().await;

@@ -3,5 +3,6 @@
 
 pub mod client;
 pub mod generator;
+pub mod outbox;
 pub mod pg;
 pub mod report;

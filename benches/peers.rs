@@ -50,8 +50,8 @@ use tokio::task::JoinHandle;
 use zhiliang::Application;
 use zhiliang::catalog::{FAMILIES, notices};
 use zhiliang::config::{EmbedderChoice, Settings};
-use zhiliang::search::family::Family;
 use zhiliang::search::Search;
+use zhiliang::search::family::Family;
 
 // The generator and the latency percentiles are used here, not the notice benchmark's report.
 #[allow(dead_code)]

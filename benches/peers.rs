@@ -350,6 +350,19 @@ struct Running {
 }
 
 impl Running {
+    /// Waits until the search outbox of `db` is empty; on a stall or a stopped server, stops it and fails.
+    async fn wait_drained(self, db: &DatabaseConnection) -> anyhow::Result<Running> {
+        let drained =
+            support::outbox::wait_drained(db, STALL, Duration::from_secs(30), || self.server.is_finished()).await;
+        match drained {
+            Ok(()) => Ok(self),
+            Err(e) => {
+                self.stop().await;
+                Err(e)
+            }
+        }
+    }
+
     async fn stop(self) {
         let _ = self.stop.send(());
         match tokio::time::timeout(Duration::from_secs(30), self.server).await {
@@ -416,12 +429,7 @@ async fn import_round(ctx: &Ctx, settings: &Settings) -> anyhow::Result<(Databas
         let _ = stopped.await;
     }));
     let running = Running { port, stop, server };
-    let drained =
-        support::outbox::wait_drained(&db, STALL, Duration::from_secs(30), || running.server.is_finished()).await;
-    if let Err(e) = drained {
-        running.stop().await;
-        return Err(e);
-    }
+    let running = running.wait_drained(&db).await?;
     let catch_up_secs = t.elapsed().as_secs_f64();
     Ok((db, running, store_secs, catch_up_secs))
 }
@@ -495,12 +503,7 @@ async fn serving_import(ctx: &Ctx, settings: &Settings) -> anyhow::Result<(f64, 
         running.stop().await;
         bail!("the import rejected {} generated rows", report.rejected.len());
     }
-    let drained =
-        support::outbox::wait_drained(&db, STALL, Duration::from_secs(30), || running.server.is_finished()).await;
-    if let Err(e) = drained {
-        running.stop().await;
-        return Err(e);
-    }
+    let running = running.wait_drained(&db).await?;
     let total_secs = t.elapsed().as_secs_f64();
     running.stop().await;
     db.close().await?;

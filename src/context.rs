@@ -21,6 +21,8 @@ pub struct AppContext {
     pub limits: std::sync::Arc<crate::operate::Limits>,
     /// Wakes the import-job worker when a file arrives.
     pub jobs_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// The data version and the search outbox's state, read once for all requests that ask at the same time.
+    pub freshness: std::sync::Arc<crate::db::SharedFreshness>,
 }
 
 /// The address of the client of a GraphQL request (the TCP peer), for rate limits. Not logged.

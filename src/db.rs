@@ -4,6 +4,8 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
+pub mod shared;
+
 /// The file a `sqlite:` URL points at, if any (not for in-memory databases).
 fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
@@ -152,6 +154,29 @@ pub async fn freshness<C: sea_orm::ConnectionTrait>(
             .map(|(_, k)| *k)
             .collect(),
     })
+}
+
+/// [`freshness`] of every search family, shared by the requests that ask at the same time (`shared`): what an
+/// anonymous query reads before it runs, and a keyed search beside its Meilisearch call.
+pub type SharedFreshness = shared::Shared<Result<Freshness, std::sync::Arc<sea_orm::DbErr>>>;
+
+pub fn shared_freshness(db: &DatabaseConnection) -> std::sync::Arc<SharedFreshness> {
+    let db = db.clone();
+    shared::Shared::new(
+        move || {
+            let db = db.clone();
+            async move {
+                freshness(&db, crate::catalog::outbox_kinds())
+                    .await
+                    .map_err(std::sync::Arc::new)
+            }
+        },
+        || {
+            Err(std::sync::Arc::new(sea_orm::DbErr::Custom(
+                "the data-version read was abandoned".into(),
+            )))
+        },
+    )
 }
 
 pub async fn ping(db: &DatabaseConnection) -> anyhow::Result<()> {

@@ -66,6 +66,7 @@ impl Application {
             watch_limiter: Arc::new(follow::limit::Limiter::per_hour(settings.watch_create_per_hour)),
             limits: Arc::new(operate::Limits::new(&settings)),
             jobs_wake: Arc::new(Notify::new()),
+            freshness: db::shared_freshness(&db),
         };
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         // Subscriptions: one poller per process, started by the first subscriber, stopped with the server.

@@ -816,7 +816,7 @@ async fn execute(
         OperationType::Query
             if principal.is_none() && uploads.is_empty() && cacheable(&p.query) && s.answers.enabled() =>
         {
-            match crate::db::freshness(&s.app.db, crate::catalog::outbox_kinds()).await {
+            match s.app.freshness.get().await {
                 Ok(fresh) => {
                     let key = answer_key(&p, media);
                     if let Some(a) = s.answers.get(fresh.version, &key) {

@@ -129,6 +129,18 @@ pub async fn metrics(State(s): State<HttpState>) -> Response {
         "counter",
         &[("result=\"hit\"", hits), ("result=\"miss\"", misses)],
     );
+    let fresh = &s.app.freshness;
+    gauge(
+        &mut out,
+        "zhiliang_data_version_reads_total",
+        "Data-version reads before anonymous queries and keyed searches: asked (one a request) and read (statements \
+         sent; requests that ask at the same time share one).",
+        "counter",
+        &[
+            ("kind=\"asked\"", fresh.served.load(Ordering::Relaxed) as f64),
+            ("kind=\"read\"", fresh.reads.load(Ordering::Relaxed) as f64),
+        ],
+    );
     let (entries, bytes) = s.answers.size();
     gauge(
         &mut out,

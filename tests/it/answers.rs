@@ -308,3 +308,73 @@ both_backends!(
         app.finish().await;
     }
 );
+
+// Many clients at once share the data-version reads (`db::shared`), and still no answer is older than a write
+// committed before its request was sent: a writer changes a notice's title to "第N版" and then sets `committed` to
+// N; every reader notes `committed` before sending and must get that version or a later one.
+both_backends!(
+    shared_version_reads_never_answer_older_than_a_write_before_the_request,
+    |backend: Backend| async move {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let app = Arc::new(TestApp::spawn(backend).await);
+        app.import_demo().await;
+        let mut record: Value = demo_records().into_iter().next().unwrap();
+        let symbol = record["symbols"][0].as_str().unwrap().to_string();
+        let query = "query Title($s: String!) { notice(symbol: $s) { titleZh } }";
+        let version_of = |answer: &Value| -> u64 {
+            let title = answer["data"]["notice"]["titleZh"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{answer}"));
+            title
+                .strip_prefix('第')
+                .and_then(|t| t.strip_suffix('版'))
+                .map_or(0, |n| n.parse().unwrap())
+        };
+        let committed = Arc::new(AtomicU64::new(0));
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let asked_before = metric(&app, "zhiliang_data_version_reads_total{kind=\"asked\"}").await;
+        let read_before = metric(&app, "zhiliang_data_version_reads_total{kind=\"read\"}").await;
+        let mut readers = Vec::new();
+        for _ in 0..12 {
+            let (app, committed, done) = (app.clone(), committed.clone(), done.clone());
+            let symbol = symbol.clone();
+            readers.push(tokio::spawn(async move {
+                let mut answers = 0u32;
+                while !done.load(Ordering::SeqCst) {
+                    let floor = committed.load(Ordering::SeqCst);
+                    let answer = app.gql(query, json!({"s": symbol})).await;
+                    let got = version_of(&answer);
+                    assert!(
+                        got >= floor,
+                        "an answer of version {got} after version {floor} was committed"
+                    );
+                    answers += 1;
+                }
+                answers
+            }));
+        }
+        for n in 1..=15u64 {
+            record["titleZh"] = json!(format!("第{n}版"));
+            let report = app.import_text("title.jsonl", &format!("{record}\n")).await;
+            assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+            committed.store(n, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        done.store(true, Ordering::SeqCst);
+        let mut answers = 0;
+        for r in readers {
+            answers += r.await.unwrap();
+        }
+        assert!(answers > 100, "only {answers} answers");
+        assert_eq!(version_of(&app.gql(query, json!({"s": symbol})).await), 15);
+        let asked = metric(&app, "zhiliang_data_version_reads_total{kind=\"asked\"}").await - asked_before;
+        let read = metric(&app, "zhiliang_data_version_reads_total{kind=\"read\"}").await - read_before;
+        assert!(asked >= f64::from(answers), "{asked} asked for {answers} answers");
+        assert!(read < asked, "{read} reads for {asked} requests: none was shared");
+        let Ok(app) = Arc::try_unwrap(app) else {
+            panic!("a reader still holds the app")
+        };
+        app.finish().await;
+    }
+);

@@ -555,7 +555,7 @@ impl NoticeQueries {
             (None, _) => (search.await, false),
             (Some(_), Some(indexed)) => (search.await, indexed),
             (Some(_), None) => {
-                let (outcome, fresh) = tokio::join!(search, crate::db::freshness(&app.db, &[store::OUTBOX]));
+                let (outcome, fresh) = tokio::join!(search, app.freshness.get());
                 (outcome, fresh.is_ok_and(|f| f.indexed(store::OUTBOX)))
             }
         };

@@ -225,9 +225,7 @@ impl UnifiedSearchQueries {
         let freshness = async {
             match (known, &tq.notice_attributes) {
                 (Some(k), _) => k,
-                (None, Some(_)) => crate::db::freshness(&app.db, &[notice_store::OUTBOX])
-                    .await
-                    .is_ok_and(|f| f.indexed(notice_store::OUTBOX)),
+                (None, Some(_)) => app.freshness.get().await.is_ok_and(|f| f.indexed(notice_store::OUTBOX)),
                 (None, None) => false,
             }
         };

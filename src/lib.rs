@@ -14,6 +14,10 @@ pub mod import;
 pub mod operate;
 pub mod search;
 
+/// The allocator of every program built on this library (the service, its tests and benches): see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::future::Future;
 use std::sync::Arc;
 

@@ -385,8 +385,9 @@ struct WriteRound {
     /// import stores): seconds until the import returned, and until search had caught up, both from its start.
     serving_store_secs: f64,
     serving_total_secs: f64,
-    /// The same import into another fresh database as `zhiliang import` runs it (no server): the index settings,
-    /// then the import while this process sends the outbox beside it, then the rest. Seconds until the import
+    /// The same import into another fresh database without a server: the index settings, then the import while
+    /// this process sends the outbox beside it (`outbox::send_while`, a way measured, not what `zhiliang import`
+    /// does), then the rest. Seconds until the import
     /// returned, and until the outbox was empty, both from the start (the settings included).
     cli_store_secs: f64,
     cli_total_secs: f64,
@@ -458,7 +459,7 @@ async fn serving_round(ctx: &Ctx, round: usize) -> anyhow::Result<(f64, f64)> {
     result
 }
 
-/// Imports the notices into a fresh database as `zhiliang import` does (index settings, then the import while this
+/// Imports the notices into a fresh database sending beside the import (index settings, then the import while this
 /// process sends the outbox beside it, then the rest); see `WriteRound::cli_store_secs`. The database and the
 /// indexes are removed afterwards.
 async fn cli_round(ctx: &Ctx, round: usize) -> anyhow::Result<(f64, f64)> {
@@ -569,10 +570,7 @@ async fn write_rounds(
         let settings = settings_for(ctx, &url, r);
         eprintln!("bench: round {} of {rounds}: import while zhiliang serves", r + 1);
         let (serving_store_secs, serving_total_secs) = serving_round(ctx, r).await?;
-        eprintln!(
-            "bench: round {} of {rounds}: zhiliang import (sends while it stores)",
-            r + 1
-        );
+        eprintln!("bench: round {} of {rounds}: import sending beside it", r + 1);
         let (cli_store_secs, cli_total_secs) = cli_round(ctx, r).await?;
         eprintln!("bench: round {} of {rounds}: import", r + 1);
         let (db, running, store_secs, catch_up_secs) = match import_round(ctx, &settings).await {
@@ -597,7 +595,7 @@ async fn write_rounds(
         zhiliang::search::reindex::rebuild(&db, &search, &notices::search::Notices, false).await?;
         let reindex_secs = t.elapsed().as_secs_f64();
         println!(
-            "round {}: import {store_secs:.1} s + search caught up {catch_up_secs:.1} s = {:.1} s; Meilisearch alone {alone_secs:.1} s; reindex {reindex_secs:.1} s; import while serving: stored {serving_store_secs:.1} s, search caught up {serving_total_secs:.1} s from its start; zhiliang import: stored {cli_store_secs:.1} s, search caught up {cli_total_secs:.1} s",
+            "round {}: import {store_secs:.1} s + search caught up {catch_up_secs:.1} s = {:.1} s; Meilisearch alone {alone_secs:.1} s; reindex {reindex_secs:.1} s; import while serving: stored {serving_store_secs:.1} s, search caught up {serving_total_secs:.1} s from its start; sending beside it: stored {cli_store_secs:.1} s, search caught up {cli_total_secs:.1} s",
             r + 1,
             store_secs + catch_up_secs
         );
@@ -1256,7 +1254,7 @@ fn print_writes(writes: &[WriteRound], n: usize) {
     let cli_store = median(writes.iter().map(|w| w.cli_store_secs).collect());
     let cli = median(writes.iter().map(|w| w.cli_total_secs).collect());
     println!(
-        "| `zhiliang import` of {} (sends while it stores), until search caught up (stored after {cli_store:.1} s) | {cli:.1} | {alone:.1} | {:.2}x |",
+        "| import {} sending beside it, no server (`outbox::send_while`), until search caught up (stored after {cli_store:.1} s) | {cli:.1} | {alone:.1} | {:.2}x |",
         thousands(n),
         cli / alone
     );

@@ -168,26 +168,20 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("the database lacks migrations; run `zhiliang migrate` first");
             }
             let show = std::io::stderr().is_terminal();
-            let import_all = async {
-                let mut rejected = 0;
-                for f in &files {
-                    let report = import::import_file(&conn, f, show).await?;
-                    for r in &report.rejected {
-                        eprintln!("rejected {r}");
-                    }
-                    rejected += report.rejected.len();
-                    println!("{}: {}", f.display(), report.summary());
+            let mut rejected = 0;
+            for f in &files {
+                let report = import::import_file(&conn, f, show).await?;
+                for r in &report.rejected {
+                    eprintln!("rejected {r}");
                 }
-                anyhow::Ok(rejected)
-            };
-            let rejected = if no_index {
-                import_all.await?
-            } else {
-                // The changes go to Meilisearch while the files are stored (in whole batches), and the rest after.
+                rejected += report.rejected.len();
+                println!("{}: {}", f.display(), report.summary());
+            }
+            if !no_index {
                 let search = Search::new(&settings, zhiliang::catalog::FAMILIES)?;
-                let (rejected, ready) = match outbox::prepare(&conn, &search).await {
-                    Ok(()) => outbox::send_while(&conn, &search, import_all, Duration::from_secs(3600)).await,
-                    Err(e) => (import_all.await, Err(e)),
+                let ready = match outbox::prepare(&conn, &search).await {
+                    Ok(()) => outbox::drain_all(&conn, &search, Duration::from_secs(3600)).await,
+                    Err(e) => Err(e),
                 };
                 match ready {
                     Ok(n) => println!("search: {n} change(s) indexed"),
@@ -195,8 +189,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                         "warning: search not updated yet ({e:#}); the changes wait in the outbox and `zhiliang serve` sends them when Meilisearch is reachable"
                     ),
                 }
-                rejected?
-            };
+            }
             Ok(if fail_on_reject && rejected > 0 {
                 ExitCode::from(2)
             } else {

@@ -795,7 +795,10 @@ async fn drain_all_with(
     }
 }
 
-/// Runs `write` (a bulk write: `zhiliang import`) while this process sends the outbox to Meilisearch beside it,
+/// Not used by `zhiliang import`, which drains after storing: the peers bench measures this way against that one
+/// (docs/benchmarks.md, "Whole batches and more tasks waiting": it did not pay on two cores).
+///
+/// Runs `write` (a bulk write, such as an import) while this process sends the outbox to Meilisearch beside it,
 /// in whole batches as the worker does ([`WORKER_HOLD`]), whenever it can take the outbox lease (while a server
 /// holds it, the server sends); then drains what is left as [`drain_all`] does. Returns what `write` returned,
 /// and how many entries this process sent or the first error of sending (the write is not stopped by it: what

@@ -26,7 +26,8 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`): each round gets a scratch database, dropped afterwards.
 //!
 //! Environment: `ZHILIANG_BENCH_N` (default 100000), `ZHILIANG_BENCH_ROUNDS` (rounds of each side, default 2),
-//! `ZHILIANG_BENCH_REQUESTS` (timed requests per measurement, default 1000).
+//! `ZHILIANG_BENCH_REQUESTS` (timed requests per measurement, default 1000), `ZHILIANG_BENCH_READS=0` (the write
+//! rows only: no reads, no PostGraphile).
 //!
 //! Caches: zhiliang's measured GraphQL requests carry a distinct alias each (`r17: searchNotices(...)`), so a
 //! response cache keyed by the operation cannot answer them: they take the uncached path whatever zhiliang
@@ -384,6 +385,12 @@ struct WriteRound {
     /// import stores): seconds until the import returned, and until search had caught up, both from its start.
     serving_store_secs: f64,
     serving_total_secs: f64,
+    /// The same import into another fresh database without a server: the index settings, then the import while
+    /// this process sends the outbox beside it (`outbox::send_while`, a way measured, not what `zhiliang import`
+    /// does), then the rest. Seconds until the import
+    /// returned, and until the outbox was empty, both from the start (the settings included).
+    cli_store_secs: f64,
+    cli_total_secs: f64,
 }
 
 struct Ctx {
@@ -445,6 +452,46 @@ async fn serving_round(ctx: &Ctx, round: usize) -> anyhow::Result<(f64, f64)> {
     settings.meili_index_prefix = format!("peers_{round}_serving_");
     let result = serving_import(ctx, &settings).await;
     let search = Search::new(&settings, FAMILIES)?;
+    for f in FAMILIES {
+        delete_index(&ctx.http, &ctx.meili, &search.index_uid(f.index())).await?;
+    }
+    support::pg::drop_database(&ctx.pg_admin_url, &name).await?;
+    result
+}
+
+/// Imports the notices into a fresh database sending beside the import (index settings, then the import while this
+/// process sends the outbox beside it, then the rest); see `WriteRound::cli_store_secs`. The database and the
+/// indexes are removed afterwards.
+async fn cli_round(ctx: &Ctx, round: usize) -> anyhow::Result<(f64, f64)> {
+    let name = format!("zl_peers_{}_{round}_cli", std::process::id());
+    let url = support::pg::create_database(&ctx.pg_admin_url, &name).await?;
+    let mut settings = settings_for(ctx, &url, round);
+    settings.meili_index_prefix = format!("peers_{round}_cli_");
+    let search = Search::new(&settings, FAMILIES)?;
+    let result = async {
+        let db = zhiliang::db::connect(&settings.database_url).await?;
+        zhiliang::db::migrate(&db).await?;
+        let t = Instant::now();
+        zhiliang::search::outbox::prepare(&db, &search).await?;
+        let write = async {
+            let report = zhiliang::import::import_file(&db, &ctx.data, false).await;
+            (report, t.elapsed().as_secs_f64())
+        };
+        let ((report, store_secs), sent) =
+            zhiliang::search::outbox::send_while(&db, &search, write, Duration::from_secs(3600)).await;
+        let total_secs = t.elapsed().as_secs_f64();
+        let report = report?;
+        sent?;
+        if !report.rejected.is_empty() {
+            bail!("the import rejected {} generated rows", report.rejected.len());
+        }
+        if zhiliang::search::outbox::pending(&db).await? != 0 {
+            bail!("the outbox is not empty after the import");
+        }
+        db.close().await?;
+        anyhow::Ok((store_secs, total_secs))
+    }
+    .await;
     for f in FAMILIES {
         delete_index(&ctx.http, &ctx.meili, &search.index_uid(f.index())).await?;
     }
@@ -523,6 +570,8 @@ async fn write_rounds(
         let settings = settings_for(ctx, &url, r);
         eprintln!("bench: round {} of {rounds}: import while zhiliang serves", r + 1);
         let (serving_store_secs, serving_total_secs) = serving_round(ctx, r).await?;
+        eprintln!("bench: round {} of {rounds}: import sending beside it", r + 1);
+        let (cli_store_secs, cli_total_secs) = cli_round(ctx, r).await?;
         eprintln!("bench: round {} of {rounds}: import", r + 1);
         let (db, running, store_secs, catch_up_secs) = match import_round(ctx, &settings).await {
             Ok(done) => done,
@@ -546,7 +595,7 @@ async fn write_rounds(
         zhiliang::search::reindex::rebuild(&db, &search, &notices::search::Notices, false).await?;
         let reindex_secs = t.elapsed().as_secs_f64();
         println!(
-            "round {}: import {store_secs:.1} s + search caught up {catch_up_secs:.1} s = {:.1} s; Meilisearch alone {alone_secs:.1} s; reindex {reindex_secs:.1} s; import while serving: stored {serving_store_secs:.1} s, search caught up {serving_total_secs:.1} s from its start",
+            "round {}: import {store_secs:.1} s + search caught up {catch_up_secs:.1} s = {:.1} s; Meilisearch alone {alone_secs:.1} s; reindex {reindex_secs:.1} s; import while serving: stored {serving_store_secs:.1} s, search caught up {serving_total_secs:.1} s from its start; sending beside it: stored {cli_store_secs:.1} s, search caught up {cli_total_secs:.1} s",
             r + 1,
             store_secs + catch_up_secs
         );
@@ -557,6 +606,8 @@ async fn write_rounds(
             reindex_secs,
             serving_store_secs,
             serving_total_secs,
+            cli_store_secs,
+            cli_total_secs,
         });
         if r + 1 == rounds {
             return Ok((done, db, running, settings, name));
@@ -1068,6 +1119,15 @@ async fn main() -> anyhow::Result<()> {
     };
 
     let (writes, db, running, settings, db_name) = write_rounds(&ctx, rounds).await?;
+    if std::env::var("ZHILIANG_BENCH_READS").as_deref() == Ok("0") {
+        running.stop().await;
+        db.close().await?;
+        support::pg::drop_database(&pg_admin_url, &db_name).await?;
+        println!("\n## Peers (issue 15): writes only\n");
+        println!("N = {}; commit {}; {rounds} rounds", thousands(n), commit());
+        print_writes(&writes, n);
+        return Ok(());
+    }
     let measured = async {
         let rows = generated.records;
         let (mut pgl_peer, pgl) = start_postgraphile(&http, &settings.database_url, scratch.path()).await?;
@@ -1138,28 +1198,10 @@ async fn main() -> anyhow::Result<()> {
             a.rps / b.rps
         );
     }
+    print_writes(&writes, n);
+    println!();
     let store = median(writes.iter().map(|w| w.store_secs).collect());
     let catch_up = median(writes.iter().map(|w| w.catch_up_secs).collect());
-    let import = median(writes.iter().map(|w| w.store_secs + w.catch_up_secs).collect());
-    let alone = median(writes.iter().map(|w| w.alone_secs).collect());
-    let reindex = median(writes.iter().map(|w| w.reindex_secs).collect());
-    let serving_store = median(writes.iter().map(|w| w.serving_store_secs).collect());
-    let serving = median(writes.iter().map(|w| w.serving_total_secs).collect());
-    println!();
-    println!("| what | zhiliang s | Meilisearch alone s | ratio |");
-    println!("|---|---:|---:|---:|");
-    println!(
-        "| import {} into PostgreSQL + search caught up (store {store:.1} s, catch-up {catch_up:.1} s) | {import:.1} | {alone:.1} | {:.2}x |",
-        thousands(n),
-        import / alone
-    );
-    println!(
-        "| import {} while zhiliang serves, until search caught up (stored after {serving_store:.1} s) | {serving:.1} | {alone:.1} | {:.2}x |",
-        thousands(n),
-        serving / alone
-    );
-    println!("| `reindex` | {reindex:.1} | {alone:.1} | {:.2}x |", reindex / alone);
-    println!();
     let page1 = results.iter().find(|r| r.clients == 1 && r.what.contains("page 1"));
     let page_last = results.iter().find(|r| r.what.contains("(the last)"));
     if let (Some(p1), Some(pl)) = (page1, page_last) {
@@ -1185,6 +1227,38 @@ async fn main() -> anyhow::Result<()> {
     );
     drop(meili_peer);
     Ok(())
+}
+
+/// The write rows: import and catch-up, the import while serving and `reindex`, against Meilisearch alone.
+fn print_writes(writes: &[WriteRound], n: usize) {
+    let store = median(writes.iter().map(|w| w.store_secs).collect());
+    let catch_up = median(writes.iter().map(|w| w.catch_up_secs).collect());
+    let import = median(writes.iter().map(|w| w.store_secs + w.catch_up_secs).collect());
+    let alone = median(writes.iter().map(|w| w.alone_secs).collect());
+    let reindex = median(writes.iter().map(|w| w.reindex_secs).collect());
+    let serving_store = median(writes.iter().map(|w| w.serving_store_secs).collect());
+    let serving = median(writes.iter().map(|w| w.serving_total_secs).collect());
+    println!();
+    println!("| what | zhiliang s | Meilisearch alone s | ratio |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| import {} into PostgreSQL + search caught up (store {store:.1} s, catch-up {catch_up:.1} s) | {import:.1} | {alone:.1} | {:.2}x |",
+        thousands(n),
+        import / alone
+    );
+    println!(
+        "| import {} while zhiliang serves, until search caught up (stored after {serving_store:.1} s) | {serving:.1} | {alone:.1} | {:.2}x |",
+        thousands(n),
+        serving / alone
+    );
+    let cli_store = median(writes.iter().map(|w| w.cli_store_secs).collect());
+    let cli = median(writes.iter().map(|w| w.cli_total_secs).collect());
+    println!(
+        "| import {} sending beside it, no server (`outbox::send_while`), until search caught up (stored after {cli_store:.1} s) | {cli:.1} | {alone:.1} | {:.2}x |",
+        thousands(n),
+        cli / alone
+    );
+    println!("| `reindex` | {reindex:.1} | {alone:.1} | {:.2}x |", reindex / alone);
 }
 
 async fn meili_version(http: &reqwest::Client, meili: &str) -> String {

@@ -23,7 +23,31 @@ pub const WORKER_BATCH: u64 = 5_000;
 
 /// Batches sent and not yet confirmed at one time: Meilisearch works on the earlier ones while the next is read
 /// from the database. Meilisearch applies the tasks of one index in the order they came, so order is kept.
-pub const IN_FLIGHT: usize = 4;
+/// Meilisearch takes the tasks waiting for an index as one batch of work, and each batch costs it seconds of its
+/// own once the index is large: with 16 a catch-up of 100,000 notices took it 4 batches, with 4 it took 11.
+/// Only the entry ids of a batch in flight are kept; its documents are dropped once sent.
+pub const IN_FLIGHT: usize = 16;
+
+/// How the worker waits for a growing outbox to fill a batch before sending a partial one: while a bulk write
+/// (an import committing batch after batch) is still adding entries, Meilisearch gets one large task rather than
+/// one small task per look (each costs it nearly as much as a large one once the index is large).
+#[derive(Clone, Copy, Debug)]
+pub struct Hold {
+    /// A partial batch of fewer entries is sent at once (single writes are never held).
+    pub from: u64,
+    /// A partial batch is sent once the outbox has not grown for this long (or for twice the longest pause
+    /// between its growths seen in this hold, when that is longer: a slow writer's commits come further apart).
+    pub quiet: Duration,
+    /// Nor is one ever held longer than this.
+    pub most: Duration,
+}
+
+/// The worker's hold: a tenth of its batch or more is held while the outbox grows, up to 5 s.
+pub const WORKER_HOLD: Hold = Hold {
+    from: WORKER_BATCH / 10,
+    quiet: Duration::from_millis(300),
+    most: Duration::from_secs(5),
+};
 
 /// How long the outbox lease lasts unless renewed: a holder that died (`kill -9`) is replaced after this.
 pub const LEASE_TTL: Duration = Duration::from_secs(20);
@@ -358,6 +382,20 @@ pub async fn drain_pipelined(
     batch: u64,
     depth: usize,
 ) -> anyhow::Result<usize> {
+    drain_held(db, search, lease, batch, depth, None).await
+}
+
+/// [`drain_pipelined`], and with `hold`, a partial batch of at least `hold.from` entries (everything left fits
+/// in one task) waits while the outbox still grows, until a whole batch is there, the outbox stops growing or
+/// `hold.most` has passed (see [`Hold`]). Batches already in flight are confirmed after the wait.
+pub async fn drain_held(
+    db: &DatabaseConnection,
+    search: &Search,
+    lease: &Lease,
+    batch: u64,
+    depth: usize,
+    hold: Option<Hold>,
+) -> anyhow::Result<usize> {
     let depth = depth.max(1);
     let mut in_flight: VecDeque<InFlight> = VecDeque::new();
     let mut after = 0;
@@ -369,12 +407,14 @@ pub async fn drain_pipelined(
             // long on a small task as on a large one once the index is large (a 144-document tail took 1.9 s
             // after 4,857 documents took 3.9 s), so a short tail rides with the batch before it.
             let reach = batch + batch / 4;
-            let mut rows = entity::Entity::find()
-                .filter(entity::Column::Id.gt(after))
-                .order_by_asc(entity::Column::Id)
-                .limit(reach + 1)
-                .all(db)
-                .await?;
+            let mut rows = read_after(db, after, reach + 1).await?;
+            if let Some(h) = hold
+                && (rows.len() as u64) <= reach
+                && (rows.len() as u64) >= h.from
+                && wait_growing(db, after, rows.len() as u64, reach, h).await?
+            {
+                rows = read_after(db, after, reach + 1).await?;
+            }
             exhausted = (rows.len() as u64) <= reach;
             if !exhausted {
                 rows.truncate(batch as usize);
@@ -420,6 +460,45 @@ pub async fn drain_pipelined(
             }
         }
     }
+}
+
+/// Up to `limit` entries after the id `after`, in id order.
+async fn read_after(db: &DatabaseConnection, after: i32, limit: u64) -> Result<Vec<entity::Model>, sea_orm::DbErr> {
+    entity::Entity::find()
+        .filter(entity::Column::Id.gt(after))
+        .order_by_asc(entity::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Waits while the entries after `after` (`seen` of them now) keep growing and are no more than `reach`; see
+/// [`Hold`]. True when they grew (read them again).
+async fn wait_growing(db: &DatabaseConnection, after: i32, seen: u64, reach: u64, hold: Hold) -> anyhow::Result<bool> {
+    const LOOK: Duration = Duration::from_millis(50);
+    let start = Instant::now();
+    let mut seen = seen;
+    let mut grown = Instant::now();
+    let mut longest = Duration::ZERO;
+    let mut grew = false;
+    while start.elapsed() < hold.most && grown.elapsed() < hold.quiet.max(longest * 2) {
+        tokio::time::sleep(LOOK).await;
+        let now = entity::Entity::find()
+            .filter(entity::Column::Id.gt(after))
+            .limit(reach + 1)
+            .count(db)
+            .await?;
+        if now > seen {
+            longest = longest.max(grown.elapsed());
+            grown = Instant::now();
+            seen = now;
+            grew = true;
+            if now > reach {
+                break;
+            }
+        }
+    }
+    Ok(grew)
 }
 
 /// Counts an attempt on entries whose batch failed and keeps the error (the start of it) for operators.
@@ -620,7 +699,16 @@ impl Worker {
                     settings_applied = true;
                 }
                 refresh_statuses(&self.db, self.search.families).await?;
-                drain_once(&self.db, &self.search, &lease, WORKER_BATCH).await.map(Some)
+                drain_held(
+                    &self.db,
+                    &self.search,
+                    &lease,
+                    WORKER_BATCH,
+                    IN_FLIGHT,
+                    Some(WORKER_HOLD),
+                )
+                .await
+                .map(Some)
             };
             let idle = match step.await {
                 Ok(None) | Ok(Some(0)) => {
@@ -705,6 +793,51 @@ async fn drain_all_with(
             return Ok(sent);
         }
     }
+}
+
+/// Not used by `zhiliang import`, which drains after storing: the peers bench measures this way against that one
+/// (docs/benchmarks.md, "Whole batches and more tasks waiting": it did not pay on two cores).
+///
+/// Runs `write` (a bulk write, such as an import) while this process sends the outbox to Meilisearch beside it,
+/// in whole batches as the worker does ([`WORKER_HOLD`]), whenever it can take the outbox lease (while a server
+/// holds it, the server sends); then drains what is left as [`drain_all`] does. Returns what `write` returned,
+/// and how many entries this process sent or the first error of sending (the write is not stopped by it: what
+/// was not sent waits in the outbox).
+pub async fn send_while<T>(
+    db: &DatabaseConnection,
+    search: &Search,
+    write: impl std::future::Future<Output = T>,
+    deadline: Duration,
+) -> (T, anyhow::Result<u64>) {
+    let lease = Lease::for_search(search);
+    let (done_tx, mut done) = watch::channel(false);
+    let writing = async {
+        let out = write.await;
+        let _ = done_tx.send(true);
+        out
+    };
+    let sending = async {
+        let mut sent = 0u64;
+        while !*done.borrow() {
+            if lease.acquire(db).await? {
+                sent += drain_held(db, search, &lease, WORKER_BATCH, IN_FLIGHT, Some(WORKER_HOLD)).await? as u64;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+                _ = done.changed() => {}
+            }
+        }
+        anyhow::Ok(sent)
+    };
+    let (out, beside) = tokio::join!(writing, sending);
+    let result = match beside {
+        Ok(n) => drain_all_with(db, search, &lease, deadline).await.map(|m| m + n),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = lease.release(db).await {
+        tracing::warn!(error = %e, "search outbox: the lease was not released; it expires by itself");
+    }
+    (out, result)
 }
 
 /// The oldest entry's attempts and error, for `/readyz` and operators.

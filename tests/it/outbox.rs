@@ -216,3 +216,98 @@ both_backends!(
         crate::common::drop_pg(pg).await;
     }
 );
+
+// While a bulk write still adds entries, a partial batch waits for them (`outbox::Hold`): the entries written
+// during the wait go out in the same Meilisearch task, and once the outbox stops growing, what is there is sent.
+// Without the hold, the first drain sends the entries it finds at once (one task) and returns, and the later
+// ones are left for another drain. The writer starts after a pause, so that the drain has read first; the hold's
+// quiet time (10 s) only has to outlast the pause between two of the writer's commits.
+both_backends!(a_growing_outbox_is_held_for_one_task, |backend: Backend| async move {
+    use zhiliang::catalog::FAMILIES;
+    use zhiliang::search::{Search, outbox};
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg) = crate::common::new_database(backend, dir.path(), "zl_hold").await;
+    let db = zhiliang::db::connect(&url).await.unwrap();
+    zhiliang::db::migrate(&db).await.unwrap();
+    let r = zhiliang::import::import_file(&db, &crate::common::repo("demo/notices.jsonl"), false)
+        .await
+        .unwrap();
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    let first = outbox::pending(&db).await.unwrap();
+    let settings = zhiliang::config::Settings {
+        database_url: url.clone(),
+        meili_url: crate::common::meili_url(),
+        meili_index_prefix: format!("{}_", crate::common::unique("hold")),
+        embedder: zhiliang::config::EmbedderChoice::None,
+        ..zhiliang::config::Settings::default()
+    };
+    let search = Search::new(&settings, FAMILIES).unwrap();
+    outbox::prepare(&db, &search).await.unwrap();
+    let lease = outbox::Lease::for_search(&search);
+    assert!(lease.acquire(&db).await.unwrap());
+    // Three more commits of every notice: all of it fits in one batch.
+    let total = first + 3 * 65;
+    let hold = outbox::Hold {
+        from: 1,
+        quiet: Duration::from_secs(10),
+        most: Duration::from_secs(120),
+    };
+    let writer = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        for _ in 0..3 {
+            outbox::enqueue_all(&db, FAMILIES[0]).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    let (sent, ()) = tokio::join!(outbox::drain_held(&db, &search, &lease, total, 4, Some(hold)), writer);
+    assert_eq!(
+        sent.unwrap() as u64,
+        total,
+        "one drain sent every entry, those written while it held"
+    );
+    assert_eq!(outbox::pending(&db).await.unwrap(), 0);
+    let uid = search.index_uid(zhiliang::catalog::notices::search::INDEX);
+    assert_eq!(document_tasks(&uid).await, 1, "one task for the {total} entries");
+    lease.release(&db).await.unwrap();
+    for f in FAMILIES {
+        let _ = search.client.delete_index(search.index_uid(f.index())).await;
+    }
+    drop(db);
+    crate::common::drop_pg(pg).await;
+});
+
+// `zhiliang import` sends while it stores (`outbox::send_while`): once it returns, every entry is confirmed and
+// deleted, and the index holds every notice.
+both_backends!(an_import_is_sent_while_it_stores, |backend: Backend| async move {
+    use zhiliang::catalog::FAMILIES;
+    use zhiliang::search::{Search, outbox};
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg) = crate::common::new_database(backend, dir.path(), "zl_send_while").await;
+    let db = zhiliang::db::connect(&url).await.unwrap();
+    zhiliang::db::migrate(&db).await.unwrap();
+    let settings = zhiliang::config::Settings {
+        database_url: url.clone(),
+        meili_url: crate::common::meili_url(),
+        meili_index_prefix: format!("{}_", crate::common::unique("sendwhile")),
+        embedder: zhiliang::config::EmbedderChoice::None,
+        ..zhiliang::config::Settings::default()
+    };
+    let search = Search::new(&settings, FAMILIES).unwrap();
+    outbox::prepare(&db, &search).await.unwrap();
+    let file = crate::common::repo("demo/notices.jsonl");
+    let write = zhiliang::import::import_file(&db, &file, false);
+    let (report, sent) = outbox::send_while(&db, &search, write, Duration::from_secs(300)).await;
+    let report = report.unwrap();
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert!(sent.unwrap() >= 65);
+    assert_eq!(outbox::pending(&db).await.unwrap(), 0);
+    assert_eq!(outbox::lease_holder(&db).await.unwrap(), None, "the lease is given up");
+    let uid = search.index_uid(zhiliang::catalog::notices::search::INDEX);
+    let stats = search.client.index(&uid).get_stats().await.unwrap();
+    assert_eq!(stats.number_of_documents, 65);
+    for f in FAMILIES {
+        let _ = search.client.delete_index(search.index_uid(f.index())).await;
+    }
+    drop(db);
+    crate::common::drop_pg(pg).await;
+});

@@ -165,7 +165,7 @@ both_backends!(
     a_short_tail_rides_with_the_batch_before_it,
     |backend: Backend| async move {
         use zhiliang::catalog::FAMILIES;
-        use zhiliang::search::{Search, outbox};
+        use zhiliang::search::outbox;
         let dir = tempfile::tempdir().unwrap();
         let (url, pg) = crate::common::new_database(backend, dir.path(), "zl_tail").await;
         let db = zhiliang::db::connect(&url).await.unwrap();
@@ -185,15 +185,7 @@ both_backends!(
             } else {
                 entries / 2 + 1
             };
-            let settings = zhiliang::config::Settings {
-                database_url: url.clone(),
-                meili_url: crate::common::meili_url(),
-                meili_index_prefix: format!("{}_", crate::common::unique(&format!("tail{tag}"))),
-                embedder: zhiliang::config::EmbedderChoice::None,
-                ..zhiliang::config::Settings::default()
-            };
-            let search = Search::new(&settings, FAMILIES).unwrap();
-            outbox::prepare(&db, &search).await.unwrap();
+            let search = scratch_search(&db, &url, &format!("tail{tag}")).await;
             let lease = outbox::Lease::for_search(&search);
             assert!(lease.acquire(&db).await.unwrap());
             let sent = outbox::drain_pipelined(&db, &search, &lease, batch, 4).await.unwrap();
@@ -205,9 +197,7 @@ both_backends!(
                 "{tag}: batch {batch} of {entries} entries"
             );
             lease.release(&db).await.unwrap();
-            for f in FAMILIES {
-                let _ = search.client.delete_index(search.index_uid(f.index())).await;
-            }
+            drop_indexes(&search).await;
             // Every notice queued again for the next round.
             outbox::enqueue_all(&db, FAMILIES[0]).await.unwrap();
             assert_eq!(outbox::pending(&db).await.unwrap(), 65, "{tag}");
@@ -224,7 +214,7 @@ both_backends!(
 // quiet time (10 s) only has to outlast the pause between two of the writer's commits.
 both_backends!(a_growing_outbox_is_held_for_one_task, |backend: Backend| async move {
     use zhiliang::catalog::FAMILIES;
-    use zhiliang::search::{Search, outbox};
+    use zhiliang::search::outbox;
     let dir = tempfile::tempdir().unwrap();
     let (url, pg) = crate::common::new_database(backend, dir.path(), "zl_hold").await;
     let db = zhiliang::db::connect(&url).await.unwrap();
@@ -234,15 +224,7 @@ both_backends!(a_growing_outbox_is_held_for_one_task, |backend: Backend| async m
         .unwrap();
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);
     let first = outbox::pending(&db).await.unwrap();
-    let settings = zhiliang::config::Settings {
-        database_url: url.clone(),
-        meili_url: crate::common::meili_url(),
-        meili_index_prefix: format!("{}_", crate::common::unique("hold")),
-        embedder: zhiliang::config::EmbedderChoice::None,
-        ..zhiliang::config::Settings::default()
-    };
-    let search = Search::new(&settings, FAMILIES).unwrap();
-    outbox::prepare(&db, &search).await.unwrap();
+    let search = scratch_search(&db, &url, "hold").await;
     let lease = outbox::Lease::for_search(&search);
     assert!(lease.acquire(&db).await.unwrap());
     // Three more commits of every notice: all of it fits in one batch.
@@ -269,31 +251,20 @@ both_backends!(a_growing_outbox_is_held_for_one_task, |backend: Backend| async m
     let uid = search.index_uid(zhiliang::catalog::notices::search::INDEX);
     assert_eq!(document_tasks(&uid).await, 1, "one task for the {total} entries");
     lease.release(&db).await.unwrap();
-    for f in FAMILIES {
-        let _ = search.client.delete_index(search.index_uid(f.index())).await;
-    }
+    drop_indexes(&search).await;
     drop(db);
     crate::common::drop_pg(pg).await;
 });
 
-// `zhiliang import` sends while it stores (`outbox::send_while`): once it returns, every entry is confirmed and
-// deleted, and the index holds every notice.
+// An import run inside `outbox::send_while` (the way the peers bench measures against `zhiliang import`, which
+// stores first): once it returns, every entry is confirmed and deleted, and the index holds every notice.
 both_backends!(an_import_is_sent_while_it_stores, |backend: Backend| async move {
-    use zhiliang::catalog::FAMILIES;
-    use zhiliang::search::{Search, outbox};
+    use zhiliang::search::outbox;
     let dir = tempfile::tempdir().unwrap();
     let (url, pg) = crate::common::new_database(backend, dir.path(), "zl_send_while").await;
     let db = zhiliang::db::connect(&url).await.unwrap();
     zhiliang::db::migrate(&db).await.unwrap();
-    let settings = zhiliang::config::Settings {
-        database_url: url.clone(),
-        meili_url: crate::common::meili_url(),
-        meili_index_prefix: format!("{}_", crate::common::unique("sendwhile")),
-        embedder: zhiliang::config::EmbedderChoice::None,
-        ..zhiliang::config::Settings::default()
-    };
-    let search = Search::new(&settings, FAMILIES).unwrap();
-    outbox::prepare(&db, &search).await.unwrap();
+    let search = scratch_search(&db, &url, "sendwhile").await;
     let file = crate::common::repo("demo/notices.jsonl");
     let write = zhiliang::import::import_file(&db, &file, false);
     let (report, sent) = outbox::send_while(&db, &search, write, Duration::from_secs(300)).await;
@@ -305,9 +276,28 @@ both_backends!(an_import_is_sent_while_it_stores, |backend: Backend| async move 
     let uid = search.index_uid(zhiliang::catalog::notices::search::INDEX);
     let stats = search.client.index(&uid).get_stats().await.unwrap();
     assert_eq!(stats.number_of_documents, 65);
-    for f in FAMILIES {
-        let _ = search.client.delete_index(search.index_uid(f.index())).await;
-    }
+    drop_indexes(&search).await;
     drop(db);
     crate::common::drop_pg(pg).await;
 });
+
+/// A `Search` over `url` with indexes of its own (prefix from `tag`), their settings applied.
+async fn scratch_search(db: &sea_orm::DatabaseConnection, url: &str, tag: &str) -> zhiliang::search::Search {
+    let settings = zhiliang::config::Settings {
+        database_url: url.to_string(),
+        meili_url: crate::common::meili_url(),
+        meili_index_prefix: format!("{}_", crate::common::unique(tag)),
+        embedder: zhiliang::config::EmbedderChoice::None,
+        ..zhiliang::config::Settings::default()
+    };
+    let search = zhiliang::search::Search::new(&settings, zhiliang::catalog::FAMILIES).unwrap();
+    zhiliang::search::outbox::prepare(db, &search).await.unwrap();
+    search
+}
+
+/// Deletes the indexes of a [`scratch_search`].
+async fn drop_indexes(search: &zhiliang::search::Search) {
+    for f in zhiliang::catalog::FAMILIES {
+        let _ = search.client.delete_index(search.index_uid(f.index())).await;
+    }
+}

@@ -315,36 +315,19 @@ fn gen_notices(m: usize, codes: &Codes, seed: u64) -> anyhow::Result<Vec<NoticeD
             Vec::new()
         };
         originals.push(i);
+        let symbols = vec![NoticeSymbol::parse(&symbol).map_err(|e| anyhow!("{symbol}: {e}"))?];
         out.push(NoticeData {
-            symbols: vec![NoticeSymbol::parse(&symbol).map_err(|e| anyhow!("{symbol}: {e}"))?],
             area: if sps { NoticeArea::Sps } else { NoticeArea::Tbt },
-            kind: NoticeKind::Regular,
             member: member.to_string(),
-            local_government: None,
             agency: Some(format!("{member} standards agency")),
             articles: vec!["2.9.2".to_string()],
-            distribution_date: date,
             comment_deadline: Some(date + chrono::Days::new(60)),
-            comment_deadline_text: None,
-            comment_deadline_derived: false,
-            proposed_adoption_date: None,
-            proposed_adoption_date_text: None,
-            proposed_entry_into_force_date: None,
-            proposed_entry_into_force_date_text: None,
             title_zh: Some(format!("基准通报 {i}：产品技术要求")),
             title_en: Some(format!("Bench notice {i}: technical requirements for products")),
-            title_original: None,
-            original_language: None,
-            description_zh: None,
             description_en: Some(format!("Requirements for products under HS {}", hs.join(", "))),
-            products_text: None,
             hs_codes: hs,
             ics_codes: ics,
-            objectives: Vec::new(),
-            keywords: Vec::new(),
-            documents: Vec::new(),
-            addendum_reasons: Vec::new(),
-            regions_affected: Vec::new(),
+            ..NoticeData::bare(symbols, date)
         });
     }
     Ok(out)

@@ -159,7 +159,6 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscri
         .limit_complexity(MAX_COMPLEXITY)
         // The text's nesting is refused at `guard::MAX_NESTING` before parsing; this is a second fence.
         .limit_recursive_depth(2 * guard::MAX_NESTING)
-        .extension(phases::Phases)
 }
 
 /// The schema of a server: its context, and the poller that feeds its subscriptions.

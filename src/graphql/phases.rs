@@ -1,40 +1,23 @@
-//! Gives every error that async-graphql raises before execution a code from the registry, and records whether
-//! execution began: an error before it is a request error (no `data` entry, 400 with
-//! `application/graphql-response+json`), an error after it a field error.
+//! Codes the errors that async-graphql raises without one, and tells a request error from a field error.
+//!
+//! An error before execution (validation, variables, the limits) is a request error: no `data` entry, 400 with
+//! `application/graphql-response+json`. An error after execution began is a field error. The schema has no
+//! extension for this: an extension sends every field of every request through async-graphql's extension chain
+//! (a registry lookup and a boxed future per field), which was about a tenth of a listing's CPU. Instead
+//! [`executed`] reads it off the response.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Response, ServerError, Value};
 
 use crate::error::Code;
 
-/// Put in each request's data; set when execution begins.
-#[derive(Default)]
-pub struct Progress {
-    executed: AtomicBool,
+/// Whether execution began, from what async-graphql answered. A request that failed before execution comes back
+/// with `data` null and errors of which none has a path (async-graphql's `Response::from_errors`). Every error
+/// raised while executing carries the path of its field (`Context::set_error_path`), so an execution that failed
+/// up to the root has `data` null and an error with a path, and one that did not has an object. The caller parses
+/// the document itself, so no parse error comes from async-graphql.
+pub fn executed(resp: &Response) -> bool {
+    resp.data != Value::Null || resp.errors.is_empty() || resp.errors.iter().any(|e| !e.path.is_empty())
 }
-
-impl Progress {
-    pub fn executed(&self) -> bool {
-        self.executed.load(Ordering::SeqCst)
-    }
-}
-
-/// The extension factory for the schema.
-pub struct Phases;
-
-impl ExtensionFactory for Phases {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PhasesExtension)
-    }
-}
-
-struct PhasesExtension;
 
 /// Sets `extensions.code` unless the error has one.
 pub fn with_code(mut e: ServerError, code: Code) -> ServerError {
@@ -47,7 +30,10 @@ pub fn with_code(mut e: ServerError, code: Code) -> ServerError {
 
 /// The code of a validation error, from what async-graphql says.
 pub fn validation_code(message: &str) -> Code {
-    if message.starts_with("Query is too complex") {
+    if message.contains("recursion depth") {
+        // async-graphql's second fence behind `guard::MAX_NESTING`, checked on the parsed document.
+        Code::NestingTooDeep
+    } else if message.starts_with("Query is too complex") {
         Code::QueryTooComplex
     } else if message.starts_with("Query is nested too deep") {
         Code::QueryTooDeep
@@ -84,50 +70,29 @@ pub fn execution_code(message: &str) -> Code {
     }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for PhasesExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|e| {
-            let code = if e.message.contains("recursion depth") {
-                Code::NestingTooDeep
-            } else {
-                Code::GraphqlParseFailed
-            };
-            with_code(e, code)
-        })
+#[cfg(test)]
+mod tests {
+    use async_graphql::{PathSegment, Pos};
+
+    use super::*;
+
+    fn at(path: &[&str]) -> ServerError {
+        let mut e = ServerError::new("an error", Some(Pos { line: 1, column: 3 }));
+        e.path = path.iter().map(|f| PathSegment::Field(f.to_string())).collect();
+        e
     }
 
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|e| {
-                    let code = validation_code(&e.message);
-                    with_code(e, code)
-                })
-                .collect()
-        })
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        if let Some(p) = ctx.data_opt::<Arc<Progress>>() {
-            p.executed.store(true, Ordering::SeqCst);
-        }
-        next.run(ctx, operation_name).await
+    #[test]
+    fn the_response_tells_whether_execution_began() {
+        // Validation failed: no path on any error.
+        assert!(!executed(&Response::from_errors(vec![at(&[]), at(&[])])));
+        // A non-null root field failed: `data` is null too, but the error has the field's path.
+        assert!(executed(&Response::from_errors(vec![at(&["notices"])])));
+        assert!(executed(&Response::from_errors(vec![at(&[]), at(&["notices"])])));
+        // A field error below the root leaves an object.
+        let mut partial = Response::new(Value::Object(Default::default()));
+        partial.errors.push(at(&["notice", "symbol"]));
+        assert!(executed(&partial));
+        assert!(executed(&Response::new(Value::Object(Default::default()))));
     }
 }

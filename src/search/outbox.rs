@@ -55,6 +55,36 @@ pub const LEASE_TTL: Duration = Duration::from_secs(20);
 /// Meilisearch tasks (or batch submissions) that failed since the process started; exported at `/metrics`.
 pub static TASKS_FAILED: AtomicU64 = AtomicU64::new(0);
 
+/// Outbox entries this process deleted since it last vacuumed the outbox.
+static CLEARED_SINCE_VACUUM: AtomicU64 = AtomicU64::new(0);
+/// Vacuums of the outbox this process made (PostgreSQL).
+pub static VACUUMS: AtomicU64 = AtomicU64::new(0);
+/// After deleting this many entries, a sender vacuums the outbox itself (PostgreSQL). Every anonymous request's
+/// version read probes the outbox (`crate::db::freshness`), and until a vacuum those probes walk the dead rows of
+/// the deleted entries: 9 ms a request after a catch-up of 1,000,000, with autovacuum busy elsewhere for 20
+/// minutes (docs/benchmarks.md).
+pub const VACUUM_AFTER: u64 = 10_000;
+
+/// Vacuums the outbox when `cleared` more deletions take this process past [`VACUUM_AFTER`] since the last time.
+/// PostgreSQL only: SQLite keeps no dead rows. A failure is logged; autovacuum does it later.
+async fn vacuum_if_due(db: &DatabaseConnection, cleared: u64) {
+    if db.get_database_backend() != DatabaseBackend::Postgres || cleared == 0 {
+        return;
+    }
+    if CLEARED_SINCE_VACUUM.fetch_add(cleared, Ordering::Relaxed) + cleared < VACUUM_AFTER {
+        return;
+    }
+    CLEARED_SINCE_VACUUM.store(0, Ordering::Relaxed);
+    let t = Instant::now();
+    match db.execute_unprepared("VACUUM (ANALYZE) search_outbox").await {
+        Ok(_) => {
+            VACUUMS.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(ms = t.elapsed().as_millis() as u64, "search outbox vacuumed");
+        }
+        Err(e) => tracing::warn!(error = %e, "search outbox: vacuum failed; autovacuum will do it later"),
+    }
+}
+
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -439,6 +469,7 @@ pub async fn drain_held(
             }
         }
         let Some(front) = in_flight.pop_front() else {
+            vacuum_if_due(db, cleared as u64).await;
             return Ok(cleared);
         };
         match confirm(db, search, lease, &front.tasks).await {

@@ -236,6 +236,7 @@ async fn metrics_report_requests_outbox_and_pool() {
         "zhiliang_search_outbox_entries ",
         "zhiliang_search_outbox_oldest_age_seconds ",
         "zhiliang_meilisearch_task_failures_total ",
+        "zhiliang_search_outbox_vacuums_total ",
         "zhiliang_db_pool_connections{state=\"in_use\"} ",
         "zhiliang_answer_cache_entries ",
     ] {

@@ -301,3 +301,56 @@ async fn drop_indexes(search: &zhiliang::search::Search) {
         let _ = search.client.delete_index(search.index_uid(f.index())).await;
     }
 }
+
+// After a catch-up of at least `VACUUM_AFTER` entries the sender vacuums the outbox itself (PostgreSQL), so that
+// the version read of every request stops walking the deleted entries' dead rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_catch_up_vacuums_the_outbox() {
+    use sea_orm::ConnectionTrait;
+    use std::sync::atomic::Ordering;
+    use zhiliang::search::outbox;
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg) = crate::common::new_database(Backend::Postgres, dir.path(), "zl_vacuum").await;
+    let db = zhiliang::db::connect(&url).await.unwrap();
+    zhiliang::db::migrate(&db).await.unwrap();
+    let r = zhiliang::import::import_file(&db, &crate::common::repo("demo/notices.jsonl"), false)
+        .await
+        .unwrap();
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    let extra = outbox::VACUUM_AFTER as i64;
+    db.execute_unprepared(&format!(
+        "INSERT INTO search_outbox (entity, entity_id, created_at) \
+         SELECT 'notice', (SELECT min(id) FROM notice), now() FROM generate_series(1, {extra})"
+    ))
+    .await
+    .unwrap();
+    let queued = outbox::pending(&db).await.unwrap();
+    assert!(queued >= outbox::VACUUM_AFTER, "{queued}");
+    let vacuum_count = || async {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'search_outbox'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    };
+    let (before, vacuums) = (vacuum_count().await, outbox::VACUUMS.load(Ordering::Relaxed));
+    let search = scratch_search(&db, &url, "vacuum").await;
+    let lease = outbox::Lease::for_search(&search);
+    assert!(lease.acquire(&db).await.unwrap());
+    let sent = outbox::drain_held(&db, &search, &lease, 5_000, 4, None).await.unwrap();
+    assert_eq!(sent as u64, queued);
+    assert_eq!(outbox::pending(&db).await.unwrap(), 0);
+    assert!(outbox::VACUUMS.load(Ordering::Relaxed) > vacuums, "no vacuum was made");
+    assert!(
+        vacuum_count().await > before,
+        "PostgreSQL counts no vacuum of search_outbox"
+    );
+    lease.release(&db).await.unwrap();
+    drop_indexes(&search).await;
+    drop(db);
+    crate::common::drop_pg(pg).await;
+}

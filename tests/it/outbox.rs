@@ -166,15 +166,8 @@ both_backends!(
     |backend: Backend| async move {
         use zhiliang::catalog::FAMILIES;
         use zhiliang::search::outbox;
-        let dir = tempfile::tempdir().unwrap();
-        let (url, pg) = crate::common::new_database(backend, dir.path(), "zl_tail").await;
-        let db = zhiliang::db::connect(&url).await.unwrap();
-        zhiliang::db::migrate(&db).await.unwrap();
         // No server runs: the entries wait until this test sends them.
-        let r = zhiliang::import::import_file(&db, &crate::common::repo("demo/notices.jsonl"), false)
-            .await
-            .unwrap();
-        assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+        let (_dir, url, pg, db) = demo_database(backend, "zl_tail").await;
         assert!(outbox::pending(&db).await.unwrap() >= 65);
         // batch + batch / 4 reaches every entry: one task; half the entries a batch: the rest is more than a quarter
         // of a batch and goes on its own.
@@ -215,14 +208,7 @@ both_backends!(
 both_backends!(a_growing_outbox_is_held_for_one_task, |backend: Backend| async move {
     use zhiliang::catalog::FAMILIES;
     use zhiliang::search::outbox;
-    let dir = tempfile::tempdir().unwrap();
-    let (url, pg) = crate::common::new_database(backend, dir.path(), "zl_hold").await;
-    let db = zhiliang::db::connect(&url).await.unwrap();
-    zhiliang::db::migrate(&db).await.unwrap();
-    let r = zhiliang::import::import_file(&db, &crate::common::repo("demo/notices.jsonl"), false)
-        .await
-        .unwrap();
-    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    let (_dir, url, pg, db) = demo_database(backend, "zl_hold").await;
     let first = outbox::pending(&db).await.unwrap();
     let search = scratch_search(&db, &url, "hold").await;
     let lease = outbox::Lease::for_search(&search);
@@ -281,6 +267,23 @@ both_backends!(an_import_is_sent_while_it_stores, |backend: Backend| async move 
     crate::common::drop_pg(pg).await;
 });
 
+/// A new database (`tag`) of `backend`, migrated, with the 65 demo notices imported and no server to send their
+/// outbox entries: its folder (keep it while the database is used), URL, PostgreSQL name and connection.
+async fn demo_database(
+    backend: Backend,
+    tag: &str,
+) -> (tempfile::TempDir, String, Option<String>, sea_orm::DatabaseConnection) {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg) = crate::common::new_database(backend, dir.path(), tag).await;
+    let db = zhiliang::db::connect(&url).await.unwrap();
+    zhiliang::db::migrate(&db).await.unwrap();
+    let r = zhiliang::import::import_file(&db, &crate::common::repo("demo/notices.jsonl"), false)
+        .await
+        .unwrap();
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    (dir, url, pg, db)
+}
+
 /// A `Search` over `url` with indexes of its own (prefix from `tag`), their settings applied.
 async fn scratch_search(db: &sea_orm::DatabaseConnection, url: &str, tag: &str) -> zhiliang::search::Search {
     let settings = zhiliang::config::Settings {
@@ -309,14 +312,7 @@ async fn a_large_catch_up_vacuums_the_outbox() {
     use sea_orm::ConnectionTrait;
     use std::sync::atomic::Ordering;
     use zhiliang::search::outbox;
-    let dir = tempfile::tempdir().unwrap();
-    let (url, pg) = crate::common::new_database(Backend::Postgres, dir.path(), "zl_vacuum").await;
-    let db = zhiliang::db::connect(&url).await.unwrap();
-    zhiliang::db::migrate(&db).await.unwrap();
-    let r = zhiliang::import::import_file(&db, &crate::common::repo("demo/notices.jsonl"), false)
-        .await
-        .unwrap();
-    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    let (_dir, url, pg, db) = demo_database(Backend::Postgres, "zl_vacuum").await;
     let extra = outbox::VACUUM_AFTER as i64;
     db.execute_unprepared(&format!(
         "INSERT INTO search_outbox (entity, entity_id, created_at) \

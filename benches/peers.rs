@@ -28,7 +28,9 @@
 //! Environment: `ZHILIANG_BENCH_N` (default 100000), `ZHILIANG_BENCH_ROUNDS` (rounds of each side, default 2),
 //! `ZHILIANG_BENCH_REQUESTS` (timed requests per measurement, default 1000), `ZHILIANG_BENCH_READS=0` (the write
 //! rows only: no reads, no PostGraphile), `ZHILIANG_BENCH_WRITES=import` (of the write rows only the import that
-//! stores first and Meilisearch alone: the others each import N once more, an hour's difference at 1,000,000).
+//! stores first and Meilisearch alone: the others each import N once more, an hour's difference at 1,000,000),
+//! `ZHILIANG_BENCH_ONLY=<text>` (only the read rows whose progress line, `<what> (<clients> clients)`, contains the
+//! text, such as `page 1 (32 clients)`: to profile one row).
 //!
 //! Caches: zhiliang's measured GraphQL requests carry a distinct alias each (`r17: searchNotices(...)`), so a
 //! response cache keyed by the operation cannot answer them: they take the uncached path whatever zhiliang
@@ -292,6 +294,53 @@ async fn delete_index(http: &reqwest::Client, meili: &str, uid: &str) -> anyhow:
         Err(e) if format!("{e:#}").contains("index_not_found") => Ok(()),
         other => other,
     }
+}
+
+/// How Meilisearch batched the document additions of index `uid`: how many batches, their seconds in all and the
+/// longest one's (from `GET /batches`; its durations are ISO 8601, such as `PT1M2.5S`).
+async fn addition_batches(http: &reqwest::Client, meili: &str, uid: &str) -> anyhow::Result<(usize, f64, f64)> {
+    let mut count = 0;
+    let mut total = 0.0;
+    let mut longest: f64 = 0.0;
+    let mut from: Option<u64> = None;
+    loop {
+        let mut url = format!("{meili}/batches?indexUids={uid}&types=documentAdditionOrUpdate&limit=100");
+        if let Some(f) = from {
+            url.push_str(&format!("&from={f}"));
+        }
+        let page: Value = http.get(url).send().await?.json().await?;
+        let results = page["results"].as_array().context("Meilisearch /batches: no results")?;
+        for b in results {
+            let secs = b["duration"].as_str().map(iso_seconds).unwrap_or(0.0);
+            count += 1;
+            total += secs;
+            longest = longest.max(secs);
+        }
+        match page["next"].as_u64() {
+            Some(next) if !results.is_empty() => from = Some(next),
+            _ => return Ok((count, total, longest)),
+        }
+    }
+}
+
+/// Seconds in an ISO 8601 duration of hours, minutes and seconds (`PT1H2M3.5S`); 0 for what it cannot read.
+fn iso_seconds(d: &str) -> f64 {
+    let Some(rest) = d.strip_prefix("PT") else { return 0.0 };
+    let mut total = 0.0;
+    let mut number = String::new();
+    for c in rest.chars() {
+        match c {
+            'H' => total += number.parse::<f64>().unwrap_or(0.0) * 3600.0,
+            'M' => total += number.parse::<f64>().unwrap_or(0.0) * 60.0,
+            'S' => total += number.parse::<f64>().unwrap_or(0.0),
+            _ => {
+                number.push(c);
+                continue;
+            }
+        }
+        number.clear();
+    }
+    total
 }
 
 /// The notice documents zhiliang sends for every notice of `db` (`Family::documents`, without vectors as the
@@ -590,7 +639,13 @@ async fn write_rounds(
                 return Err(e);
             }
         };
+        let t = Instant::now();
         let (batches, count) = notice_documents(&db).await?;
+        println!(
+            "round {}: reading the {count} documents for Meilisearch alone took {:.1} s (not in its time; the catch-up reads them while Meilisearch indexes)",
+            r + 1,
+            t.elapsed().as_secs_f64()
+        );
         eprintln!(
             "bench: round {} of {rounds}: Meilisearch alone ({count} documents)",
             r + 1
@@ -598,8 +653,16 @@ async fn write_rounds(
         let alone_uid = format!("alone_{r}");
         let alone_secs = index_alone(&ctx.http, &ctx.meili, &alone_uid, &batches).await?;
         drop(batches);
-        delete_index(&ctx.http, &ctx.meili, &alone_uid).await?;
         let search = Search::new(&settings, FAMILIES)?;
+        let ours_uid = search.index_uid(notices::search::Notices.index());
+        let (ours_batches, ours_secs, ours_longest) = addition_batches(&ctx.http, &ctx.meili, &ours_uid).await?;
+        let (alone_batches, alone_batch_secs, alone_longest) =
+            addition_batches(&ctx.http, &ctx.meili, &alone_uid).await?;
+        println!(
+            "round {}: Meilisearch indexed the catch-up in {ours_batches} batches ({ours_secs:.1} s in all, the longest {ours_longest:.1} s), alone in {alone_batches} ({alone_batch_secs:.1} s, the longest {alone_longest:.1} s)",
+            r + 1
+        );
+        delete_index(&ctx.http, &ctx.meili, &alone_uid).await?;
         let mut reindex_secs = f64::NAN;
         if all {
             eprintln!("bench: round {} of {rounds}: reindex", r + 1);
@@ -1033,8 +1096,14 @@ async fn read_rows(
             b: pgl_list(cursor_before(&pgl_cursors, last), 1),
         },
     ];
+    let only = std::env::var("ZHILIANG_BENCH_ONLY").ok();
     let mut out = Vec::new();
     for row in plan {
+        if let Some(only) = &only
+            && !format!("{} ({} clients)", row.what, row.clients).contains(only.as_str())
+        {
+            continue;
+        }
         let mut a = Vec::new();
         let mut b = Vec::new();
         for r in 0..rounds {

@@ -13,6 +13,13 @@ fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
 }
 
+/// A pooled connection idle at least this long is pinged before it is handed out (a dead one is replaced); one
+/// used more recently is handed out as it is. Pinging on every acquire, the pool's default, cost every request one
+/// more round trip to PostgreSQL for each connection it took, under any load (docs/benchmarks.md). The connections
+/// that PostgreSQL, a proxy or a firewall drops are the idle ones; a connection dropped while busy fails its one
+/// statement with a coded error, and the pool replaces it.
+pub const PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let sqlite = url.starts_with("sqlite:");
     if sqlite
@@ -23,7 +30,9 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let mut opts = ConnectOptions::new(url.to_string());
-    opts.sqlx_logging(false).max_connections(if sqlite { 4 } else { 10 });
+    opts.sqlx_logging(false)
+        .max_connections(if sqlite { 4 } else { 10 })
+        .test_before_acquire_if_idle_for(PING_AFTER_IDLE);
     let db = Database::connect(opts)
         .await
         .with_context(|| format!("connecting to the database ({})", redact(url)))?;

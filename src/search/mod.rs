@@ -95,6 +95,12 @@ impl Search {
         self.timed("health", self.client.health()).await.map(|_| ())
     }
 
+    /// Whether Meilisearch still holds a task, enqueued or being processed (not ended).
+    pub async fn under_way(&self, task: &TaskInfo) -> anyhow::Result<bool> {
+        let t = self.timed("get task", self.client.get_task(task)).await?;
+        Ok(matches!(t, Task::Enqueued { .. } | Task::Processing { .. }))
+    }
+
     /// Waits for a task and turns a failed or cancelled task into an error (the SDK returns it as `Ok`).
     pub async fn wait(&self, task: TaskInfo, limit: Duration) -> anyhow::Result<()> {
         let waiting = self

@@ -24,9 +24,11 @@ pub const WORKER_BATCH: u64 = 5_000;
 /// Batches sent and not yet confirmed at one time: Meilisearch works on the earlier ones while the next is read
 /// from the database. Meilisearch applies the tasks of one index in the order they came, so order is kept.
 /// Meilisearch takes the tasks waiting for an index as one batch of work, and each batch costs it seconds of its
-/// own once the index is large: with 16 a catch-up of 100,000 notices took it 4 batches, with 4 it took 11.
-/// Only the entry ids of a batch in flight are kept; its documents are dropped once sent.
-pub const IN_FLIGHT: usize = 16;
+/// own once the index is large: with 4, a catch-up of 100,000 notices took it 11 batches, with 16 it took 4, with
+/// 64 it takes 3, and the catch-up took 56-57 s against 65 s with 16 (docs/benchmarks.md). At 1,000,000 notices
+/// its batches hold 320,000 documents and take it about 200 s each, within a task's 600 s wait. Only the entry
+/// ids of a batch in flight are kept (20 KB); its documents are dropped once sent.
+pub const IN_FLIGHT: usize = 64;
 
 /// How the worker waits for a growing outbox to fill a batch before sending a partial one: while a bulk write
 /// (an import committing batch after batch) is still adding entries, Meilisearch gets one large task rather than
@@ -545,7 +547,9 @@ async fn mark_failed(db: &DatabaseConnection, entries: &[i32], e: &anyhow::Error
 }
 
 /// Waits for a batch's tasks, renewing the lease while it waits (a long task must not let it lapse: another
-/// process would then send behind this one's back).
+/// process would then send behind this one's back). A task past its limit that Meilisearch still holds (a batch
+/// of [`IN_FLIGHT`] tasks into a large index takes minutes) is waited for again: sending its documents once more
+/// would only queue them behind it. Only a task that ended decides.
 async fn confirm(
     db: &DatabaseConnection,
     search: &Search,
@@ -554,10 +558,24 @@ async fn confirm(
 ) -> anyhow::Result<()> {
     let every = lease.ttl() / 4;
     for (task, limit) in tasks {
-        let started = Instant::now();
+        let mut started = Instant::now();
         loop {
-            let left = limit.saturating_sub(started.elapsed());
-            match tokio::time::timeout(every, search.wait(task.clone(), left)).await {
+            let mut left = limit.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                if search.under_way(task).await? {
+                    tracing::warn!(
+                        task = task.task_uid,
+                        waited_s = limit.as_secs(),
+                        "search outbox: a Meilisearch task is still under way past its limit; waiting on"
+                    );
+                    started = Instant::now();
+                    continue;
+                }
+                // It ended: the wait below reads how.
+                left = search.timeout();
+            }
+            // The slice ends before the wait's own limit, so a wait past the limit comes back here (above).
+            match tokio::time::timeout(every.min(left), search.wait(task.clone(), left + every)).await {
                 Ok(r) => {
                     r?;
                     break;

@@ -152,3 +152,78 @@ async fn cors_follows_the_allow_list() {
     assert_eq!(origin_of(&refused), None);
     listed.finish().await;
 }
+
+/// Kills every PostgreSQL session of the app's database but the caller's own; returns how many it killed.
+async fn terminate_sessions(app: &TestApp) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let name = app.settings.database_url.rsplit('/').next().unwrap().to_string();
+    let admin = zhiliang::db::connect(&crate::common::pg_admin_url()).await.unwrap();
+    let row = admin
+        .query_one_raw(Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity \
+             WHERE datname = $1 AND pid <> pg_backend_pid()",
+            [name.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let killed: i64 = row.try_get("", "n").unwrap();
+    admin.close().await.unwrap();
+    killed
+}
+
+/// The pool pings only a connection idle for a while (`db::PING_AFTER_IDLE`), not one in use a moment ago. So
+/// connections that PostgreSQL dropped while idle are replaced before a request takes them, and one dropped a
+/// moment after its use costs at most its next statement, answered with a coded error; the requests after it are
+/// answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_postgresql_dropped_are_replaced() {
+    let app = TestApp::spawn_with(Backend::Postgres, |s| {
+        s.search_worker = false;
+        s.follow_worker = false;
+        s.import_worker = false;
+    })
+    .await;
+    app.import_demo().await;
+    let query = "{ notices(first: 3) { totalCount nodes { symbol } } }";
+    // Several connections in the pool: concurrent requests take one each.
+    let warm: Vec<_> = (0..6).map(|_| app.gql(query, json!({}))).collect();
+    for body in futures_util::future::join_all(warm).await {
+        assert!(body["data"]["notices"]["totalCount"].as_i64().unwrap() > 0, "{body}");
+    }
+
+    // Dropped while idle: after the idle time, every request is answered (each connection is pinged first).
+    assert!(terminate_sessions(&app).await > 0, "the app held no session to drop");
+    tokio::time::sleep(zhiliang::db::PING_AFTER_IDLE + std::time::Duration::from_millis(300)).await;
+    for _ in 0..12 {
+        let body = app.gql(query, json!({})).await;
+        assert!(
+            body.get("errors").is_none(),
+            "a dropped idle connection reached a request: {body}"
+        );
+        assert!(body["data"]["notices"]["totalCount"].as_i64().unwrap() > 0, "{body}");
+    }
+
+    // Dropped a moment after use: a request may meet a dead connection, and then gets a coded error; the service
+    // goes on answering, and no dead connection outlives the pool's size in requests.
+    assert!(terminate_sessions(&app).await > 0);
+    let mut failed = 0;
+    for i in 0..40 {
+        let body = app.gql(query, json!({})).await;
+        match body.get("errors") {
+            Some(errors) => {
+                let code = errors[0]["extensions"]["code"].as_str().unwrap_or_default();
+                assert!(!code.is_empty(), "an error without a code: {body}");
+                assert!(i < 20, "request {i} still met a dead connection: {body}");
+                failed += 1;
+            }
+            None => assert!(body["data"]["notices"]["totalCount"].as_i64().unwrap() > 0, "{body}"),
+        }
+    }
+    assert!(
+        failed <= 10,
+        "{failed} of 40 requests failed after the sessions were dropped"
+    );
+    app.finish().await;
+}

@@ -550,7 +550,7 @@ async fn mark_failed(db: &DatabaseConnection, entries: &[i32], e: &anyhow::Error
 /// process would then send behind this one's back). A task past its limit that Meilisearch still holds (a batch
 /// of [`IN_FLIGHT`] tasks into a large index takes minutes) is waited for again: sending its documents once more
 /// would only queue them behind it. Only a task that ended decides.
-async fn confirm(
+pub async fn confirm(
     db: &DatabaseConnection,
     search: &Search,
     lease: &Lease,

@@ -350,3 +350,52 @@ async fn a_large_catch_up_vacuums_the_outbox() {
     drop(db);
     crate::common::drop_pg(pg).await;
 }
+
+// A task past its limit that Meilisearch still holds is waited for again, not failed and sent once more behind
+// itself: a batch of `IN_FLIGHT` tasks into a large index takes minutes. Here the limit is 1 ms and the task, 30,000
+// documents, takes Meilisearch far longer; the confirmation waits it out and the documents are there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_past_its_limit_is_waited_for_while_meilisearch_holds_it() {
+    use zhiliang::search::outbox;
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _) = crate::common::new_database(Backend::Sqlite, dir.path(), "zl_limit").await;
+    let db = zhiliang::db::connect(&url).await.unwrap();
+    zhiliang::db::migrate(&db).await.unwrap();
+    let settings = zhiliang::config::Settings {
+        database_url: url.clone(),
+        meili_url: crate::common::meili_url(),
+        meili_index_prefix: format!("{}_", crate::common::unique("limit")),
+        embedder: zhiliang::config::EmbedderChoice::None,
+        ..zhiliang::config::Settings::default()
+    };
+    let search = zhiliang::search::Search::new(&settings, zhiliang::catalog::FAMILIES).unwrap();
+    let lease = outbox::Lease::for_search(&search);
+    assert!(lease.acquire(&db).await.unwrap());
+    let uid = search.index_uid("slow");
+    let docs: Vec<serde_json::Value> = (0..30_000)
+        .map(|i| {
+            let words: Vec<String> = (0..40).map(|w| format!("w{}", (i * 31 + w * 7) % 5_000)).collect();
+            json!({"id": i, "title": format!("notice {i}"), "text": words.join(" ")})
+        })
+        .collect();
+    let task = search
+        .client
+        .index(&uid)
+        .add_documents(&docs, Some("id"))
+        .await
+        .unwrap();
+    let limit = Duration::from_millis(1);
+    let t = Instant::now();
+    outbox::confirm(&db, &search, &lease, &[(task.clone(), limit)])
+        .await
+        .expect("a task Meilisearch still holds is waited for past its limit");
+    let waited = t.elapsed();
+    assert!(
+        waited > limit * 20,
+        "the task ended within {waited:?}, before the limit mattered: make it larger"
+    );
+    assert!(!search.under_way(&task).await.unwrap());
+    let stats = search.client.index(&uid).get_stats().await.unwrap();
+    assert_eq!(stats.number_of_documents, 30_000);
+    let _ = search.client.delete_index(&uid).await;
+}

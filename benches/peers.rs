@@ -297,8 +297,9 @@ async fn delete_index(http: &reqwest::Client, meili: &str, uid: &str) -> anyhow:
 }
 
 /// How Meilisearch batched the document additions of index `uid`: how many batches, their seconds in all and the
-/// longest one's (from `GET /batches`; its durations are ISO 8601, such as `PT1M2.5S`).
+/// longest one's (from `GET /batches`, each batch's `startedAt` to its `finishedAt`).
 async fn addition_batches(http: &reqwest::Client, meili: &str, uid: &str) -> anyhow::Result<(usize, f64, f64)> {
+    let at = |v: &Value| v.as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
     let mut count = 0;
     let mut total = 0.0;
     let mut longest: f64 = 0.0;
@@ -311,7 +312,10 @@ async fn addition_batches(http: &reqwest::Client, meili: &str, uid: &str) -> any
         let page: Value = http.get(url).send().await?.json().await?;
         let results = page["results"].as_array().context("Meilisearch /batches: no results")?;
         for b in results {
-            let secs = b["duration"].as_str().map(iso_seconds).unwrap_or(0.0);
+            let secs = match (at(&b["startedAt"]), at(&b["finishedAt"])) {
+                (Some(start), Some(end)) => (end - start).as_seconds_f64(),
+                _ => 0.0,
+            };
             count += 1;
             total += secs;
             longest = longest.max(secs);
@@ -321,26 +325,6 @@ async fn addition_batches(http: &reqwest::Client, meili: &str, uid: &str) -> any
             _ => return Ok((count, total, longest)),
         }
     }
-}
-
-/// Seconds in an ISO 8601 duration of hours, minutes and seconds (`PT1H2M3.5S`); 0 for what it cannot read.
-fn iso_seconds(d: &str) -> f64 {
-    let Some(rest) = d.strip_prefix("PT") else { return 0.0 };
-    let mut total = 0.0;
-    let mut number = String::new();
-    for c in rest.chars() {
-        match c {
-            'H' => total += number.parse::<f64>().unwrap_or(0.0) * 3600.0,
-            'M' => total += number.parse::<f64>().unwrap_or(0.0) * 60.0,
-            'S' => total += number.parse::<f64>().unwrap_or(0.0),
-            _ => {
-                number.push(c);
-                continue;
-            }
-        }
-        number.clear();
-    }
-    total
 }
 
 /// The notice documents zhiliang sends for every notice of `db` (`Family::documents`, without vectors as the

@@ -267,9 +267,9 @@ both_backends!(an_import_is_sent_while_it_stores, |backend: Backend| async move 
     crate::common::drop_pg(pg).await;
 });
 
-/// A new database (`tag`) of `backend`, migrated, with the 65 demo notices imported and no server to send their
-/// outbox entries: its folder (keep it while the database is used), URL, PostgreSQL name and connection.
-async fn demo_database(
+/// A new database (`tag`) of `backend`, migrated: its folder (keep it while the database is used), URL, PostgreSQL
+/// name and connection.
+async fn migrated_database(
     backend: Backend,
     tag: &str,
 ) -> (tempfile::TempDir, String, Option<String>, sea_orm::DatabaseConnection) {
@@ -277,6 +277,15 @@ async fn demo_database(
     let (url, pg) = crate::common::new_database(backend, dir.path(), tag).await;
     let db = zhiliang::db::connect(&url).await.unwrap();
     zhiliang::db::migrate(&db).await.unwrap();
+    (dir, url, pg, db)
+}
+
+/// [`migrated_database`] with the 65 demo notices imported and no server to send their outbox entries.
+async fn demo_database(
+    backend: Backend,
+    tag: &str,
+) -> (tempfile::TempDir, String, Option<String>, sea_orm::DatabaseConnection) {
+    let (dir, url, pg, db) = migrated_database(backend, tag).await;
     let r = zhiliang::import::import_file(&db, &crate::common::repo("demo/notices.jsonl"), false)
         .await
         .unwrap();
@@ -284,8 +293,8 @@ async fn demo_database(
     (dir, url, pg, db)
 }
 
-/// A `Search` over `url` with indexes of its own (prefix from `tag`), their settings applied.
-async fn scratch_search(db: &sea_orm::DatabaseConnection, url: &str, tag: &str) -> zhiliang::search::Search {
+/// A `Search` over `url` with indexes of its own (prefix from `tag`), nothing sent to Meilisearch yet.
+fn unprepared_search(url: &str, tag: &str) -> zhiliang::search::Search {
     let settings = zhiliang::config::Settings {
         database_url: url.to_string(),
         meili_url: crate::common::meili_url(),
@@ -293,7 +302,12 @@ async fn scratch_search(db: &sea_orm::DatabaseConnection, url: &str, tag: &str) 
         embedder: zhiliang::config::EmbedderChoice::None,
         ..zhiliang::config::Settings::default()
     };
-    let search = zhiliang::search::Search::new(&settings, zhiliang::catalog::FAMILIES).unwrap();
+    zhiliang::search::Search::new(&settings, zhiliang::catalog::FAMILIES).unwrap()
+}
+
+/// [`unprepared_search`] with its indexes' settings applied.
+async fn scratch_search(db: &sea_orm::DatabaseConnection, url: &str, tag: &str) -> zhiliang::search::Search {
+    let search = unprepared_search(url, tag);
     zhiliang::search::outbox::prepare(db, &search).await.unwrap();
     search
 }
@@ -357,18 +371,8 @@ async fn a_large_catch_up_vacuums_the_outbox() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_past_its_limit_is_waited_for_while_meilisearch_holds_it() {
     use zhiliang::search::outbox;
-    let dir = tempfile::tempdir().unwrap();
-    let (url, _) = crate::common::new_database(Backend::Sqlite, dir.path(), "zl_limit").await;
-    let db = zhiliang::db::connect(&url).await.unwrap();
-    zhiliang::db::migrate(&db).await.unwrap();
-    let settings = zhiliang::config::Settings {
-        database_url: url.clone(),
-        meili_url: crate::common::meili_url(),
-        meili_index_prefix: format!("{}_", crate::common::unique("limit")),
-        embedder: zhiliang::config::EmbedderChoice::None,
-        ..zhiliang::config::Settings::default()
-    };
-    let search = zhiliang::search::Search::new(&settings, zhiliang::catalog::FAMILIES).unwrap();
+    let (_dir, url, _, db) = migrated_database(Backend::Sqlite, "zl_limit").await;
+    let search = unprepared_search(&url, "limit");
     let lease = outbox::Lease::for_search(&search);
     assert!(lease.acquire(&db).await.unwrap());
     let uid = search.index_uid("slow");

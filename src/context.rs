@@ -23,6 +23,8 @@ pub struct AppContext {
     pub jobs_wake: std::sync::Arc<tokio::sync::Notify>,
     /// The data version and the search outbox's state, read once for all requests that ask at the same time.
     pub freshness: std::sync::Arc<crate::db::SharedFreshness>,
+    /// Connections kept between reads (`crate::db::warm`): the data-version read and the notices' pages.
+    pub warm: std::sync::Arc<crate::db::warm::Warm>,
 }
 
 /// The address of the client of a GraphQL request (the TCP peer), for rate limits. Not logged.

@@ -5,6 +5,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
 pub mod shared;
+pub mod warm;
 
 /// The file a `sqlite:` URL points at, if any (not for in-memory databases).
 fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
@@ -171,13 +172,12 @@ pub async fn freshness<C: sea_orm::ConnectionTrait>(
 /// anonymous query reads before it runs, and a keyed search beside its Meilisearch call.
 pub type SharedFreshness = shared::Shared<Result<Freshness, std::sync::Arc<sea_orm::DbErr>>>;
 
-pub fn shared_freshness(db: &DatabaseConnection) -> std::sync::Arc<SharedFreshness> {
-    let db = db.clone();
+pub fn shared_freshness(warm: std::sync::Arc<warm::Warm>) -> std::sync::Arc<SharedFreshness> {
     shared::Shared::new(
         move || {
-            let db = db.clone();
+            let warm = warm.clone();
             async move {
-                freshness(&db, crate::catalog::outbox_kinds())
+                freshness(&warm.reads(), crate::catalog::outbox_kinds())
                     .await
                     .map_err(std::sync::Arc::new)
             }

@@ -62,6 +62,7 @@ impl Application {
             );
         }
         let search = Search::new(&settings, catalog::FAMILIES)?;
+        let warm = db::warm::Warm::new(&db, queries.clone());
         let context = AppContext {
             db: db.clone(),
             queries,
@@ -70,7 +71,8 @@ impl Application {
             watch_limiter: Arc::new(follow::limit::Limiter::per_hour(settings.watch_create_per_hour)),
             limits: Arc::new(operate::Limits::new(&settings)),
             jobs_wake: Arc::new(Notify::new()),
-            freshness: db::shared_freshness(&db),
+            freshness: db::shared_freshness(warm.clone()),
+            warm,
         };
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         // Subscriptions: one poller per process, started by the first subscriber, stopped with the server.

@@ -221,45 +221,84 @@ impl Walk<'_> {
     fn value(&self, sets: &[&SelectionSet], static_type: Option<&str>, value: &mut Value) {
         match value {
             Value::List(items) => {
+                // The items of a list share their selection: its fields are collected once for each concrete type.
+                let mut memo = None;
                 for v in items {
-                    self.value(sets, static_type, v);
+                    match v {
+                        Value::Object(map) => self.object(sets, static_type, map, &mut memo),
+                        _ => self.value(sets, static_type, v),
+                    }
                 }
             }
-            Value::Object(map) => {
-                let concrete = match map.get(TYPE_KEY) {
-                    Some(Value::String(t)) => Some(t.clone()),
-                    _ => static_type.map(str::to_string),
-                };
-                let mut fields = IndexMap::new();
-                let mut seen = HashSet::new();
-                for set in sets {
-                    self.collect(set, concrete.as_deref(), &mut fields, &mut seen);
-                }
-                let mut old = std::mem::take(map);
-                old.shift_remove(TYPE_KEY);
-                let mut new = IndexMap::with_capacity(old.len());
-                for (key, group) in fields {
-                    let Some((name, mut v)) = old.shift_remove_entry(key) else {
-                        continue;
-                    };
+            Value::Object(map) => self.object(sets, static_type, map, &mut None),
+            _ => {}
+        }
+    }
+
+    /// Rebuilds `map` in the order CollectFields gives for its type (`memo`: the fields collected for the type
+    /// of the list item before it); a map already in that order is left as it is.
+    fn object<'d>(
+        &'d self,
+        sets: &[&'d SelectionSet],
+        static_type: Option<&str>,
+        map: &mut IndexMap<Name, Value>,
+        memo: &mut Option<(Option<String>, Collected<'d>)>,
+    ) {
+        let concrete = match map.get(TYPE_KEY) {
+            Some(Value::String(t)) => Some(t.as_str()),
+            _ => static_type,
+        };
+        if memo.as_ref().is_none_or(|(t, _)| t.as_deref() != concrete) {
+            let mut fields = IndexMap::new();
+            let mut seen = HashSet::new();
+            for set in sets {
+                self.collect(set, concrete, &mut fields, &mut seen);
+            }
+            let subs = fields
+                .into_iter()
+                .map(|(key, group)| {
                     let subs: Vec<&SelectionSet> = group
                         .iter()
                         .map(|f| &f.selection_set.node)
                         .filter(|s| !s.items.is_empty())
                         .collect();
-                    if !subs.is_empty() {
-                        self.value(&subs, None, &mut v);
-                    }
-                    new.insert(name, v);
-                }
-                // Nothing should be left; if something is, it is kept rather than lost.
-                new.extend(old);
-                *map = new;
-            }
-            _ => {}
+                    (key, subs)
+                })
+                .collect();
+            *memo = Some((concrete.map(str::to_string), subs));
         }
+        let Some((_, fields)) = memo.as_ref() else {
+            return;
+        };
+        map.shift_remove(TYPE_KEY);
+        let in_order = map.len() == fields.len() && map.keys().zip(fields.iter()).all(|(k, (f, _))| k.as_str() == *f);
+        if in_order {
+            for ((_, v), (_, subs)) in map.iter_mut().zip(fields.iter()) {
+                if !subs.is_empty() {
+                    self.value(subs, None, v);
+                }
+            }
+            return;
+        }
+        let mut old = std::mem::take(map);
+        let mut new = IndexMap::with_capacity(old.len());
+        for (key, subs) in fields {
+            let Some((name, mut v)) = old.shift_remove_entry(*key) else {
+                continue;
+            };
+            if !subs.is_empty() {
+                self.value(subs, None, &mut v);
+            }
+            new.insert(name, v);
+        }
+        // Nothing should be left; if something is, it is kept rather than lost.
+        new.extend(old);
+        *map = new;
     }
 }
+
+/// The response keys of an object's fields in CollectFields order, each with the selection sets under it.
+type Collected<'d> = Vec<(&'d str, Vec<&'d SelectionSet>)>;
 
 /// Puts `data` in the order of `op`'s selections, and takes out the added type fields.
 pub fn order_response(
@@ -280,4 +319,36 @@ pub fn order_response(
         op,
     };
     walk.value(&[&op.selection_set.node], root, data);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fields of a list's items are collected once for each concrete type: items of another type, or of the
+    /// first type again after one of another, still take their own type's order; items already in order stay so.
+    #[test]
+    fn list_items_of_different_types_each_take_their_own_order() {
+        let doc =
+            async_graphql::parser::parse_query("{ items { ... on A { a1 a2 } ... on B { b2 b1 } shared } }").unwrap();
+        let op = &doc.operations.iter().next().unwrap().1.node;
+        let shape = SchemaShape {
+            query_type: "Query".into(),
+            mutation_type: None,
+            possible: HashMap::from([("U".to_string(), HashSet::from(["A".to_string(), "B".to_string()]))]),
+        };
+        let mut data = async_graphql::value!({
+            "items": [
+                { "shared": 1, "a2": 2, "a1": 1, "__zhiliang_type": "A" },
+                { "b1": 1, "shared": 2, "b2": 2, "__zhiliang_type": "B" },
+                { "a1": 1, "a2": 2, "shared": 3, "__zhiliang_type": "A" },
+                { "a1": 1, "a2": 2, "shared": 4 },
+            ]
+        });
+        order_response(&doc, op, &shape, &Variables::default(), &mut data);
+        assert_eq!(
+            serde_json::to_string(&data).unwrap(),
+            r#"{"items":[{"a1":1,"a2":2,"shared":1},{"b2":2,"b1":1,"shared":2},{"a1":1,"a2":2,"shared":3},{"a1":1,"a2":2,"shared":4}]}"#
+        );
+    }
 }

@@ -173,12 +173,8 @@ async fn terminate_sessions(app: &TestApp) -> i64 {
     killed
 }
 
-/// The pool pings only a connection idle for a while (`db::PING_AFTER_IDLE`), not one in use a moment ago. So
-/// connections that PostgreSQL dropped while idle are replaced before a request takes them, and one dropped a
-/// moment after its use costs at most its next statement, answered with a coded error; the requests after it are
-/// answered.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connections_postgresql_dropped_are_replaced() {
+/// The demo data on PostgreSQL, served without background workers (their connections would blur the pool's).
+async fn demo_on_postgres_without_workers() -> TestApp {
     let app = TestApp::spawn_with(Backend::Postgres, |s| {
         s.search_worker = false;
         s.follow_worker = false;
@@ -186,6 +182,16 @@ async fn connections_postgresql_dropped_are_replaced() {
     })
     .await;
     app.import_demo().await;
+    app
+}
+
+/// The pool pings only a connection idle for a while (`db::PING_AFTER_IDLE`), not one in use a moment ago. So
+/// connections that PostgreSQL dropped while idle are replaced before a request takes them, and one dropped a
+/// moment after its use costs at most its next statement, answered with a coded error; the requests after it are
+/// answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_postgresql_dropped_are_replaced() {
+    let app = demo_on_postgres_without_workers().await;
     let query = "{ notices(first: 3) { totalCount nodes { symbol } } }";
     // Several connections in the pool: concurrent requests take one each.
     let warm: Vec<_> = (0..6).map(|_| app.gql(query, json!({}))).collect();
@@ -225,5 +231,85 @@ async fn connections_postgresql_dropped_are_replaced() {
         failed <= 10,
         "{failed} of 40 requests failed after the sessions were dropped"
     );
+    app.finish().await;
+}
+
+/// Reads through `db::warm` keep their connection between reads (no pool round trip, no ping) only while reads
+/// follow each other: a connection waits there at most `warm::LINGER`, then the pool has it again; at most half the
+/// pool is held; a failed statement's connection is not kept; each statement counts in the process's statement
+/// counter; the rows are the pool's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warm_reads_keep_connections_only_while_reads_follow() {
+    use sea_orm::{ConnectionTrait, Statement};
+    use std::sync::atomic::Ordering;
+    use zhiliang::db::warm::{LINGER, Warm};
+    let app = demo_on_postgres_without_workers().await;
+    let db = zhiliang::db::connect(&app.settings.database_url).await.unwrap();
+    let pool = db.get_postgres_connection_pool().clone();
+    let max = pool.options().get_max_connections() as usize;
+    let counted = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let warm = Warm::new(&db, counted.clone());
+    let stmt = || {
+        Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT primary_symbol FROM notice ORDER BY id LIMIT 5",
+        )
+    };
+    let symbols = |rows: Vec<sea_orm::QueryResult>| -> Vec<String> {
+        rows.iter()
+            .map(|r| r.try_get::<String>("", "primary_symbol").unwrap())
+            .collect()
+    };
+
+    let expected = symbols(db.query_all_raw(stmt()).await.unwrap());
+    assert_eq!(expected.len(), 5);
+    let reads = warm.reads();
+    assert_eq!(symbols(reads.query_all_raw(stmt()).await.unwrap()), expected);
+    assert_eq!(
+        warm.held(),
+        1,
+        "the connection of a read that succeeded is kept for the next"
+    );
+    let one = reads.query_one_raw(stmt()).await.unwrap().unwrap();
+    assert_eq!(one.try_get::<String>("", "primary_symbol").unwrap(), expected[0]);
+    assert_eq!(warm.held(), 1);
+    assert_eq!(
+        warm.kept.load(Ordering::Relaxed),
+        1,
+        "the second read took the kept connection"
+    );
+    assert_eq!(counted.load(Ordering::Relaxed), 2, "each statement is counted");
+
+    // A failed statement: a coded database error, and its connection goes to the pool.
+    let bad = Statement::from_string(sea_orm::DbBackend::Postgres, "SELECT no_such_column FROM notice");
+    assert!(reads.query_all_raw(bad).await.is_err());
+    assert_eq!(warm.held(), 0, "a failed statement's connection was kept");
+
+    // Many reads at once: at most half the pool waits here afterwards.
+    let many: Vec<_> = (0..max * 2).map(|_| reads.query_all_raw(stmt())).collect();
+    for rows in futures_util::future::join_all(many).await {
+        assert_eq!(symbols(rows.unwrap()), expected);
+    }
+    let held = warm.held();
+    assert!(
+        held >= 1 && held <= max / 2,
+        "{held} connections held of a pool of {max}"
+    );
+
+    // While nothing reads, every connection goes back to the pool: all of it can be taken at once.
+    tokio::time::sleep(LINGER * 3).await;
+    assert_eq!(warm.held(), 0, "connections stayed held while nothing read");
+    let mut all = Vec::new();
+    for _ in 0..max {
+        all.push(
+            tokio::time::timeout(std::time::Duration::from_secs(5), pool.acquire())
+                .await
+                .expect("the pool's connections are not all free")
+                .unwrap(),
+        );
+    }
+    drop(all);
+    drop(warm);
+    db.close().await.unwrap();
     app.finish().await;
 }

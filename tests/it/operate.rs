@@ -974,3 +974,48 @@ both_backends!(aliased_mutations_count_one_write_each, |backend: Backend| async 
     assert_eq!(z["zone"], Value::Null);
     app.finish().await;
 });
+
+/// The audit trail's form of a stored row, read by each column's type (`write::row_json`), equals what sea-orm's
+/// `JsonValue` reads, for every row of every table the demo data fill on PostgreSQL (text, integers, dates,
+/// timestamps with and without zone, JSON, nulls).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_rows_read_by_column_type_equal_sea_orms_json() {
+    use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue, Statement};
+    let app = TestApp::spawn(Backend::Postgres).await;
+    app.import_all_demo().await;
+    let tables = app
+        .db
+        .query_all_raw(Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+        ))
+        .await
+        .unwrap();
+    let mut compared = 0;
+    let mut kinds = std::collections::BTreeSet::new();
+    for t in tables {
+        let table: String = t.try_get("", "table_name").unwrap();
+        let rows = app
+            .db
+            .query_all_raw(Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!("SELECT * FROM \"{table}\" LIMIT 200"),
+            ))
+            .await
+            .unwrap();
+        for row in rows {
+            let ours = zhiliang::operate::write::row_json(&row).unwrap();
+            let theirs = JsonValue::from_query_result(&row, "").unwrap();
+            assert_eq!(ours, theirs, "table {table}");
+            use sea_orm::sqlx::{Column, Row, TypeInfo};
+            let pg = row.try_as_pg_row().unwrap();
+            kinds.extend(pg.columns().iter().map(|c| c.type_info().name().to_string()));
+            compared += 1;
+        }
+    }
+    assert!(compared > 100, "only {compared} rows compared");
+    for kind in ["TEXT", "INT4", "DATE", "TIMESTAMPTZ"] {
+        assert!(kinds.contains(kind), "no column of type {kind} compared: {kinds:?}");
+    }
+    app.finish().await;
+}

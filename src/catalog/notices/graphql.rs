@@ -495,9 +495,10 @@ impl NoticeQueries {
         let selected = crate::graphql::selection::node_fields(ctx);
         // Boxed: either read nested in the schema's resolver future overflowed rustc's layout depth limit.
         use futures_util::FutureExt;
+        let reads = app.warm.reads();
         let read = match projection_for(selected.iter().map(String::as_str)) {
-            Some(proj) => store::list_projected(&app.db, &query, field, &req, proj).boxed(),
-            None => store::list(&app.db, &query, field, &req).boxed(),
+            Some(proj) => store::list_projected(&reads, &query, field, &req, proj).boxed(),
+            None => store::list(&reads, &query, field, &req).boxed(),
         };
         let page = read.await.map_err(ApiError::from)?;
         let edges: Vec<NoticeEdge> = page

@@ -396,7 +396,7 @@ async fn stored<C: ConnectionTrait>(db: &C, ty: RecordType, id: i32) -> Result<O
 
 /// A row as JSON, column names as keys, exactly as sea-orm's `JsonValue` reads it (the audit trail's form), but
 /// on PostgreSQL by each column's type at once: sea-orm tries a text column as JSON first, and the failed try
-/// formats an error message every time (a tenth of the import's own work, docs/benchmarks.md). A row with a column
+/// formats an error message every time (the import's store took 15% less without it, docs/benchmarks.md). A row with a column
 /// of another type, and every row on SQLite, is read sea-orm's way.
 pub fn row_json(res: &sea_orm::QueryResult) -> Result<JsonValue, sea_orm::DbErr> {
     use sea_orm::sqlx::{Column, Row, TypeInfo};

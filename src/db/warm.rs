@@ -95,17 +95,24 @@ impl Warm {
     /// Hands every connection that waited longer than `LINGER` back to the pool (outside the lock: the pool's
     /// return spawns a task).
     fn expire(&self) {
-        let old: Vec<_> = {
-            let mut idle = self.lock();
-            let stale = idle.iter().take_while(|(_, at)| at.elapsed() >= LINGER).count();
-            idle.drain(..stale).collect()
-        };
+        let old = Self::stale(&mut self.lock());
         drop(old);
     }
 
+    /// Takes out the connections that waited longer than `LINGER` (the oldest come first).
+    fn stale(idle: &mut Vec<(PoolConnection<Postgres>, Instant)>) -> Vec<(PoolConnection<Postgres>, Instant)> {
+        let stale = idle.iter().take_while(|(_, at)| at.elapsed() >= LINGER).count();
+        idle.drain(..stale).collect()
+    }
+
     async fn connection(&self, pool: &PgPool) -> Result<PoolConnection<Postgres>, DbErr> {
-        self.expire();
-        let kept = self.lock().pop();
+        // One lock: the stale ones out (handed back outside it), the most recent one taken.
+        let (stale, kept) = {
+            let mut idle = self.lock();
+            let stale: Vec<_> = Self::stale(&mut idle);
+            (stale, idle.pop())
+        };
+        drop(stale);
         match kept {
             Some((conn, _)) => {
                 self.kept.fetch_add(1, Ordering::Relaxed);

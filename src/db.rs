@@ -4,6 +4,7 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
+pub mod bulk;
 pub mod shared;
 pub mod warm;
 

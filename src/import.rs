@@ -313,6 +313,26 @@ struct Loader<'a> {
     rows_read: u64,
     progress: Option<ProgressFn<'a>>,
     reported: usize,
+    /// The batch being written while the next one is read and validated (at most one: batches are written in
+    /// the file's order, each after the one before it committed).
+    writing: Option<Writing>,
+}
+
+/// A batch's write under way in its own task; dropped, it is aborted (its transaction rolls back), as the write
+/// would have been when the import itself is dropped.
+struct Writing(tokio::task::JoinHandle<anyhow::Result<Written>>);
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// What writing one batch did: each written row's action, and the rows rejected (line, reason).
+#[derive(Default)]
+struct Written {
+    actions: Vec<write::Action>,
+    rejected: Vec<(usize, String)>,
 }
 
 impl Loader<'_> {
@@ -333,6 +353,7 @@ impl Loader<'_> {
             rows_read: 0,
             progress,
             reported: 0,
+            writing: None,
         }
     }
 
@@ -374,104 +395,140 @@ impl Loader<'_> {
         }
     }
 
-    /// Writes the batch in one transaction; if that fails, row by row so that one bad row costs only itself.
+    /// Hands the batch read so far to a task that writes it (see [`write_rows`]) while the next batch is read,
+    /// after the batch before it was written.
     async fn flush(&mut self) -> anyhow::Result<()> {
+        self.settle().await?;
         if self.pending.is_empty() {
             return Ok(());
         }
         let rows = std::mem::take(&mut self.pending);
-        let txn = crate::db::begin_write(self.db).await?;
-        match self.write_batch(&txn, &rows).await {
-            Ok(outcomes) => {
-                crate::db::commit(txn).await?;
-                for action in outcomes {
-                    self.count(action);
-                }
-                self.tell().await;
-                return Ok(());
-            }
-            Err(None) => txn.rollback().await?,
-            Err(Some(e)) => {
-                // The database itself failed (not a row): stop rather than reject every row.
-                txn.rollback().await?;
-                return Err(e.into());
-            }
+        let (db, actor, source) = (self.db.clone(), self.actor.clone(), self.source);
+        self.writing = Some(Writing(tokio::spawn(async move {
+            write_rows(&db, &actor, source, rows).await
+        })));
+        Ok(())
+    }
+
+    /// Waits for the batch being written, counts what it did and tells the job.
+    async fn settle(&mut self) -> anyhow::Result<()> {
+        let Some(mut writing) = self.writing.take() else {
+            return Ok(());
+        };
+        let written = (&mut writing.0)
+            .await
+            .map_err(|e| anyhow::anyhow!("writing a batch of the import failed: {e}"))??;
+        for action in written.actions {
+            self.count(action);
         }
-        for (line, v) in rows {
-            let txn = crate::db::begin_write(self.db).await?;
-            match write::put(&txn, self.actor, &v, None, self.source).await {
-                Ok(w) => {
-                    crate::db::commit(txn).await?;
-                    self.count(w.action);
-                }
-                Err(reason) => {
-                    txn.rollback().await?;
-                    self.reject(line, reason.to_string());
-                }
-            }
+        for (line, reason) in written.rejected {
+            self.reject(line, reason);
         }
         self.tell().await;
         Ok(())
     }
 
-    /// Writes every row of a batch in `txn`: what each did, or `Err(None)` when a row failed (the batch is then
-    /// written again row by row), `Err(Some(_))` when the database failed before any row was written.
-    ///
-    /// Written by an admin (the command line), a notice none of whose symbols is stored yet (one look-up for the
-    /// batch finds which) waits to be written with the others without the per-row look-ups and savepoint of
-    /// `write::put`: the notices, their symbols and codes, outbox and watch-matcher entries and audit rows in
-    /// multi-row inserts, their audit rows read back in one query, the comment deadlines of their chains worked out
-    /// in memory (`notice_store::insert_batch`). Every other row goes through `write::put`, after what waits is
-    /// written (it may read it).
-    async fn write_batch(
-        &self,
-        txn: &DatabaseTransaction,
-        rows: &[(usize, Valid)],
-    ) -> Result<Vec<write::Action>, Option<sea_orm::DbErr>> {
-        let fast = self.actor.principal.is_admin();
-        let notices = rows.iter().filter_map(|(_, v)| match v {
-            Valid::Notice(d) => Some(&**d),
-            _ => None,
-        });
-        let mut known = if fast {
-            notice_store::Known::load(txn, notices).await.map_err(Some)?
-        } else {
-            notice_store::Known::default()
-        };
-        let mut later = Later::default();
-        let mut outcomes = Vec::with_capacity(rows.len());
-        for (_, v) in rows {
-            let done = match v {
-                Valid::Notice(d) if fast && known.is_new(d) => {
-                    let chained = known.chained(d);
-                    known.note(d);
-                    later.add_notice(d, chained);
-                    Ok(write::Action::Created)
-                }
-                _ => {
-                    if let Valid::Notice(d) = v {
-                        known.note(d);
-                    }
-                    match later.write(txn, self.actor, self.source).await {
-                        Ok(()) => write::put(txn, self.actor, v, None, self.source)
-                            .await
-                            .map(|w| w.action),
-                        Err(e) => Err(e),
-                    }
-                }
-            };
-            match done {
-                Ok(action) => outcomes.push(action),
-                Err(write::WriteError::Db(e)) if outcomes.is_empty() && !is_constraint(&e) => return Err(Some(e)),
-                Err(_) => return Err(None),
+    /// Writes what is left and waits until it is written: the end of every import.
+    async fn finish(&mut self) -> anyhow::Result<()> {
+        self.flush().await?;
+        self.settle().await
+    }
+}
+
+/// Writes a batch in one transaction; if that fails, row by row so that one bad row costs only itself.
+async fn write_rows(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    source: &str,
+    rows: Vec<(usize, Valid)>,
+) -> anyhow::Result<Written> {
+    let mut out = Written::default();
+    let txn = crate::db::begin_write(db).await?;
+    match write_batch(&txn, actor, source, &rows).await {
+        Ok(actions) => {
+            crate::db::commit(txn).await?;
+            out.actions = actions;
+            return Ok(out);
+        }
+        Err(None) => txn.rollback().await?,
+        Err(Some(e)) => {
+            // The database itself failed (not a row): stop rather than reject every row.
+            txn.rollback().await?;
+            return Err(e.into());
+        }
+    }
+    for (line, v) in rows {
+        let txn = crate::db::begin_write(db).await?;
+        match write::put(&txn, actor, &v, None, source).await {
+            Ok(w) => {
+                crate::db::commit(txn).await?;
+                out.actions.push(w.action);
+            }
+            Err(reason) => {
+                txn.rollback().await?;
+                out.rejected.push((line, reason.to_string()));
             }
         }
-        later.write(txn, self.actor, self.source).await.map_err(|e| {
-            tracing::debug!(error = %e, "import: the batch is written again row by row");
-            None
-        })?;
-        Ok(outcomes)
     }
+    Ok(out)
+}
+
+/// Writes every row of a batch in `txn`: what each did, or `Err(None)` when a row failed (the batch is then
+/// written again row by row), `Err(Some(_))` when the database failed before any row was written.
+///
+/// Written by an admin (the command line), a notice none of whose symbols is stored yet (one look-up for the
+/// batch finds which) waits to be written with the others without the per-row look-ups and savepoint of
+/// `write::put`: the notices, their symbols and codes, outbox and watch-matcher entries and audit rows in
+/// multi-row inserts, their audit rows read back in one query, the comment deadlines of their chains worked out
+/// in memory (`notice_store::insert_batch`). Every other row goes through `write::put`, after what waits is
+/// written (it may read it).
+async fn write_batch(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    source: &str,
+    rows: &[(usize, Valid)],
+) -> Result<Vec<write::Action>, Option<sea_orm::DbErr>> {
+    let fast = actor.principal.is_admin();
+    let notices = rows.iter().filter_map(|(_, v)| match v {
+        Valid::Notice(d) => Some(&**d),
+        _ => None,
+    });
+    let mut known = if fast {
+        notice_store::Known::load(txn, notices).await.map_err(Some)?
+    } else {
+        notice_store::Known::default()
+    };
+    let mut later = Later::default();
+    let mut outcomes = Vec::with_capacity(rows.len());
+    for (_, v) in rows {
+        let done = match v {
+            Valid::Notice(d) if fast && known.is_new(d) => {
+                let chained = known.chained(d);
+                known.note(d);
+                later.add_notice(d, chained);
+                Ok(write::Action::Created)
+            }
+            _ => {
+                if let Valid::Notice(d) = v {
+                    known.note(d);
+                }
+                match later.write(txn, actor, source).await {
+                    Ok(()) => write::put(txn, actor, v, None, source).await.map(|w| w.action),
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        match done {
+            Ok(action) => outcomes.push(action),
+            Err(write::WriteError::Db(e)) if outcomes.is_empty() && !is_constraint(&e) => return Err(Some(e)),
+            Err(_) => return Err(None),
+        }
+    }
+    later.write(txn, actor, source).await.map_err(|e| {
+        tracing::debug!(error = %e, "import: the batch is written again row by row");
+        None
+    })?;
+    Ok(outcomes)
 }
 
 /// The new notices of a batch, kept to be written together (`notice_store::insert_batch`) with their codes,
@@ -594,7 +651,7 @@ pub async fn import_file_as(
                 for (line, row) in crate::catalog::recalls::import::read_cpsc(&d.text) {
                     loader.push(line, row.map(|r| Raw::Recall(Box::new(r)))).await?;
                 }
-                loader.flush().await?;
+                loader.finish().await?;
                 progress.finish_and_clear();
                 loader.report.rejected.sort_by_key(|r| r.line);
                 return Ok(loader.report);
@@ -615,7 +672,7 @@ pub async fn import_file_as(
                 }
                 loader.push(line_no, parse_jsonl_line(t, dir)).await?;
             }
-            loader.flush().await?;
+            loader.finish().await?;
             progress.finish_and_clear();
             loader.report.rejected.sort_by_key(|r| r.line);
             Ok(loader.report)
@@ -720,7 +777,7 @@ pub async fn import_file_as(
                 loader.push(line, row).await?;
                 progress.inc(1);
             }
-            loader.flush().await?;
+            loader.finish().await?;
             progress.finish_and_clear();
             loader.report.rejected.sort_by_key(|r| r.line);
             Ok(loader.report)
@@ -734,7 +791,7 @@ pub async fn import_file_as(
             loader
                 .push(1, Ok(Raw::Policy(Box::new(record), Some((name, decoded.text)))))
                 .await?;
-            loader.flush().await?;
+            loader.finish().await?;
             Ok(loader.report)
         }
         other => anyhow::bail!(

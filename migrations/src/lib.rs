@@ -19,6 +19,7 @@ mod m20261209_000001_recalls;
 mod m20261209_000002_declarations;
 mod m20261209_000003_policy_rewards;
 mod m20261210_000001_outbox_by_entity;
+mod m20261211_000001_audit_lz4;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000002_declarations::Migration),
             Box::new(m20261209_000003_policy_rewards::Migration),
             Box::new(m20261210_000001_outbox_by_entity::Migration),
+            Box::new(m20261211_000001_audit_lz4::Migration),
         ]
     }
 }

@@ -189,13 +189,12 @@ pub async fn record_change<C: ConnectionTrait>(txn: &C, notice_id: i32) -> Resul
 pub async fn record_changes<C: ConnectionTrait>(txn: &C, notice_ids: &[i32]) -> Result<(), sea_orm::DbErr> {
     let now = Utc::now();
     for chunk in notice_ids.chunks(1_000) {
-        notice_change::Entity::insert_many(chunk.iter().map(|id| notice_change::ActiveModel {
+        let rows = chunk.iter().map(|id| notice_change::ActiveModel {
             id: NotSet,
             notice_id: Set(*id),
             created_at: Set(now),
-        }))
-        .exec_without_returning(txn)
-        .await?;
+        });
+        crate::db::bulk::insert(txn, rows.collect(), &[]).await?;
     }
     Ok(())
 }

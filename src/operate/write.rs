@@ -639,7 +639,7 @@ pub(crate) async fn audit_many<C: ConnectionTrait>(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(1_000).collect();
-        match audit_log::Entity::insert_many(chunk).exec_without_returning(db).await {
+        match crate::db::bulk::insert(db, chunk, &[]).await {
             Ok(_) => {}
             Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
                 return Err(WriteError::Invalid(

@@ -180,16 +180,15 @@ pub async fn enqueue<C: ConnectionTrait>(txn: &C, kind: &str, id: i32) -> Result
 pub async fn enqueue_many<C: ConnectionTrait>(txn: &C, entries: &[(&str, i32)]) -> Result<(), sea_orm::DbErr> {
     let now = Utc::now();
     for chunk in entries.chunks(1_000) {
-        entity::Entity::insert_many(chunk.iter().map(|(kind, id)| entity::ActiveModel {
+        let rows = chunk.iter().map(|(kind, id)| entity::ActiveModel {
             id: NotSet,
             entity: Set(kind.to_string()),
             entity_id: Set(*id),
             created_at: Set(now),
             attempts: Set(0),
             last_error: Set(None),
-        }))
-        .exec_without_returning(txn)
-        .await?;
+        });
+        crate::db::bulk::insert(txn, rows.collect(), &[]).await?;
     }
     Ok(())
 }

@@ -1019,3 +1019,144 @@ async fn stored_rows_read_by_column_type_equal_sea_orms_json() {
     }
     app.finish().await;
 }
+
+/// On PostgreSQL the audit trail's row images are compressed with lz4 (the migration `audit_lz4`): both columns
+/// are set so, the large images written after it (the demo's policies carry their whole text) are stored so, and
+/// they read back whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_row_images_are_compressed_with_lz4_on_postgresql() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::spawn(Backend::Postgres).await;
+    app.import_all_demo().await;
+    let query = |sql: &str| {
+        app.db
+            .query_all_raw(Statement::from_string(sea_orm::DbBackend::Postgres, sql.to_string()))
+    };
+    let columns: Vec<(String, String)> = query(
+        "SELECT attname::text AS name, attcompression::text AS method FROM pg_attribute \
+         WHERE attrelid = 'audit_log'::regclass AND attname IN ('before', 'after') ORDER BY attname",
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.try_get("", "name").unwrap(), r.try_get("", "method").unwrap()))
+    .collect();
+    assert_eq!(
+        columns,
+        [
+            ("after".to_string(), "l".to_string()),
+            ("before".to_string(), "l".to_string())
+        ]
+    );
+    let methods: Vec<(Option<String>, i64)> = query(
+        "SELECT pg_column_compression(after) AS method, count(*) AS n FROM audit_log \
+         WHERE after IS NOT NULL GROUP BY 1 ORDER BY 1",
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.try_get("", "method").unwrap(), r.try_get("", "n").unwrap()))
+    .collect();
+    assert!(
+        methods.iter().any(|(m, n)| m.as_deref() == Some("lz4") && *n > 0),
+        "no row image was compressed with lz4: {methods:?}"
+    );
+    assert!(
+        methods.iter().all(|(m, _)| m.as_deref() != Some("pglz")),
+        "row images compressed with pglz: {methods:?}"
+    );
+    let longest = query(
+        "SELECT after, length(after) AS len FROM audit_log WHERE pg_column_compression(after) = 'lz4' \
+         ORDER BY length(after) DESC LIMIT 1",
+    )
+    .await
+    .unwrap();
+    let after: String = longest[0].try_get("", "after").unwrap();
+    let len: i32 = longest[0].try_get("", "len").unwrap();
+    assert_eq!(after.chars().count(), len as usize);
+    let image: serde_json::Value = serde_json::from_str(&after).unwrap();
+    assert!(image.as_object().is_some_and(|m| m.len() > 3), "{after}");
+    app.finish().await;
+}
+
+/// `db::bulk::insert` stores what a multi-row `INSERT ... VALUES` stores, on both backends (on PostgreSQL it sends
+/// the rows as one JSON array): text with quotes, backslashes, line breaks, CJK and emoji, long text, nulls and set
+/// integers, timestamps below the microsecond (truncated as bound values are); and what it returns names each row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_inserts_store_what_a_values_insert_stores() {
+    use sea_orm::{ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+    use zhiliang::operate::entity::audit_log;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let app = TestApp::spawn(backend).await;
+        let at = chrono::DateTime::from_timestamp(1_765_000_000, 123_456_789).unwrap();
+        let texts = [
+            "plain".to_string(),
+            "quote \" backslash \\ slash / tab \t line\nbreak".to_string(),
+            "食品安全国家标准 乳粉 🍼 «» \u{2028}".to_string(),
+            "长".repeat(5_000),
+        ];
+        let rows = |actor: &str| -> Vec<audit_log::ActiveModel> {
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| audit_log::ActiveModel {
+                    id: NotSet,
+                    at: Set(at),
+                    actor: Set(actor.to_string()),
+                    key_id: Set((i % 2 == 0).then_some(i as i32 - 7)),
+                    source: Set("bulk-test".into()),
+                    action: Set("create".into()),
+                    record_type: Set("notice".into()),
+                    record_id: Set(Some(i as i32)),
+                    record_key: Set(Some(format!("{actor}-{i}"))),
+                    // Another version for each way: (record_type, record_id, version) is unique.
+                    version: Set(if actor == "values" { 1 } else { 2 }),
+                    before: Set(None),
+                    after: Set(Some(t.clone())),
+                    request_id: Set((i == 1).then(|| "req-1".to_string())),
+                    job_id: Set(None),
+                })
+                .collect()
+        };
+        audit_log::Entity::insert_many(rows("values"))
+            .exec_without_returning(&app.db)
+            .await
+            .unwrap();
+        let returned = zhiliang::db::bulk::insert(
+            &app.db,
+            rows("bulk"),
+            &[audit_log::Column::Id, audit_log::Column::RecordKey],
+        )
+        .await
+        .unwrap();
+        let read = |actor: &'static str| {
+            audit_log::Entity::find()
+                .filter(audit_log::Column::Actor.eq(actor))
+                .order_by_asc(audit_log::Column::RecordId)
+                .all(&app.db)
+        };
+        let (values, bulk) = (read("values").await.unwrap(), read("bulk").await.unwrap());
+        assert_eq!(values.len(), texts.len(), "{backend:?}");
+        assert_eq!(bulk.len(), texts.len(), "{backend:?}");
+        for (v, b) in values.iter().zip(&bulk) {
+            assert_eq!(b.at, v.at, "{backend:?}");
+            assert_eq!(b.at.timestamp_subsec_micros(), 123_456, "{backend:?}");
+            let same = |m: &audit_log::Model| audit_log::Model {
+                id: 0,
+                actor: String::new(),
+                record_key: None,
+                version: 0,
+                ..m.clone()
+            };
+            assert_eq!(same(b), same(v), "{backend:?}");
+        }
+        let mut named: Vec<(i32, String)> = returned
+            .iter()
+            .map(|r| (r.try_get("", "id").unwrap(), r.try_get("", "record_key").unwrap()))
+            .collect();
+        named.sort();
+        let stored: Vec<(i32, String)> = bulk.iter().map(|m| (m.id, m.record_key.clone().unwrap())).collect();
+        assert_eq!(named, stored, "{backend:?}");
+        app.finish().await;
+    }
+}

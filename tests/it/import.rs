@@ -488,3 +488,47 @@ both_backends!(
         app.finish().await;
     }
 );
+
+both_backends!(
+    an_import_of_several_batches_counts_every_row_and_each_batch_sees_the_ones_before,
+    |backend: Backend| async move {
+        // Three batches of 500 (each written while the next is read): rejections in the first and the third, a
+        // notice of the first changed in the third, and an addendum in the third that changes the comment
+        // deadline of an original in the first.
+        let app = TestApp::spawn(backend).await;
+        let rows: Vec<String> = (1..=1_301)
+            .map(|i| match i {
+                250 => json!({"type": "notice", "symbols": ["G/TBT/N/KOR/250"]}).to_string(),
+                1_100 => "{\"type\": \"notice\", ".to_string(),
+                1_200 => json!({"type": "notice", "symbols": ["G/TBT/N/KOR/20"], "distributionDate": "2025-03-01",
+                                "titleEn": "Batteries, second draft", "commentDeadline": "2025-05-01"})
+                .to_string(),
+                1_250 => follow_up(
+                    "G/TBT/N/KOR/10/Add.1",
+                    "2025-04-01",
+                    "2025-09-01",
+                    &["COMMENT_PERIOD_CHANGED"],
+                ),
+                _ => notice(&[&format!("G/TBT/N/KOR/{i}")], "Batteries"),
+            })
+            .collect();
+        let path = app.dir.path().join("batches.jsonl");
+        std::fs::write(&path, rows.join("\n")).unwrap();
+        let report = zhiliang::import::import_file(&app.db, &path, false).await.unwrap();
+        let lines: Vec<usize> = report.rejected.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![250, 1_100], "{:?}", report.rejected);
+        assert!(
+            report.rejected[0].reason.contains("istribution"),
+            "{}",
+            report.rejected[0]
+        );
+        assert_eq!((report.added, report.updated), (1_298, 1), "{}", report.summary());
+        assert_eq!(app.data(COUNT, json!({})).await["notices"]["totalCount"], 1_298);
+        let q = r#"query($s: String!) { notice(symbol: $s) { titleEn commentDeadline } }"#;
+        let changed = app.data(q, json!({"s": "G/TBT/N/KOR/20"})).await;
+        assert_eq!(changed["notice"]["titleEn"], "Batteries, second draft");
+        let original = app.data(q, json!({"s": "G/TBT/N/KOR/10"})).await;
+        assert_eq!(original["notice"]["commentDeadline"], "2025-09-01");
+        app.finish().await;
+    }
+);
